@@ -1,0 +1,88 @@
+"""breachrules: executable, explainable, testable rules for GDPR personal
+data breaches.
+
+    >>> import breachrules
+    >>> rs = breachrules.bundled("gdpr")
+    >>> a = rs.assess({"breach_types": ["confidentiality"], ...})
+    >>> a.risk, a.obligations, a.provisional, a.open_questions
+    >>> print(a.explain("fi"))
+
+The heavy parts (Lark, Babel, the compiler) load on first use, so importing
+the package stays cheap for applications that only sometimes assess.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from breachrules.errors import BreachrulesError, EvaluationError
+
+if TYPE_CHECKING:
+    from breachrules.assessment import Assessment
+    from breachrules.diagnostics import RulesetError
+    from breachrules.incident import IncidentError
+    from breachrules.ruleset import Decision, Ruleset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "BreachrulesError",
+    "Decision",
+    "EvaluationError",
+    "IncidentError",
+    "Ruleset",
+    "RulesetError",
+    "bundled",
+    "bundled_names",
+    "load",
+]
+
+
+def load(source: str | os.PathLike[str]) -> Ruleset:
+    """Compile a ruleset from a file path or from ruleset text.
+
+    Raises :class:`RulesetError` listing every problem found.
+    """
+    from breachrules import loader
+
+    file, text = loader.read_source(source)
+    ruleset = loader.compile_chain(loader.load_chain(file, text))
+    return ruleset  # type: ignore[return-value]
+
+
+def bundled(name: str) -> Ruleset:
+    """One of the rulesets that ship with the library, by name."""
+    from breachrules import loader
+    from breachrules.diagnostics import Diagnostic, RulesetError
+    from breachrules.spans import Span
+
+    path = loader.bundled_path(name)
+    if path is None:
+        where = Span("<bundled>", 1, 1, 1, 1)
+        available = ", ".join(loader.bundled_names())
+        raise RulesetError([Diagnostic.make("BR502", where, name=name, available=available)], {})
+    return load(path)
+
+
+def bundled_names() -> list[str]:
+    from breachrules import loader
+
+    return loader.bundled_names()
+
+
+def __getattr__(name: str) -> Any:
+    # The public classes, imported on first use.
+    homes = {
+        "Assessment": "breachrules.assessment",
+        "RulesetError": "breachrules.diagnostics",
+        "IncidentError": "breachrules.incident",
+        "Decision": "breachrules.ruleset",
+        "Ruleset": "breachrules.ruleset",
+    }
+    if name in homes:
+        import importlib
+
+        return getattr(importlib.import_module(homes[name]), name)
+    raise AttributeError(f"module 'breachrules' has no attribute {name!r}")

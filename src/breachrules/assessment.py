@@ -1,0 +1,190 @@
+"""What an assessment says, as plain frozen values.
+
+An :class:`Assessment` holds the outcome levels (the conservative reading, to
+act on, and what is already certain), each obligation, the open questions
+and a trace of every rule, exception and exemption that applied, with its
+span, citations and message id. ``to_dict`` gives the public JSON form
+(documented in ``docs/json-output.md``); ``from_dict`` reads it back, and
+``Assessment.from_dict(a.to_dict()) == a`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from breachrules.spans import Span
+
+SCHEMA = "breachrules.assessment/1"
+
+
+@attrs.frozen
+class TraceEntry:
+    """A rule, exception or exemption that applied, or may apply once the
+    open questions are answered (``certain`` false)."""
+
+    kind: str  # rule | exception | exemption
+    label: str
+    certain: bool
+    overrides: str | None  # the rule an exception overrides, the obligation an exemption lifts
+    effects: tuple[tuple[str, str], ...]  # (outcome, level) the rule raises, as written
+    message: str
+    cites: tuple[str, ...]
+    span: Span
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "certain": self.certain,
+            "overrides": self.overrides,
+            "effects": [{"outcome": o, "level": level} for o, level in self.effects],
+            "message": self.message,
+            "cites": list(self.cites),
+            "span": self.span.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TraceEntry:
+        return cls(
+            kind=data["kind"],
+            label=data["label"],
+            certain=data["certain"],
+            overrides=data["overrides"],
+            effects=tuple((e["outcome"], e["level"]) for e in data["effects"]),
+            message=data["message"],
+            cites=tuple(data["cites"]),
+            span=Span.from_dict(data["span"]),
+        )
+
+
+@attrs.frozen
+class ObligationResult:
+    """One obligation: whether it is required and by when.
+
+    ``required`` is the conservative answer; ``certain`` is false when it
+    depends on facts still unknown ("if in doubt, notify").
+    """
+
+    id: str
+    required: bool
+    certain: bool
+    due: datetime | None  # the instant, when the ruleset gives a deadline
+    without_undue_delay: bool
+    exempted_by: str | None
+    instead_of: str | None
+    message: str
+    cites: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "required": self.required,
+            "certain": self.certain,
+            "due": self.due.isoformat() if self.due else None,
+            "without_undue_delay": self.without_undue_delay,
+            "exempted_by": self.exempted_by,
+            "instead_of": self.instead_of,
+            "message": self.message,
+            "cites": list(self.cites),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ObligationResult:
+        return cls(
+            id=data["id"],
+            required=data["required"],
+            certain=data["certain"],
+            due=datetime.fromisoformat(data["due"]) if data["due"] else None,
+            without_undue_delay=data["without_undue_delay"],
+            exempted_by=data["exempted_by"],
+            instead_of=data["instead_of"],
+            message=data["message"],
+            cites=tuple(data["cites"]),
+        )
+
+
+@attrs.frozen
+class OpenQuestion:
+    """An unknown fact whose answer could change the outcome."""
+
+    fact: str
+    question: str  # message id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fact": self.fact, "question": self.question}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OpenQuestion:
+        return cls(data["fact"], data["question"])
+
+
+@attrs.frozen
+class Assessment:
+    ruleset: str
+    ruleset_version: str
+    levels: Mapping[str, str]  # the conservative reading: act on this
+    certain_levels: Mapping[str, str]  # what is established whatever the open answers
+    provisional: bool
+    obligations: tuple[ObligationResult, ...]
+    open_questions: tuple[OpenQuestion, ...]
+    trace: tuple[TraceEntry, ...]
+    conflicts: tuple[tuple[str, ...], ...]
+    facts: Mapping[str, Any]  # the incident as validated, in its JSON form
+    catalogs: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
+
+    @property
+    def risk(self) -> str:
+        return self.levels["risk"]
+
+    def obligation(self, id: str) -> ObligationResult:
+        for ob in self.obligations:
+            if ob.id == id:
+                return ob
+        raise KeyError(id)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The ids of the obligations required (conservatively)."""
+        return tuple(ob.id for ob in self.obligations if ob.required)
+
+    def explain(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+        from breachrules.explain import explain
+
+        return explain(self, locale, timezone)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "ruleset": self.ruleset,
+            "ruleset_version": self.ruleset_version,
+            "risk": self.risk,
+            "levels": dict(self.levels),
+            "certain_levels": dict(self.certain_levels),
+            "provisional": self.provisional,
+            "open_questions": [q.to_dict() for q in self.open_questions],
+            "obligations": [ob.to_dict() for ob in self.obligations],
+            "trace": [entry.to_dict() for entry in self.trace],
+            "conflicts": [list(c) for c in self.conflicts],
+            "facts": dict(self.facts),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Assessment:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} document: schema is {data.get('schema')!r}")
+        return cls(
+            ruleset=data["ruleset"],
+            ruleset_version=data["ruleset_version"],
+            levels=dict(data["levels"]),
+            certain_levels=dict(data["certain_levels"]),
+            provisional=data["provisional"],
+            obligations=tuple(ObligationResult.from_dict(o) for o in data["obligations"]),
+            open_questions=tuple(OpenQuestion.from_dict(q) for q in data["open_questions"]),
+            trace=tuple(TraceEntry.from_dict(t) for t in data["trace"]),
+            conflicts=tuple(tuple(c) for c in data["conflicts"]),
+            facts=dict(data["facts"]),
+        )

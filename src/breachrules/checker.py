@@ -1,0 +1,796 @@
+"""From parsed modules to a checked :class:`~breachrules.program.Program`.
+
+The checker resolves every name, infers and checks every type, and checks
+the structure (duplicates, exceptions to missing labels, tables, cycles,
+missing messages and citations). It never stops at the first problem: it
+records a diagnostic, substitutes nothing, and carries on, so that one run
+reports everything. Expressions that failed to check come back as ``None``,
+and whatever builds on them stays quiet rather than piling up follow-on errors.
+
+Name resolution has one subtlety: level names and enum members are not
+global. ``risk >= risk`` compares the outcome ``risk`` with the level
+``risk`` because the right-hand side is read *expecting* a level of the risk
+scale, and an expected member wins over a variable of the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from breachrules import ir
+from breachrules import nodes as n
+from breachrules import types as t
+from breachrules.diagnostics import Diagnostic, did_you_mean, quoted_list
+from breachrules.program import (
+    DefineDef,
+    ExemptionDef,
+    FactDef,
+    InvariantDef,
+    ObligationDef,
+    OutcomeDef,
+    Program,
+    RuleDef,
+    ScaleDef,
+    TableDef,
+)
+from breachrules.spans import Span
+
+FACT_TYPES = ("bool", "count", "integer", "number", "duration", "datetime", "text")
+FUNCTIONS = ("size", "min", "max")
+
+
+def check(modules: Sequence[n.Module]) -> tuple[Program | None, list[Diagnostic]]:
+    """Check a ruleset given as its chain of modules, the base first."""
+    checker = _Checker(modules)
+    program = checker.run()
+    return (None if checker.diagnostics else program), checker.diagnostics
+
+
+class _Checker:
+    def __init__(self, modules: Sequence[n.Module]) -> None:
+        self.modules = modules
+        self.header = modules[-1].header
+        self.diagnostics: list[Diagnostic] = []
+        self.scales: dict[str, ScaleDef] = {}
+        self.facts: dict[str, FactDef] = {}
+        self.define_nodes: dict[str, n.Define | n.Score] = {}
+        self.defines: dict[str, DefineDef | None] = {}
+        self.checking: list[str] = []  # definitions being checked, for cycles
+        self.names: dict[str, Span] = {}  # facts, definitions and outcomes share one namespace
+        self.labels: dict[str, tuple[str, Span]] = {}  # rules, exemptions, obligations, invariants
+        self.message_ids: set[str] = set()
+
+    def error(self, code: str, span: Span, /, **values: object) -> None:
+        self.diagnostics.append(Diagnostic.make(code, span, **values))
+
+    # ------------------------------------------------------------ the passes
+
+    def run(self) -> Program:
+        statements = [s for module in self.modules for s in module.statements]
+        self._headers()
+        for s in statements:
+            if isinstance(s, n.Scale):
+                self._scale(s)
+        for s in statements:
+            if isinstance(s, n.Fact):
+                self._declare(s.name)
+            elif isinstance(s, (n.Define, n.Score)):
+                if self._declare(s.name):
+                    self.define_nodes[s.name.name] = s
+        for s in statements:
+            if isinstance(s, n.Fact):
+                self._fact(s)
+        for name in self.define_nodes:
+            self._define(name)
+        rule_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind != "exemption"]
+        exemption_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind == "exemption"]
+        obligation_nodes = [s for s in statements if isinstance(s, n.Obligation)]
+        invariant_nodes = [s for s in statements if isinstance(s, n.Invariant)]
+        for labelled in (*rule_nodes, *exemption_nodes):
+            self._label(labelled.label, labelled.kind)
+        for ob in obligation_nodes:
+            self._label(ob.name, "obligation")
+        for inv in invariant_nodes:
+            self._label(inv.name, "invariant")
+        rules = self._rules(rule_nodes)
+        tables = self._tables([s for s in statements if isinstance(s, n.Combine)])
+        exemptions = self._exemptions(exemption_nodes)
+        obligations = self._obligations(obligation_nodes, exemptions)
+        invariants = tuple(filter(None, (self._invariant(s) for s in invariant_nodes)))
+        outcomes = self._outcomes(rules, tables)
+        if "risk" not in self.scales:
+            self.error("BR412", self.header.name.span)
+        header = self.header
+        return Program(
+            name=header.name.name,
+            version=header.version.value if header.version else "",
+            title=self._message(header.title) if header.title else "",
+            source=header.source.value if header.source else "",
+            extends=self._extends_name(),
+            span=header.span,
+            scales=self.scales,
+            facts=self.facts,
+            defines=tuple(d for d in self.defines.values() if d is not None),
+            rules=rules,
+            outcomes=outcomes,
+            obligations=obligations,
+            exemptions=exemptions,
+            invariants=invariants,
+            message_ids=frozenset(self.message_ids),
+        )
+
+    def _headers(self) -> None:
+        for module in self.modules:
+            if module.header.title:
+                self._message(module.header.title)
+
+    def _extends_name(self) -> str | None:
+        extends = self.header.extends
+        if extends is None:
+            return None
+        return extends.name if isinstance(extends, n.Ident) else extends.value
+
+    def _message(self, text: n.Text) -> str:
+        self.message_ids.add(text.value)
+        return text.value
+
+    def _declare(self, ident: n.Ident) -> bool:
+        if ident.name in self.names:
+            self.error("BR401", ident.span, name=ident.name, first=self.names[ident.name])
+            return False
+        self.names[ident.name] = ident.span
+        return True
+
+    def _label(self, ident: n.Ident, kind: str) -> bool:
+        if ident.name in self.labels:
+            first_kind, first = self.labels[ident.name]
+            self.error("BR402", ident.span, label=ident.name, first=first, kind=first_kind)
+            return False
+        self.labels[ident.name] = (kind, ident.span)
+        return True
+
+    # ------------------------------------------------------------ scales and facts
+
+    def _scale(self, s: n.Scale) -> None:
+        if not self._declare(s.name):
+            return
+        names = [level.name for level in s.levels]
+        for i, level in enumerate(s.levels):
+            if level.name in names[:i]:
+                self.error("BR411", level.span, level=level.name, scale=s.name.name)
+        self.scales[s.name.name] = ScaleDef(s.name.name, tuple(names), s.span)
+        self.message_ids.add(f"scale.{s.name.name}")
+        self.message_ids.update(f"scale.{s.name.name}.{level}" for level in names)
+
+    def _fact_type(self, te: n.TypeExpr, fact: str) -> t.Type | None:
+        if te.kind in ("enum", "set"):
+            members = [m.name for m in te.members]
+            for i, member in enumerate(te.members):
+                if member.name in members[:i]:
+                    self.error("BR411", member.span, level=member.name, scale=fact)
+            self.message_ids.update(f"value.{fact}.{m}" for m in members)
+            return t.Type(te.kind, tuple(members))
+        if te.kind == "scale":
+            assert te.scale is not None
+            scale = self.scales.get(te.scale.name)
+            if scale is None:
+                hint = did_you_mean(te.scale.name, (*FACT_TYPES, *self.scales))
+                self.error("BR203", te.scale.span, name=te.scale.name, suggestion=_suggest(hint))
+                return None
+            return t.level(scale.name, scale.levels)
+        if te.kind in ("count", "integer", "number"):
+            low, high = te.low, te.high
+            if te.kind == "count" and low is None:
+                low = 0
+            if low is not None and high is not None and low > high:
+                self.error("BR415", te.span, low=low, high=high)
+            if te.kind == "count" and low is not None and low < 0:
+                self.error("BR415", te.span, low=low, high=high if high is not None else "")
+            return t.Type("number", integral=te.kind != "number", low=low, high=high)
+        return {"bool": t.BOOL, "duration": t.DURATION, "datetime": t.DATETIME, "text": t.TEXT}[te.kind]
+
+    def _fact(self, s: n.Fact) -> None:
+        if self.names.get(s.name.name) is not s.name.span:
+            return  # a duplicate, already reported
+        type_ = self._fact_type(s.type, s.name.name)
+        if type_ is None:
+            return
+        default, has_default = None, False
+        if s.default is not None:
+            node = self.expr(s.default, type_)
+            if node is not None:
+                if not isinstance(node, ir.Const):
+                    self.error("BR306", s.default.span, fact=s.name.name)
+                elif not self._accepts(type_, node):
+                    self.error("BR301", s.default.span, expected=type_.describe(),
+                               found=node.type.describe())
+                else:
+                    default, has_default = node.value, True
+        question = s.question.value if s.question else f"question.{s.name.name}"
+        self.message_ids.update((question, f"fact.{s.name.name}"))
+        self.facts[s.name.name] = FactDef(s.name.name, type_, default, has_default, question, s.span)
+
+    def _accepts(self, type_: t.Type, node: ir.Node) -> bool:
+        if not type_.same(node.type):
+            return False
+        if type_.kind == "number" and isinstance(node, ir.Const):
+            value = node.value
+            if type_.integral and not isinstance(value, int):
+                return False
+            if type_.low is not None and value < type_.low:
+                return False
+            if type_.high is not None and value > type_.high:
+                return False
+        return True
+
+    # ------------------------------------------------------------ definitions
+
+    def _define(self, name: str) -> DefineDef | None:
+        if name in self.defines:
+            return self.defines[name]
+        if name in self.checking:
+            return None  # the cycle is reported where it closes
+        self.checking.append(name)
+        s = self.define_nodes[name]
+        result: DefineDef | None = None
+        if isinstance(s, n.Define):
+            node = self.expr(s.expr)
+            if node is not None:
+                result = DefineDef(name, node, node.type, s.span)
+        else:
+            result = self._score(s)
+        self.checking.pop()
+        self.defines[name] = result
+        return result
+
+    def _score(self, s: n.Score) -> DefineDef | None:
+        scale = self.scales.get(s.scale.name)
+        if scale is None:
+            self.error("BR201", s.scale.span, name=s.scale.name,
+                       suggestion=_suggest(did_you_mean(s.scale.name, self.scales)))
+        node = self.expr(s.expr, t.NUMBER)
+        if node is not None and node.type.kind != "number":
+            self.error("BR301", s.expr.span, expected="a number", found=node.type.describe())
+            node = None
+        if scale is None or node is None:
+            return None
+        limits: list[int | float] = []
+        levels: list[int] = []
+        ok = True
+        for i, band in enumerate(s.bands):
+            if band.level.name not in scale.levels:
+                self._unknown_member(band.level, scale.name, scale.levels)
+                ok = False
+                continue
+            if band.below is None and i != len(s.bands) - 1 or band.below is not None and (
+                limits and band.below <= limits[-1]
+            ):
+                self.error("BR414", band.span, score=s.name.name)
+                ok = False
+            if band.below is not None:
+                limits.append(band.below)
+            levels.append(scale.levels.index(band.level.name))
+        if not s.bands or s.bands[-1].below is not None:
+            self.error("BR414", s.span, score=s.name.name)
+            ok = False
+        if not ok:
+            return None
+        type_ = t.level(scale.name, scale.levels)
+        bands = ir.Bands(node, tuple(limits), tuple(levels), type_, s.span)
+        return DefineDef(s.name.name, bands, type_, s.span)
+
+    # ------------------------------------------------------------ rules
+
+    def _clauses_required(self, where: Span, label: str, message: n.Text | None,
+                          cites: tuple[n.Text, ...], message_clause: str) -> tuple[str, tuple[str, ...]]:
+        if message is None:
+            self.error("BR409", where, label=label, clause=message_clause)
+        if not cites:
+            self.error("BR410", where, label=label)
+        return (self._message(message) if message else ""), tuple(c.value for c in cites)
+
+    def _condition(self, expr: n.Expr | None) -> ir.Node | None:
+        if expr is None:
+            return None
+        node = self.expr(expr)
+        if node is not None and node.type.kind != "bool":
+            self.error("BR304", expr.span, found=node.type.describe())
+        return node
+
+    def _rules(self, rule_nodes: list[n.Rule]) -> dict[str, RuleDef]:
+        by_label = {r.label.name: r for r in rule_nodes}
+        children: dict[str, list[str]] = {label: [] for label in by_label}
+        for r in rule_nodes:
+            if r.base is None:
+                continue
+            kind = self.labels.get(r.base.name, ("", None))[0]
+            if r.base.name not in by_label:
+                if kind in ("obligation",):
+                    self.error("BR405", r.base.span, label=r.base.name, kind=kind,
+                               statement="exemption")
+                else:
+                    self.error("BR205", r.base.span, label=r.base.name,
+                               suggestion=_suggest(did_you_mean(r.base.name, by_label)))
+            elif r.base.name == r.label.name:
+                self.error("BR403", r.base.span, cycle=f"{r.label.name} → {r.label.name}")
+            else:
+                children[r.base.name].append(r.label.name)
+        self._exception_cycles(by_label)
+        result: dict[str, RuleDef] = {}
+        for r in rule_nodes:
+            if by_label.get(r.label.name) is not r:
+                continue  # a duplicate label, already reported
+            condition = self._condition(r.condition)
+            conclusions = []
+            for c in r.conclusions:
+                scale = self.scales.get(c.outcome.name)
+                if scale is None:
+                    self.error("BR206", c.outcome.span, name=c.outcome.name,
+                               suggestion=_suggest(did_you_mean(c.outcome.name, self.scales)))
+                    continue
+                level = self.expr(c.level, t.level(scale.name, scale.levels))
+                if level is None:
+                    continue
+                if level.type.kind != "level" or level.type.scale != scale.name:
+                    self._mismatch(c.level.span, t.level(scale.name, scale.levels), level.type)
+                    continue
+                conclusions.append((scale.name, level))
+            message, cites = self._clauses_required(r.label.span, r.label.name, r.clauses.because,
+                                                    r.clauses.cite, "because")
+            result[r.label.name] = RuleDef(
+                kind=r.kind, label=r.label.name, base=r.base.name if r.base else None,
+                condition=condition, conclusions=tuple(conclusions),
+                exceptions=tuple(children[r.label.name]), message=message, cites=cites, span=r.span,
+            )
+        return result
+
+    def _exception_cycles(self, by_label: dict[str, n.Rule]) -> None:
+        reported: set[str] = set()
+        for start in by_label:
+            path = [start]
+            current = by_label[start]
+            while current.base is not None and current.base.name in by_label:
+                nxt = current.base.name
+                if nxt in path:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    if not reported & set(cycle):
+                        self.error("BR403", by_label[nxt].span, cycle=" → ".join(cycle))
+                        reported.update(cycle)
+                    break
+                path.append(nxt)
+                current = by_label[nxt]
+
+    def _exemptions(self, nodes: list[n.Rule]) -> dict[str, ExemptionDef]:
+        result: dict[str, ExemptionDef] = {}
+        for s in nodes:
+            if self.labels.get(s.label.name, ("", None))[1] is not s.label.span:
+                continue
+            assert s.base is not None
+            base_kind = self.labels.get(s.base.name, ("", None))[0]
+            if base_kind != "obligation":
+                if base_kind:
+                    self.error("BR405", s.base.span, label=s.base.name, kind=base_kind,
+                               statement="exception")
+                else:
+                    obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
+                    self.error("BR207", s.base.span, name=s.base.name,
+                               suggestion=_suggest(did_you_mean(s.base.name, obligations)))
+            instead = s.clauses.instead
+            if instead is not None and self.labels.get(instead.name, ("", None))[0] != "obligation":
+                obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
+                self.error("BR207", instead.span, name=instead.name,
+                           suggestion=_suggest(did_you_mean(instead.name, obligations)))
+            message, cites = self._clauses_required(s.label.span, s.label.name, s.clauses.because,
+                                                    s.clauses.cite, "because")
+            result[s.label.name] = ExemptionDef(
+                s.label.name, s.base.name, self._condition(s.condition),
+                instead.name if instead else None, message, cites, s.span,
+            )
+        return result
+
+    def _obligations(self, nodes: list[n.Obligation],
+                     exemptions: dict[str, ExemptionDef]) -> tuple[ObligationDef, ...]:
+        result = []
+        targets = {e.instead for e in exemptions.values()}
+        for s in nodes:
+            if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+                continue
+            due: ir.Node | str | None = None
+            if isinstance(s.clauses.due, n.WithoutUndueDelay):
+                due = "without_undue_delay"
+            elif s.clauses.due is not None:
+                due = self.expr(s.clauses.due)
+                if due is not None and due.type.kind != "datetime":
+                    self.error("BR301", s.clauses.due.span, expected="a date and time",
+                               found=due.type.describe())
+            if s.condition is None and not s.always and s.name.name not in targets:
+                self.error("BR416", s.name.span, name=s.name.name)
+            message, cites = self._clauses_required(s.name.span, s.name.name, s.clauses.says,
+                                                    s.clauses.cite, "says")
+            result.append(ObligationDef(
+                s.name.name, self._condition(s.condition), s.always, due,
+                tuple(e.label for e in exemptions.values() if e.obligation == s.name.name),
+                message, cites, s.span,
+            ))
+        return tuple(result)
+
+    def _invariant(self, s: n.Invariant) -> InvariantDef | None:
+        node = self._condition(s.expr)
+        message = self._message(s.clauses.because) if s.clauses.because else ""
+        return InvariantDef(s.name.name, node, message, s.span) if node is not None else None
+
+    # ------------------------------------------------------------ outcomes
+
+    def _tables(self, combines: list[n.Combine]) -> dict[str, TableDef]:
+        tables: dict[str, TableDef] = {}
+        for c in combines:
+            outcome = self.scales.get(c.outcome.name)
+            rows = self.scales.get(c.rows_scale.name)
+            columns = self.scales.get(c.columns_scale.name)
+            for ident, scale in ((c.outcome, outcome), (c.rows_scale, rows), (c.columns_scale, columns)):
+                if scale is None:
+                    self.error("BR201", ident.span, name=ident.name,
+                               suggestion=_suggest(did_you_mean(ident.name, self.scales)))
+            if outcome is None or rows is None or columns is None:
+                continue
+            if c.outcome.name in tables:
+                self.error("BR413", c.outcome.span, name=c.outcome.name)
+                continue
+            if c.outcome.name in (rows.name, columns.name):
+                self.error("BR404", c.outcome.span, cycle=f"{outcome.name} → {outcome.name}")
+                continue
+            table = self._table(c, outcome, rows, columns)
+            if table is not None:
+                tables[outcome.name] = table
+        return tables
+
+    def _table(self, c: n.Combine, outcome: ScaleDef, rows: ScaleDef,
+               columns: ScaleDef) -> TableDef | None:
+        header, *body = c.rows
+        ok = True
+        if header.label.name != columns.name or tuple(x.name for x in header.cells) != columns.levels:
+            self.error("BR406", header.span, scale=columns.name,
+                       expected=f"{columns.name}: " + " ".join(columns.levels))
+            ok = False
+        labels = tuple(row.label.name for row in body)
+        if labels != rows.levels:
+            where = body[0].span if body else header.span
+            self.error("BR407", where, scale=rows.name, expected=", ".join(rows.levels),
+                       found=", ".join(labels))
+            ok = False
+        cells = []
+        for row in body:
+            if len(row.cells) != len(columns.levels):
+                self.error("BR408", row.span, row=row.label.name, expected=len(columns.levels),
+                           found=len(row.cells))
+                ok = False
+                continue
+            values = []
+            for cell in row.cells:
+                if cell.name not in outcome.levels:
+                    self._unknown_member(cell, outcome.name, outcome.levels)
+                    ok = False
+                else:
+                    values.append(outcome.levels.index(cell.name))
+            cells.append(tuple(values))
+        return TableDef(rows.name, columns.name, tuple(cells), c.span) if ok else None
+
+    def _outcomes(self, rules: dict[str, RuleDef],
+                  tables: dict[str, TableDef]) -> tuple[OutcomeDef, ...]:
+        define_outcomes = self._define_outcomes()
+
+        def tree(label: str) -> list[RuleDef]:
+            out, stack = [], [label]
+            while stack:
+                rule = rules.get(stack.pop())
+                if rule is not None and rule not in out:
+                    out.append(rule)
+                    stack.extend(rule.exceptions)
+            return out
+
+        roots = [r for r in rules.values() if r.kind == "rule"]
+        deps: dict[str, set[str]] = {name: set() for name in self.scales}
+        concluding: dict[str, list[str]] = {name: [] for name in self.scales}
+        for root in roots:
+            members = tree(root.label)
+            reads: set[str] = set()
+            for rule in members:
+                for node in (rule.condition, *(level for _, level in rule.conclusions)):
+                    if node is not None:
+                        reads |= self._outcome_reads(node, define_outcomes)
+            for outcome in {o for rule in members for o, _ in rule.conclusions}:
+                concluding[outcome].append(root.label)
+                deps[outcome] |= reads
+        for name, table in tables.items():
+            deps[name] |= {table.rows, table.columns}
+        order = self._topological(deps)
+        return tuple(
+            OutcomeDef(name, self.scales[name].levels, tuple(concluding[name]), tables.get(name),
+                       self.scales[name].span)
+            for name in order
+        )
+
+    def _define_outcomes(self) -> dict[str, set[str]]:
+        result: dict[str, set[str]] = {}
+
+        def reads(name: str) -> set[str]:
+            if name not in result:
+                result[name] = set()
+                define = self.defines.get(name)
+                if define is not None:
+                    _, defines, outcomes = ir.references(define.expr)
+                    result[name] = outcomes | {o for d in defines for o in reads(d)}
+            return result[name]
+
+        for name in self.defines:
+            reads(name)
+        return result
+
+    def _outcome_reads(self, node: ir.Node, define_outcomes: dict[str, set[str]]) -> set[str]:
+        _, defines, outcomes = ir.references(node)
+        return outcomes | {o for d in defines for o in define_outcomes.get(d, ())}
+
+    def _topological(self, deps: dict[str, set[str]]) -> list[str]:
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+
+        def visit(name: str, path: list[str]) -> None:
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:
+                cycle = path[path.index(name):] + [name]
+                self.error("BR404", self.scales[name].span, cycle=" → ".join(cycle))
+                return
+            state[name] = 1
+            for dep in sorted(deps[name]):
+                visit(dep, [*path, name])
+            state[name] = 2
+            order.append(name)
+
+        for name in deps:
+            visit(name, [])
+        return order
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, e: n.Expr, expected: t.Type | None = None) -> ir.Node | None:
+        method = getattr(self, "_e_" + type(e).__name__)
+        result: ir.Node | None = method(e, expected)
+        return result
+
+    def _variable(self, name: str, span: Span) -> ir.Node | None:
+        if name in self.facts:
+            return ir.FactRef(name, self.facts[name].type, span)
+        if name in self.define_nodes:
+            if name in self.checking:
+                cycle = self.checking[self.checking.index(name):] + [name]
+                self.error("BR403", span, cycle=" → ".join(cycle))
+                return None
+            define = self._define(name)
+            return ir.DefineRef(name, define.type, span) if define else None
+        if name in self.scales:
+            scale = self.scales[name]
+            return ir.OutcomeRef(name, t.level(name, scale.levels), span)
+        return None
+
+    def _e_Name(self, e: n.Name, expected: t.Type | None) -> ir.Node | None:
+        if expected is not None and expected.kind in ("enum", "level") and e.name in expected.members:
+            return self._member_const(e.name, expected, e.span)
+        node = self._variable(e.name, e.span)
+        if node is not None or e.name in self.names:
+            return node  # None here: a broken declaration, reported already
+        if expected is not None and expected.kind in ("enum", "level"):
+            self._unknown_member(n.Ident(e.name, e.span), expected.scale or "", expected.members)
+        else:
+            hint = did_you_mean(e.name, self.names)
+            self.error("BR201", e.span, name=e.name, suggestion=_suggest(hint))
+        return None
+
+    def _member_const(self, name: str, type_: t.Type, span: Span) -> ir.Const:
+        if type_.kind == "level":
+            return ir.Const(type_.members.index(name), type_, span)
+        return ir.Const(name, t.Type("enum", type_.members), span)
+
+    def _unknown_member(self, ident: n.Ident, owner: str, members: Sequence[str]) -> None:
+        hint = did_you_mean(ident.name, members)
+        self.error("BR202", ident.span, name=ident.name, owner=owner or "this value",
+                   members=quoted_list(members), suggestion=_suggest(hint))
+
+    def _e_Qualified(self, e: n.Qualified, expected: t.Type | None) -> ir.Node | None:
+        if e.owner in self.scales:
+            scale = self.scales[e.owner]
+            if e.member not in scale.levels:
+                self._unknown_member(n.Ident(e.member, e.span), scale.name, scale.levels)
+                return None
+            return ir.Const(scale.levels.index(e.member), t.level(scale.name, scale.levels), e.span)
+        fact = self.facts.get(e.owner)
+        if fact is not None and fact.type.kind in ("enum", "set", "level"):
+            if e.member not in fact.type.members:
+                self._unknown_member(n.Ident(e.member, e.span), fact.name, fact.type.members)
+                return None
+            element = fact.type if fact.type.kind != "set" else fact.type.element
+            return self._member_const(e.member, element, e.span)
+        self.error("BR201", e.span, name=e.owner,
+                   suggestion=_suggest(did_you_mean(e.owner, [*self.scales, *self.facts])))
+        return None
+
+    def _e_NumberLit(self, e: n.NumberLit, expected: t.Type | None) -> ir.Node:
+        return ir.Const(e.value, t.Type("number", integral=isinstance(e.value, int)), e.span)
+
+    def _e_DurationLit(self, e: n.DurationLit, expected: t.Type | None) -> ir.Node:
+        return ir.Const(e.value, t.DURATION, e.span)
+
+    def _e_StringLit(self, e: n.StringLit, expected: t.Type | None) -> ir.Node:
+        return ir.Const(e.value, t.TEXT, e.span)
+
+    def _e_BoolLit(self, e: n.BoolLit, expected: t.Type | None) -> ir.Node:
+        return ir.Const(e.value, t.BOOL, e.span)
+
+    def _e_SetLit(self, e: n.SetLit, expected: t.Type | None) -> ir.Node | None:
+        if expected is None or expected.kind != "set":
+            self.error("BR305", e.span)
+            return None
+        ok = True
+        for member in e.members:
+            if member.name not in expected.members:
+                self._unknown_member(member, "", expected.members)
+                ok = False
+        if not ok:
+            return None
+        return ir.Const(frozenset(m.name for m in e.members), expected, e.span)
+
+    def _bools(self, operands: Iterable[n.Expr]) -> list[ir.Node] | None:
+        nodes = []
+        for operand in operands:
+            node = self.expr(operand, t.BOOL)
+            if node is not None and node.type.kind != "bool":
+                self.error("BR304", operand.span, found=node.type.describe())
+                node = None
+            nodes.append(node)
+        return None if any(x is None for x in nodes) else nodes  # type: ignore[return-value]
+
+    def _e_Not(self, e: n.Not, expected: t.Type | None) -> ir.Node | None:
+        nodes = self._bools([e.operand])
+        return ir.Not(nodes[0], t.BOOL, e.span) if nodes else None
+
+    def _e_BoolOp(self, e: n.BoolOp, expected: t.Type | None) -> ir.Node | None:
+        nodes = self._bools(e.operands)
+        return ir.BoolOp(e.op, tuple(nodes), t.BOOL, e.span) if nodes else None
+
+    def _pair(self, left: n.Expr, right: n.Expr,
+              expect_right: Any = None) -> tuple[ir.Node | None, ir.Node | None]:
+        """Check two operands; a bare name or set literal is read in the light
+        of the other side's type, so the other side goes first."""
+        if self._contextual(left) and not self._contextual(right):
+            r = self.expr(right)
+            return self.expr(left, r.type if r is not None else None), r
+        lnode = self.expr(left)
+        return lnode, self.expr(right, lnode.type if lnode is not None else None)
+
+    def _contextual(self, e: n.Expr) -> bool:
+        return isinstance(e, n.SetLit) or (isinstance(e, n.Name) and e.name not in self.names)
+
+    def _mismatch(self, span: Span, expected: t.Type, found: t.Type) -> None:
+        if expected.kind == "level" and found.kind == "level":
+            self.error("BR302", span, left=expected.scale, right=found.scale)
+        else:
+            self.error("BR301", span, expected=expected.describe(), found=found.describe())
+
+    def _e_Compare(self, e: n.Compare, expected: t.Type | None) -> ir.Node | None:
+        left, right = self._pair(e.left, e.right)
+        if left is None or right is None:
+            return None
+        if not left.type.same(right.type):
+            self._mismatch(e.span, left.type, right.type)
+            return None
+        if e.op not in ("==", "!=") and not left.type.ordered:
+            self.error("BR307", e.span, op=e.op, type=left.type.describe())
+            return None
+        return ir.Compare(e.op, left, right, t.BOOL, e.span)
+
+    def _e_Member(self, e: n.Member, expected: t.Type | None) -> ir.Node | None:
+        if isinstance(e.collection, n.SetLit):
+            element = self.expr(e.element)
+            if element is None:
+                return None
+            if element.type.kind != "enum":
+                self.error("BR303", e.span, op="in", left=element.type.describe(), right="a set")
+                return None
+            collection = self.expr(e.collection, t.Type("set", element.type.members))
+        else:
+            collection = self.expr(e.collection)
+            if collection is None:
+                return None
+            if collection.type.kind != "set":
+                self.error("BR303", e.span, op="in", left="a value", right=collection.type.describe())
+                return None
+            element = self.expr(e.element, collection.type.element)
+        if element is None or collection is None:
+            return None
+        if not element.type.same(collection.type.element):
+            self._mismatch(e.element.span, collection.type.element, element.type)
+            return None
+        return ir.Member(element, collection, e.negated, t.BOOL, e.span)
+
+    def _e_SetTest(self, e: n.SetTest, expected: t.Type | None) -> ir.Node | None:
+        left, right = self._pair(e.left, e.right)
+        if left is None or right is None:
+            return None
+        if left.type.kind != "set" or not left.type.same(right.type):
+            self.error("BR303", e.span, op=e.op, left=left.type.describe(), right=right.type.describe())
+            return None
+        return ir.SetTest(e.op, left, right, t.BOOL, e.span)
+
+    def _e_IsKnown(self, e: n.IsKnown, expected: t.Type | None) -> ir.Node | None:
+        operand = self.expr(e.operand)
+        return ir.IsKnown(operand, e.negated, t.BOOL, e.span) if operand is not None else None
+
+    def _e_BinOp(self, e: n.BinOp, expected: t.Type | None) -> ir.Node | None:
+        left, right = self._pair(e.left, e.right)
+        if left is None or right is None:
+            return None
+        result = _arith_type(e.op, left.type, right.type)
+        if result is None:
+            self.error("BR303", e.span, op=e.op, left=left.type.describe(), right=right.type.describe())
+            return None
+        return ir.BinOp(e.op, left, right, result, e.span)
+
+    def _e_Negate(self, e: n.Negate, expected: t.Type | None) -> ir.Node | None:
+        operand = self.expr(e.operand)
+        if operand is None:
+            return None
+        if operand.type.kind not in ("number", "duration"):
+            self.error("BR303", e.span, op="-", left="", right=operand.type.describe())
+            return None
+        if isinstance(operand, ir.Const):
+            return ir.Const(-operand.value, operand.type, e.span)
+        return ir.Negate(operand, operand.type, e.span)
+
+    def _e_Call(self, e: n.Call, expected: t.Type | None) -> ir.Node | None:
+        name = e.function.name
+        if name not in FUNCTIONS:
+            self.error("BR204", e.function.span, name=name,
+                       suggestion=_suggest(did_you_mean(name, FUNCTIONS)), functions=", ".join(FUNCTIONS))
+            return None
+        args = [self.expr(a, expected) for a in e.args]
+        if any(a is None for a in args):
+            return None
+        nodes: list[ir.Node] = [a for a in args if a is not None]
+        if name == "size":
+            if len(nodes) != 1 or nodes[0].type.kind != "set":
+                self.error("BR308", e.span, name=name, expected="one set")
+                return None
+            return ir.Call(name, tuple(nodes), t.Type("number", integral=True), e.span)
+        if len(nodes) < 2 or not all(a.type.same(nodes[0].type) and a.type.ordered for a in nodes):
+            self.error("BR308", e.span, name=name, expected="two or more values of one ordered type")
+            return None
+        return ir.Call(name, tuple(nodes), nodes[0].type, e.span)
+
+
+def _arith_type(op: str, left: t.Type, right: t.Type) -> t.Type | None:
+    kinds = (left.kind, right.kind)
+    if op in ("&", "|"):
+        return left if left.kind == "set" and left.same(right) else None
+    if op == "-" and left.kind == "set" and left.same(right):
+        return left
+    if kinds == ("number", "number"):
+        integral = left.integral and right.integral and op != "/"
+        return t.Type("number", integral=integral)
+    table: dict[tuple[str, str, str], t.Type] = {
+        ("+", "duration", "duration"): t.DURATION,
+        ("-", "duration", "duration"): t.DURATION,
+        ("+", "datetime", "duration"): t.DATETIME,
+        ("+", "duration", "datetime"): t.DATETIME,
+        ("-", "datetime", "duration"): t.DATETIME,
+        ("-", "datetime", "datetime"): t.DURATION,
+        ("*", "duration", "number"): t.DURATION,
+        ("*", "number", "duration"): t.DURATION,
+        ("/", "duration", "number"): t.DURATION,
+        ("/", "duration", "duration"): t.NUMBER,
+    }
+    return table.get((op, *kinds))
+
+
+def _suggest(suggestion: str | None) -> str:
+    return suggestion or ""

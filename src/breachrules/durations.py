@@ -1,0 +1,45 @@
+"""ISO 8601 durations, the way incidents write them ("PT30H", "P2DT4H").
+
+Years and months are refused: their length depends on the calendar, and a
+deadline computed from an ambiguous duration is a deadline guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_ISO = re.compile(
+    r"^P(?!$)(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_iso_duration(text: str) -> timedelta | None:
+    """The duration, or None if ``text`` is not a supported ISO 8601 duration."""
+    match = _ISO.match(text.strip().upper())
+    if match is None:
+        return None
+    parts = {unit: float(value) for unit, value in match.groupdict().items() if value}
+    return timedelta(**parts)
+
+
+def format_iso_duration(value: timedelta) -> str:
+    total = value.total_seconds()
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    out = "P" + (f"{int(days)}D" if days else "")
+    clock = ""
+    if hours:
+        clock += f"{int(hours)}H"
+    if minutes:
+        clock += f"{int(minutes)}M"
+    if seconds:
+        clock += f"{seconds:g}S"
+    if clock or out == "P":
+        out += "T" + (clock or "0S")
+    return sign + out

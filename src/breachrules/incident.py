@@ -1,0 +1,208 @@
+"""Checking an incident against a ruleset's fact declarations.
+
+An incident is a mapping (from JSON, TOML or Python). Validation reports
+every problem at once, each with a path into the data
+(``$.data_categories[2]``), and coerces nothing: a string is not a number,
+``1`` is not ``true``, a date and time without a time zone is refused. A fact
+that is absent or ``null`` is *unknown*, unless the ruleset gives a default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from breachrules.diagnostics import did_you_mean, quoted_list
+from breachrules.durations import parse_iso_duration
+from breachrules.errors import BreachrulesError
+from breachrules.i18n import DEFAULT_LOCALE, Messages
+from breachrules.program import FactDef, Program
+from breachrules.types import Type
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an incident, at ``path``."""
+
+    path: str
+    key: str  # message id, "incident.<key>"
+    values: tuple[tuple[str, str], ...] = ()
+
+    def message(self, locale: str = DEFAULT_LOCALE) -> str:
+        messages = Messages(locale)
+        values = dict(self.values)
+        text = messages(f"incident.{self.key}", **values)
+        if values.get("suggestion"):
+            text += messages("diagnostic.did_you_mean", suggestion=values["suggestion"])
+        return f"{self.path}: {text}"
+
+
+class IncidentError(BreachrulesError):
+    """The incident does not fit the ruleset; ``problems`` lists every problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self.render())
+
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        return "\n".join(p.message(locale) for p in self.problems)
+
+
+class Facts(Mapping[str, Any]):
+    """A validated incident: the known facts (defaults filled in) as values
+    of their declared types. ``complete`` is true when every fact the
+    ruleset reads is known, which lets the generated fast path run."""
+
+    __slots__ = ("values", "complete")
+
+    def __init__(self, values: dict[str, Any], complete: bool) -> None:
+        self.values = values
+        self.complete = complete
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        return f"Facts({self.values!r}, complete={self.complete})"
+
+
+def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
+    """Validate ``data``; ``read`` are the facts the ruleset's rules read."""
+    if not isinstance(data, Mapping):
+        raise IncidentError([Problem("$", "not_a_mapping", (("found", _kind(data)),))])
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for name in data:
+        if not isinstance(name, str) or name not in program.facts:
+            problems.append(_problem(
+                f"$.{name}", "unknown_fact", name=name, ruleset=program.name,
+                suggestion=did_you_mean(str(name), program.facts) or "",
+            ))
+    for name, fact in program.facts.items():
+        raw = data.get(name)
+        if raw is None:
+            if fact.has_default:
+                values[name] = fact.default
+            continue
+        value = _convert(fact, raw, f"$.{name}", problems)
+        if value is not None:
+            values[name] = value
+    if problems:
+        raise IncidentError(problems)
+    return Facts(values, complete=read <= values.keys())
+
+
+def _problem(path: str, key: str, /, **values: object) -> Problem:
+    return Problem(path, key, tuple(sorted((k, str(v)) for k, v in values.items())))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "a list"
+    return type(value).__name__
+
+
+def _convert(fact: FactDef, raw: Any, path: str, problems: list[Problem]) -> Any:
+    type_ = fact.type
+    kind = type_.kind
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return _wrong(path, "expected_bool", raw, problems)
+    if kind == "number":
+        return _number(type_, raw, path, problems)
+    if kind in ("enum", "level"):
+        return _member(type_, raw, path, problems)
+    if kind == "set":
+        if not isinstance(raw, (list, tuple, set, frozenset)):
+            return _wrong(path, "expected_set", raw, problems, allowed=quoted_list(type_.members))
+        members = [_member(type_.element, item, f"{path}[{i}]", problems) for i, item in enumerate(raw)]
+        return None if any(m is None for m in members) else frozenset(members)
+    if kind == "duration":
+        if isinstance(raw, timedelta):
+            value: timedelta | None = raw
+        elif isinstance(raw, str):
+            value = parse_iso_duration(raw)
+        else:
+            return _wrong(path, "expected_duration", raw, problems)
+        if value is None:
+            return _wrong(path, "expected_duration", raw, problems)
+        if value < timedelta(0):
+            problems.append(_problem(path, "negative_duration", value=raw))
+            return None
+        return value
+    if kind == "datetime":
+        return _datetime(raw, path, problems)
+    if isinstance(raw, str):
+        return raw
+    return _wrong(path, "expected_text", raw, problems)
+
+
+def _wrong(path: str, key: str, raw: Any, problems: list[Problem], **extra: object) -> None:
+    problems.append(_problem(path, key, found=_kind(raw), **extra))
+    return None
+
+
+def _number(type_: Type, raw: Any, path: str, problems: list[Problem]) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return _wrong(path, "expected_whole_number" if type_.integral else "expected_number", raw, problems)
+    if type_.integral and not isinstance(raw, int):
+        return _wrong(path, "expected_whole_number", raw, problems)
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        return _wrong(path, "expected_number", raw, problems)
+    low, high = type_.low, type_.high
+    if (low is not None and raw < low) or (high is not None and raw > high):
+        problems.append(_problem(
+            path, "out_of_range", value=raw,
+            low="" if low is None else low, high="" if high is None else high,
+        ))
+        return None
+    return raw
+
+
+def _member(type_: Type, raw: Any, path: str, problems: list[Problem]) -> Any:
+    if not isinstance(raw, str):
+        return _wrong(path, "expected_member", raw, problems, allowed=quoted_list(type_.members))
+    if raw not in type_.members:
+        problems.append(_problem(
+            path, "not_one_of", value=raw, allowed=quoted_list(type_.members),
+            suggestion=did_you_mean(raw, type_.members) or "",
+        ))
+        return None
+    return type_.members.index(raw) if type_.kind == "level" else raw
+
+
+def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, date):
+        problems.append(_problem(path, "date_without_time", value=raw.isoformat()))
+        return None
+    elif isinstance(raw, str):
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            return _wrong(path, "expected_datetime", raw, problems)
+    else:
+        return _wrong(path, "expected_datetime", raw, problems)
+    if value.tzinfo is None or value.utcoffset() is None:
+        problems.append(_problem(path, "naive_datetime", value=str(raw)))
+        return None
+    return value

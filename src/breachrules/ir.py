@@ -1,0 +1,166 @@
+"""Resolved, typed expressions: what the checker makes of the syntax tree.
+
+Every name is bound (a fact, a definition, an outcome or a constant), every
+node knows its type, and members of enums and levels of scales are already
+constants. The interpreter and the code generator both work from these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from breachrules.spans import Span
+from breachrules.types import Type
+
+
+@attrs.frozen
+class Const:
+    value: Any
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class FactRef:
+    name: str
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class DefineRef:
+    name: str
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class OutcomeRef:
+    name: str
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class Not:
+    operand: Node
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class BoolOp:
+    op: str  # and | or
+    operands: tuple[Node, ...]
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class Compare:
+    op: str  # == != < <= > >=
+    left: Node
+    right: Node
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class Member:
+    element: Node
+    collection: Node
+    negated: bool
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class SetTest:
+    op: str  # intersects | subset
+    left: Node
+    right: Node
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class IsKnown:
+    operand: Node
+    negated: bool
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class BinOp:
+    op: str  # + - * / & | (& and | on sets)
+    left: Node
+    right: Node
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class Negate:
+    operand: Node
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class Call:
+    function: str  # size | min | max
+    args: tuple[Node, ...]
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class Bands:
+    """A score: a number placed in the bands of a scale (ENISA style)."""
+
+    operand: Node
+    limits: tuple[int | float, ...]  # "below" limits, ascending
+    levels: tuple[int, ...]  # one more than limits: the last is "otherwise"
+    type: Type
+    span: Span
+
+
+Node = (
+    Const | FactRef | DefineRef | OutcomeRef | Not | BoolOp | Compare | Member | SetTest | IsKnown
+    | BinOp | Negate | Call | Bands
+)
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, (Not, IsKnown, Negate, Bands)):
+        return (node.operand,)
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Member):
+        return (node.element, node.collection)
+    if isinstance(node, (Compare, SetTest, BinOp)):
+        return (node.left, node.right)
+    return ()
+
+
+def references(node: Node) -> tuple[set[str], set[str], set[str]]:
+    """The facts, definitions and outcomes an expression reads."""
+    facts: set[str] = set()
+    defines: set[str] = set()
+    outcomes: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, FactRef):
+            facts.add(current.name)
+        elif isinstance(current, DefineRef):
+            defines.add(current.name)
+        elif isinstance(current, OutcomeRef):
+            outcomes.add(current.name)
+        stack.extend(children(current))
+    return facts, defines, outcomes

@@ -1,0 +1,298 @@
+"""The syntax tree of a ruleset file, as the parser builds it.
+
+Nodes are small frozen attrs classes and every one carries its span. They
+hold what the author wrote, unresolved: a bare name may turn out to be a
+fact, a definition, an outcome or a level of a scale, and only the checker
+(:mod:`breachrules.checker`) decides which.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+
+from breachrules.spans import Span
+
+
+@attrs.frozen
+class Ident:
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class Text:
+    """A quoted string: a message id, a citation or a text literal."""
+
+    value: str
+    span: Span
+
+
+# ------------------------------------------------------------------ expressions
+
+
+@attrs.frozen
+class Name:
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class Qualified:
+    """``scale.level`` or ``fact.member``: a member named without ambiguity."""
+
+    owner: str
+    member: str
+    span: Span
+
+
+@attrs.frozen
+class NumberLit:
+    value: int | float
+    span: Span
+
+
+@attrs.frozen
+class DurationLit:
+    value: timedelta
+    text: str
+    span: Span
+
+
+@attrs.frozen
+class StringLit:
+    value: str
+    span: Span
+
+
+@attrs.frozen
+class BoolLit:
+    value: bool
+    span: Span
+
+
+@attrs.frozen
+class SetLit:
+    members: tuple[Ident, ...]
+    span: Span
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span
+
+
+@attrs.frozen
+class BoolOp:
+    op: str  # "and" | "or"
+    operands: tuple[Expr, ...]
+    span: Span
+
+
+@attrs.frozen
+class Compare:
+    op: str  # == != < <= > >=
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class Member:
+    element: Expr
+    collection: Expr
+    negated: bool
+    span: Span
+
+
+@attrs.frozen
+class SetTest:
+    op: str  # "intersects" | "subset"
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class IsKnown:
+    operand: Expr
+    negated: bool
+    span: Span
+
+
+@attrs.frozen
+class BinOp:
+    op: str  # + - * / & |
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@attrs.frozen
+class Negate:
+    operand: Expr
+    span: Span
+
+
+@attrs.frozen
+class Call:
+    function: Ident
+    args: tuple[Expr, ...]
+    span: Span
+
+
+Expr = (
+    Name | Qualified | NumberLit | DurationLit | StringLit | BoolLit | SetLit | Not | BoolOp
+    | Compare | Member | SetTest | IsKnown | BinOp | Negate | Call
+)
+
+
+# ------------------------------------------------------------------ fact types
+
+
+@attrs.frozen
+class TypeExpr:
+    """A fact type as written: ``bool``, ``count 1..``, ``{a, b}``, ``set of {a}``..."""
+
+    kind: str  # bool count integer number duration datetime text enum set scale
+    span: Span
+    low: int | float | None = None
+    high: int | float | None = None
+    members: tuple[Ident, ...] = ()
+    scale: Ident | None = None
+
+
+# ------------------------------------------------------------------ statements
+
+
+@attrs.frozen
+class Header:
+    name: Ident
+    extends: Ident | Text | None
+    version: Text | None
+    title: Text | None
+    source: Text | None
+    span: Span
+
+
+@attrs.frozen
+class Scale:
+    name: Ident
+    levels: tuple[Ident, ...]
+    span: Span
+
+
+@attrs.frozen
+class Fact:
+    name: Ident
+    type: TypeExpr
+    default: Expr | None
+    question: Text | None
+    span: Span
+
+
+@attrs.frozen
+class Define:
+    name: Ident
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class Band:
+    below: int | float | None  # None: "otherwise"
+    level: Ident
+    span: Span
+
+
+@attrs.frozen
+class Score:
+    name: Ident
+    scale: Ident
+    expr: Expr
+    bands: tuple[Band, ...]
+    span: Span
+
+
+@attrs.frozen
+class Conclusion:
+    outcome: Ident
+    level: Expr
+    span: Span
+
+
+@attrs.frozen
+class WithoutUndueDelay:
+    span: Span
+
+
+@attrs.frozen
+class Clauses:
+    """The optional clauses of a rule or obligation, each at most once."""
+
+    because: Text | None = None
+    says: Text | None = None
+    cite: tuple[Text, ...] = ()
+    instead: Ident | None = None
+    due: Expr | WithoutUndueDelay | None = None
+
+
+@attrs.frozen
+class Rule:
+    """A base rule (``rule``), an exception to a rule, or an exemption from
+    an obligation; ``kind`` tells which, ``base`` names what it overrides."""
+
+    kind: str  # "rule" | "exception" | "exemption"
+    label: Ident
+    base: Ident | None
+    condition: Expr | None  # None: "always"
+    conclusions: tuple[Conclusion, ...]
+    clauses: Clauses
+    span: Span
+
+
+@attrs.frozen
+class TableRow:
+    label: Ident
+    cells: tuple[Ident, ...]
+    span: Span
+
+
+@attrs.frozen
+class Combine:
+    outcome: Ident
+    rows_scale: Ident
+    columns_scale: Ident
+    rows: tuple[TableRow, ...]
+    span: Span
+
+
+@attrs.frozen
+class Obligation:
+    name: Ident
+    condition: Expr | None
+    always: bool
+    clauses: Clauses
+    span: Span
+
+
+@attrs.frozen
+class Invariant:
+    name: Ident
+    expr: Expr
+    clauses: Clauses
+    span: Span
+
+
+Statement = Scale | Fact | Define | Score | Rule | Combine | Obligation | Invariant
+
+
+@attrs.frozen
+class Module:
+    """One parsed file."""
+
+    header: Header
+    statements: tuple[Statement, ...]
+    file: str

@@ -1,0 +1,497 @@
+"""From ruleset text to a :class:`~breachrules.nodes.Module`.
+
+Lark does the parsing (LALR, contextual lexer, positions on); this module
+turns its tree into our nodes and its exceptions into diagnostics written in
+words. No Lark exception leaves this module.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from typing import Any
+
+from breachrules import nodes as n
+from breachrules import resources
+from breachrules.diagnostics import Diagnostic, RulesetError, quoted_list
+from breachrules.spans import Span
+
+# What the parser expects, described as an author would say it. Each group
+# replaces its terminals in "expected ..." when all of them are acceptable.
+_EXPRESSION_START = frozenset(
+    {"NAME", "NUMBER", "STRING", "DURATION", "LPAR", "MINUS", "NOT", "TRUE", "FALSE", "LBRACE"}
+)
+_OPERATORS = frozenset(
+    {"__ANON_3", "__ANON_4", "__ANON_5", "__ANON_6", "LESSTHAN", "MORETHAN", "AND", "OR", "IN",
+     "NOT", "INTERSECTS", "SUBSET", "IS", "PLUS", "MINUS", "STAR", "SLASH", "AMPERSAND", "VBAR"}
+)
+_STATEMENTS = frozenset(
+    {"SCALE", "FACT", "DEFINE", "SCORE", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
+     "OBLIGATION", "INVARIANT"}
+)
+_TYPES = frozenset(
+    {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
+)
+# (terminals that must all be acceptable, terminals the phrase stands for, phrase)
+_GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
+    (_TYPES, _TYPES | {"NAME"},
+     "a fact type such as bool, count, integer, number, duration, datetime, text, "
+     "{a, b} or set of {a, b}"),
+    (_STATEMENTS, _STATEMENTS, "a statement such as fact, define, rule, exception, combine or obligation"),
+    (frozenset({"NAME", "NUMBER", "LPAR"}), _EXPRESSION_START, "an expression"),
+    (frozenset({"__ANON_3", "__ANON_4", "AND", "OR"}), _OPERATORS,
+     "an operator such as and, or, ==, >=, in"),
+    (frozenset({"BECAUSE", "CITE"}), frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE"}),
+     "a clause such as because \"...\" or cite \"...\""),
+)
+_NAMED = {
+    "NAME": "a name",
+    "STRING": "a quoted string",
+    "NUMBER": "a number",
+    "DURATION": "a duration such as 72h",
+    "ROW_LABEL": "a table row such as 'low:'",
+    "$END": "the end of the file",
+}
+
+
+@functools.cache
+def _lark() -> Any:
+    from lark import Lark
+
+    return Lark(
+        resources.grammar_file().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse(text: str, file: str) -> n.Module:
+    """Parse one ruleset file; raise :class:`RulesetError` on any problem."""
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as error:
+        raise RulesetError([_syntax_diagnostic(error, text, file)], {file: text}) from None
+    builder = _Builder(file)
+    try:
+        module = builder.transform(tree)
+    except VisitError as error:  # a bug in the builder, never the author's fault
+        raise error.orig_exc from None
+    if builder.diagnostics:
+        raise RulesetError(builder.diagnostics, {file: text})
+    assert isinstance(module, n.Module)
+    return module
+
+
+# ------------------------------------------------------------------ syntax errors
+
+
+def _syntax_diagnostic(error: Any, text: str, file: str) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    expected = _describe_expected(_acceptable(error))
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        token = error.token
+        width = max(1, len(str(token)))
+        span = Span(file, token.line, token.column, token.line, token.column + width)
+        return Diagnostic.make("BR101", span, found=_describe_token(token), expected=expected)
+    if isinstance(error, UnexpectedCharacters):
+        span = Span(file, error.line, error.column, error.line, error.column + 1)
+        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        return Diagnostic.make("BR102", span, char=char, expected=expected)
+    assert isinstance(error, (UnexpectedToken, UnexpectedEOF))
+    lines = text.splitlines() or [""]
+    span = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 1)
+    return Diagnostic.make("BR103", span, expected=expected)
+
+
+def _acceptable(error: Any) -> set[str]:
+    """The terminals that could really come next. Lark's own ``expected`` set
+    is LALR's merged lookahead, which names tokens that would fail a step
+    later; the interactive parser tries each one."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except Exception:  # pragma: no cover - fall back to Lark's own set
+            pass
+    return set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+
+
+def _describe_token(token: Any) -> str:
+    if token.type == "NAME":
+        return f"name '{token}'"
+    if token.type in ("STRING", "NUMBER", "DURATION"):
+        return f"{_NAMED[token.type].split(' such')[0].removeprefix('a ')} {token}"
+    return f"'{token}'"
+
+
+def _describe_expected(terminals: set[str]) -> str:
+    terminals = set(terminals)
+    phrases: list[str] = []
+    for required, covered, phrase in _GROUPS:
+        if required <= terminals:
+            phrases.append(phrase)
+            terminals -= covered
+    literals = []
+    patterns = {t.name: t.pattern for t in _lark().terminals}
+    for name in sorted(terminals):
+        if name in _NAMED:
+            phrases.append(_NAMED[name])
+        elif name in patterns and patterns[name].type == "str":
+            literals.append(patterns[name].value)
+    if literals:
+        phrases.append(quoted_list(sorted(literals)))
+    if not phrases:
+        return "something else"
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
+
+
+# ------------------------------------------------------------------ tree -> nodes
+
+_DURATION_UNITS = {"min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+_CLAUSES_ALLOWED = {
+    "rule": ("because", "cite"),
+    "exception": ("because", "cite"),
+    "exemption": ("because", "cite", "instead"),
+    "obligation": ("says", "cite", "due"),
+    "invariant": ("because",),
+}
+
+
+def parse_duration_literal(text: str) -> timedelta:
+    for suffix in ("min", "h", "d", "w"):
+        if text.endswith(suffix):
+            amount = float(text[: -len(suffix)])
+            return timedelta(**{_DURATION_UNITS[suffix]: amount})
+    raise ValueError(text)
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
+class _Builder:
+    """A Lark transformer, written as a plain class so that Lark is imported
+    lazily; see :meth:`transform`."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def transform(self, tree: Any) -> Any:
+        from lark import Transformer, v_args
+
+        builder = self
+
+        @v_args(meta=True)
+        class _T(Transformer):  # type: ignore[misc]
+            def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
+                method = getattr(builder, "t_" + data)
+                return method(builder.span(meta), [c for c in children if c is not None])
+
+            def __default_token__(self, token: Any) -> Any:
+                return token
+
+        return _T().transform(tree)
+
+    # --- helpers
+
+    def span(self, meta: Any) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.file, 1, 1, 1, 1)
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def tspan(self, token: Any) -> Span:
+        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
+
+    def ident(self, token: Any) -> n.Ident:
+        return n.Ident(str(token), self.tspan(token))
+
+    def text(self, token: Any) -> n.Text:
+        raw = str(token)[1:-1]
+        return n.Text(raw.encode("utf-8").decode("unicode_escape") if "\\" in raw else raw, self.tspan(token))
+
+    def clauses(self, kind: str, items: list[Any], span: Span) -> n.Clauses:
+        found: dict[str, Any] = {}
+        for item in items:
+            if not (isinstance(item, tuple) and len(item) == 3 and item[0] == "clause"):
+                continue
+            _, name, (value, where) = item
+            if name not in _CLAUSES_ALLOWED[kind]:
+                allowed = ", ".join(_CLAUSES_ALLOWED[kind])
+                self.diagnostics.append(
+                    Diagnostic.make("BR104", where, clause=name, statement=kind, allowed=allowed)
+                )
+            elif name in found:
+                self.diagnostics.append(Diagnostic.make("BR105", where, clause=name, statement=kind))
+            else:
+                found[name] = value
+        return n.Clauses(**found)
+
+    # --- header and statements
+
+    def t_start(self, span: Span, c: list[Any]) -> n.Module:
+        return n.Module(header=c[0], statements=tuple(c[1:]), file=self.file)
+
+    def t_header(self, span: Span, c: list[Any]) -> n.Header:
+        fields: dict[str, Any] = {"extends": None, "version": None, "title": None, "source": None}
+        for item in c[1:]:
+            key, value = item
+            fields[key] = value
+        return n.Header(name=self.ident(c[0]), span=span, **fields)
+
+    def t_extends(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        token = c[0]
+        return ("extends", self.text(token) if token.type == "STRING" else self.ident(token))
+
+    def t_version(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("version", self.text(c[0]))
+
+    def t_title(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("title", self.text(c[0]))
+
+    def t_source(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("source", self.text(c[0]))
+
+    def t_scale(self, span: Span, c: list[Any]) -> n.Scale:
+        return n.Scale(self.ident(c[0]), tuple(self.ident(t) for t in c[1:]), span)
+
+    def t_fact(self, span: Span, c: list[Any]) -> n.Fact:
+        default = question = None
+        for option in c[2:]:
+            if option[0] == "default":
+                default = option[1]
+            else:
+                question = option[1]
+        return n.Fact(self.ident(c[0]), c[1], default, question, span)
+
+    def t_default(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("default", c[0])
+
+    def t_question(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("question", self.text(c[0]))
+
+    def _simple_type(kind: str) -> Any:  # noqa: N805 - a method factory
+        def build(self: _Builder, span: Span, c: list[Any]) -> n.TypeExpr:
+            low = high = None
+            if c:
+                low, high = c[0]
+            return n.TypeExpr(kind, span, low=low, high=high)
+
+        return build
+
+    t_bool_type = _simple_type("bool")
+    t_count_type = _simple_type("count")
+    t_integer_type = _simple_type("integer")
+    t_number_type = _simple_type("number")
+    t_duration_type = _simple_type("duration")
+    t_datetime_type = _simple_type("datetime")
+    t_text_type = _simple_type("text")
+
+    def t_enum_type(self, span: Span, c: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("enum", span, members=c[0])
+
+    def t_set_type(self, span: Span, c: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("set", span, members=c[0])
+
+    def t_scale_type(self, span: Span, c: list[Any]) -> n.TypeExpr:
+        return n.TypeExpr("scale", span, scale=self.ident(c[0]))
+
+    def t_range(self, span: Span, c: list[Any]) -> tuple[Any, Any]:
+        return (c[0], c[1] if len(c) > 1 else None)
+
+    def t_signed_number(self, span: Span, c: list[Any]) -> int | float:
+        return _number(str(c[0]))
+
+    def t_negative_number(self, span: Span, c: list[Any]) -> int | float:
+        return -_number(str(c[0]))
+
+    def t_names(self, span: Span, c: list[Any]) -> tuple[n.Ident, ...]:
+        return tuple(self.ident(t) for t in c)
+
+    def t_define(self, span: Span, c: list[Any]) -> n.Define:
+        return n.Define(self.ident(c[0]), c[1], span)
+
+    def t_score(self, span: Span, c: list[Any]) -> n.Score:
+        return n.Score(self.ident(c[0]), self.ident(c[1]), c[2], tuple(c[3:]), span)
+
+    def t_band_below(self, span: Span, c: list[Any]) -> n.Band:
+        return n.Band(c[0], self.ident(c[1]), span)
+
+    def t_band_otherwise(self, span: Span, c: list[Any]) -> n.Band:
+        return n.Band(None, self.ident(c[0]), span)
+
+    def _split(self, c: list[Any]) -> tuple[Any, bool, tuple[n.Conclusion, ...], list[Any]]:
+        condition, always, conclusions, rest = None, False, (), []
+        for item in c:
+            if isinstance(item, tuple) and item and item[0] == "when":
+                condition = item[1]
+            elif isinstance(item, tuple) and item and item[0] == "always":
+                always = True
+            elif isinstance(item, tuple) and item and item[0] == "conclusions":
+                conclusions = item[1]
+            else:
+                rest.append(item)
+        return condition, always, conclusions, rest
+
+    def t_rule(self, span: Span, c: list[Any]) -> n.Rule:
+        condition, _, conclusions, rest = self._split(c[1:])
+        return n.Rule("rule", self.ident(c[0]), None, condition, conclusions,
+                      self.clauses("rule", rest, span), span)
+
+    def t_exception(self, span: Span, c: list[Any]) -> n.Rule:
+        condition, _, conclusions, rest = self._split(c[2:])
+        return n.Rule("exception", self.ident(c[0]), self.ident(c[1]), condition, conclusions,
+                      self.clauses("exception", rest, span), span)
+
+    def t_exemption(self, span: Span, c: list[Any]) -> n.Rule:
+        condition, _, _, rest = self._split(c[2:])
+        return n.Rule("exemption", self.ident(c[0]), self.ident(c[1]), condition, (),
+                      self.clauses("exemption", rest, span), span)
+
+    def t_condition(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("when", c[0])
+
+    def t_always(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("always", None)
+
+    def t_conclusions(self, span: Span, c: list[Any]) -> tuple[str, Any]:
+        return ("conclusions", tuple(c))
+
+    def t_conclusion(self, span: Span, c: list[Any]) -> n.Conclusion:
+        return n.Conclusion(self.ident(c[0]), c[1], span)
+
+    def _clause(name: str, convert: str) -> Any:  # noqa: N805 - a method factory
+        def build(self: _Builder, span: Span, c: list[Any]) -> tuple[str, str, Any]:
+            if convert == "text":
+                value: Any = self.text(c[0])
+            elif convert == "texts":
+                value = tuple(self.text(t) for t in c)
+            elif convert == "ident":
+                value = self.ident(c[0])
+            else:
+                value = c[0]
+            return ("clause", name, (value, span))
+
+        return build
+
+    t_because = _clause("because", "text")
+    t_says = _clause("says", "text")
+    t_cite = _clause("cite", "texts")
+    t_instead = _clause("instead", "ident")
+    t_due = _clause("due", "node")
+
+    def t_without_undue_delay(self, span: Span, c: list[Any]) -> n.WithoutUndueDelay:
+        return n.WithoutUndueDelay(span)
+
+    def t_combine(self, span: Span, c: list[Any]) -> n.Combine:
+        return n.Combine(self.ident(c[0]), self.ident(c[1]), self.ident(c[2]), tuple(c[3:]), span)
+
+    def t_table_row(self, span: Span, c: list[Any]) -> n.TableRow:
+        label = c[0]
+        name = str(label).rstrip(": \t")
+        label_span = Span(self.file, label.line, label.column, label.line, label.column + len(name))
+        return n.TableRow(n.Ident(name, label_span), tuple(self.ident(t) for t in c[1:]), span)
+
+    def t_obligation(self, span: Span, c: list[Any]) -> n.Obligation:
+        condition, always, _, rest = self._split(c[1:])
+        return n.Obligation(self.ident(c[0]), condition, always,
+                            self.clauses("obligation", rest, span), span)
+
+    def t_invariant(self, span: Span, c: list[Any]) -> n.Invariant:
+        return n.Invariant(self.ident(c[0]), c[1], self.clauses("invariant", c[2:], span), span)
+
+    # --- expressions
+
+    def t_or_(self, span: Span, c: list[Any]) -> n.BoolOp:
+        return self._boolop("or", c, span)
+
+    def t_and_(self, span: Span, c: list[Any]) -> n.BoolOp:
+        return self._boolop("and", c, span)
+
+    def _boolop(self, op: str, c: list[Any], span: Span) -> n.BoolOp:
+        operands: list[Any] = []
+        for child in c:  # flatten the left-recursive chain: a or b or c
+            if isinstance(child, n.BoolOp) and child.op == op and child.span.line == span.line \
+                    and child.span.column == span.column:
+                operands.extend(child.operands)
+            else:
+                operands.append(child)
+        return n.BoolOp(op, tuple(operands), span)
+
+    def t_not_(self, span: Span, c: list[Any]) -> n.Not:
+        return n.Not(c[0], span)
+
+    def t_compare(self, span: Span, c: list[Any]) -> n.Compare:
+        return n.Compare(str(c[1]), c[0], c[2], span)
+
+    def t_comp_op(self, span: Span, c: list[Any]) -> str:
+        return str(c[0])
+
+    t_add_op = t_comp_op
+    t_mul_op = t_comp_op
+
+    def t_member(self, span: Span, c: list[Any]) -> n.Member:
+        return n.Member(c[0], c[1], False, span)
+
+    def t_not_member(self, span: Span, c: list[Any]) -> n.Member:
+        return n.Member(c[0], c[1], True, span)
+
+    def t_intersects(self, span: Span, c: list[Any]) -> n.SetTest:
+        return n.SetTest("intersects", c[0], c[1], span)
+
+    def t_subset(self, span: Span, c: list[Any]) -> n.SetTest:
+        return n.SetTest("subset", c[0], c[1], span)
+
+    def t_is_known(self, span: Span, c: list[Any]) -> n.IsKnown:
+        return n.IsKnown(c[0], False, span)
+
+    def t_is_unknown(self, span: Span, c: list[Any]) -> n.IsKnown:
+        return n.IsKnown(c[0], True, span)
+
+    def t_union_(self, span: Span, c: list[Any]) -> n.BinOp:
+        return n.BinOp("|", c[0], c[1], span)
+
+    def t_intersection_(self, span: Span, c: list[Any]) -> n.BinOp:
+        return n.BinOp("&", c[0], c[1], span)
+
+    def t_arith(self, span: Span, c: list[Any]) -> n.BinOp:
+        return n.BinOp(c[1], c[0], c[2], span)
+
+    def t_negate(self, span: Span, c: list[Any]) -> n.Negate:
+        return n.Negate(c[0], span)
+
+    def t_name(self, span: Span, c: list[Any]) -> n.Name:
+        return n.Name(str(c[0]), self.tspan(c[0]))
+
+    t_default_name = t_name
+
+    def t_qualified(self, span: Span, c: list[Any]) -> n.Qualified:
+        return n.Qualified(str(c[0]), str(c[1]), span)
+
+    def t_call(self, span: Span, c: list[Any]) -> n.Call:
+        return n.Call(self.ident(c[0]), tuple(c[1:]), span)
+
+    def t_number(self, span: Span, c: list[Any]) -> n.NumberLit:
+        return n.NumberLit(_number(str(c[0])), self.tspan(c[0]))
+
+    def t_duration(self, span: Span, c: list[Any]) -> n.DurationLit:
+        return n.DurationLit(parse_duration_literal(str(c[0])), str(c[0]), self.tspan(c[0]))
+
+    def t_string(self, span: Span, c: list[Any]) -> n.StringLit:
+        text = self.text(c[0])
+        return n.StringLit(text.value, text.span)
+
+    def t_true(self, span: Span, c: list[Any]) -> n.BoolLit:
+        return n.BoolLit(True, span)
+
+    def t_false(self, span: Span, c: list[Any]) -> n.BoolLit:
+        return n.BoolLit(False, span)
+
+    def t_set_literal(self, span: Span, c: list[Any]) -> n.SetLit:
+        return n.SetLit(c[0] if c else (), span)

@@ -1,0 +1,131 @@
+"""A checked ruleset: declarations with every name resolved and typed.
+
+This is what the checker produces and what both evaluators (the
+three-valued interpreter and the generated fast path) consume. Everything
+is frozen; the mappings are never mutated after checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from breachrules import ir
+from breachrules.spans import Span
+from breachrules.types import Type
+
+
+@attrs.frozen
+class ScaleDef:
+    name: str
+    levels: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class FactDef:
+    name: str
+    type: Type
+    default: Any  # a value of ``type``; meaningful only when has_default
+    has_default: bool
+    question: str
+    span: Span
+
+
+@attrs.frozen
+class DefineDef:
+    name: str
+    expr: ir.Node
+    type: Type
+    span: Span
+
+
+@attrs.frozen
+class RuleDef:
+    """A base rule or an exception; ``exceptions`` are the labels that
+    override it, ``base`` the label it overrides."""
+
+    kind: str  # rule | exception
+    label: str
+    base: str | None
+    condition: ir.Node | None  # None: always
+    conclusions: tuple[tuple[str, ir.Node], ...]
+    exceptions: tuple[str, ...]
+    message: str
+    cites: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class TableDef:
+    rows: str  # the scale of the rows
+    columns: str  # the scale of the columns
+    cells: tuple[tuple[int, ...], ...]
+    span: Span
+
+
+@attrs.frozen
+class OutcomeDef:
+    name: str
+    levels: tuple[str, ...]
+    roots: tuple[str, ...]  # base rules whose tree concludes this outcome
+    table: TableDef | None
+    span: Span
+
+
+@attrs.frozen
+class ExemptionDef:
+    label: str
+    obligation: str
+    condition: ir.Node | None
+    instead: str | None
+    message: str
+    cites: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class ObligationDef:
+    name: str
+    condition: ir.Node | None  # None with always False: only through an exemption's instead
+    always: bool
+    due: ir.Node | str | None  # an expression, "without_undue_delay" or None
+    exemptions: tuple[str, ...]
+    message: str
+    cites: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class InvariantDef:
+    name: str
+    expr: ir.Node
+    message: str
+    span: Span
+
+
+@attrs.frozen
+class Program:
+    name: str
+    version: str
+    title: str
+    source: str
+    extends: str | None
+    span: Span
+    scales: Mapping[str, ScaleDef]
+    facts: Mapping[str, FactDef]
+    defines: tuple[DefineDef, ...]  # in dependency order
+    rules: Mapping[str, RuleDef]
+    outcomes: tuple[OutcomeDef, ...]  # in dependency order
+    obligations: tuple[ObligationDef, ...]
+    exemptions: Mapping[str, ExemptionDef]
+    invariants: tuple[InvariantDef, ...]
+    message_ids: frozenset[str]
+
+    def outcome(self, name: str) -> OutcomeDef:
+        for outcome in self.outcomes:
+            if outcome.name == name:
+                return outcome
+        raise KeyError(name)

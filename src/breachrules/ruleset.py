@@ -1,0 +1,242 @@
+"""A compiled ruleset: validate an incident, decide, assess.
+
+A :class:`Ruleset` is immutable and shares nothing mutable between calls,
+so one instance serves any number of threads. It pickles as its source text
+and recompiles on the other side, as :mod:`re` patterns do.
+
+Two evaluation paths give one answer:
+
+- every fact the rules read is known: the generated fast path
+  (:mod:`breachrules.codegen`);
+- some are unknown: the three-valued interpreter
+  (:mod:`breachrules.interpreter`), which also finds the open questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from breachrules import codegen, interpreter
+from breachrules.assessment import Assessment, ObligationResult, OpenQuestion, TraceEntry
+from breachrules.durations import format_iso_duration
+from breachrules.i18n import Messages
+from breachrules.incident import Facts, validate
+from breachrules.program import FactDef, Program
+
+
+class Decision(NamedTuple):
+    """The decision alone: outcome levels and required obligations."""
+
+    levels: Mapping[str, str]
+    required: tuple[str, ...]
+
+    @property
+    def risk(self) -> str:
+        return self.levels["risk"]
+
+
+class Ruleset:
+    def __init__(self, program: Program, sources: tuple[tuple[str, str], ...],
+                 catalogs: tuple[tuple[Path, str], ...]) -> None:
+        self.program = program
+        self.sources = sources
+        self.catalogs = catalogs
+        self._read = frozenset(codegen.read_facts(program))
+        self._decide = codegen.build(program, traced=False)
+        self._trace = codegen.build(program, traced=True)
+        self._decisions: dict[Any, Decision] = {}
+        self._static = _StaticParts(program)
+        self._to_json = {name: _json_converter(fact) for name, fact in program.facts.items()}
+
+    # -------------------------------------------------------------- identity
+
+    @property
+    def name(self) -> str:
+        return self.program.name
+
+    @property
+    def version(self) -> str:
+        return self.program.version
+
+    @property
+    def facts(self) -> Mapping[str, FactDef]:
+        """The ruleset's facts: the schema incidents are written against."""
+        return self.program.facts
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.name} {self.version}>"
+
+    def __reduce__(self) -> tuple[Callable[..., Ruleset], tuple[Any, ...]]:
+        return _restore, (self.sources,)
+
+    def messages(self, locale: str) -> Messages:
+        return Messages(locale, self.catalogs)
+
+    # -------------------------------------------------------------- evaluation
+
+    def validate(self, incident: Mapping[str, Any]) -> Facts:
+        """Check an incident against the facts; raise IncidentError listing
+        every problem."""
+        if isinstance(incident, Facts):
+            return incident
+        return validate(self.program, incident, self._read)
+
+    def decide(self, incident: Mapping[str, Any]) -> Decision:
+        """The decision alone, without trace: the fast path for callers that
+        decide many incidents. Pass :class:`Facts` from :meth:`validate` to
+        skip validation."""
+        facts = self.validate(incident)
+        if not facts.complete:
+            assessment = self.assess(facts)
+            return Decision(assessment.levels, assessment.required)
+        raw = self._decide(facts.values)
+        decision = self._decisions.get(raw)
+        if decision is None:
+            decision = self._decisions.setdefault(raw, self._static.decision(raw))
+        return decision
+
+    def assess(self, incident: Mapping[str, Any]) -> Assessment:
+        """The full assessment: levels, obligations, open questions, trace."""
+        facts = self.validate(incident)
+        if facts.complete:
+            levels, statuses, fired, conflicts = self._trace(facts.values)
+            result = self._static.complete_result(levels, statuses, fired, conflicts)
+        else:
+            result = interpreter.evaluate(self.program, facts.values)
+        return self._static.assessment(
+            result, {name: self._to_json[name](value) for name, value in facts.values.items()},
+            tuple((str(d), domain) for d, domain in self.catalogs),
+        )
+
+
+def _restore(sources: tuple[tuple[str, str], ...]) -> Ruleset:
+    from breachrules.loader import compile_chain
+
+    ruleset = compile_chain(sources)
+    assert isinstance(ruleset, Ruleset)
+    return ruleset
+
+
+class _StaticParts:
+    """Everything about a ruleset's results that does not depend on the
+    incident, built once: trace entries, level names, obligation texts."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.outcomes = tuple(o.name for o in program.outcomes)
+        self.level_names = {o.name: o.levels for o in program.outcomes}
+        self.obligations = program.obligations
+        self.entries: dict[tuple[str, bool], TraceEntry] = {}
+        for rule in program.rules.values():
+            effects = tuple(
+                (o, self._describe_level(o, node)) for o, node in rule.conclusions
+            )
+            for certain in (True, False):
+                self.entries[(rule.label, certain)] = TraceEntry(
+                    rule.kind, rule.label, certain, rule.base, effects, rule.message, rule.cites, rule.span
+                )
+        for exemption in program.exemptions.values():
+            effects = ((("instead", exemption.instead),) if exemption.instead else ())
+            for certain in (True, False):
+                self.entries[(exemption.label, certain)] = TraceEntry(
+                    "exemption", exemption.label, certain, exemption.obligation, effects,
+                    exemption.message, exemption.cites, exemption.span,
+                )
+
+    def _describe_level(self, outcome: str, node: Any) -> str:
+        from breachrules import ir
+
+        if isinstance(node, ir.Const):
+            return str(self.program.scales[outcome].levels[node.value])
+        if isinstance(node, ir.DefineRef):
+            return node.name
+        return "?"
+
+    def decision(self, raw: tuple[tuple[int, ...], tuple[bool, ...]]) -> Decision:
+        levels, required = raw
+        return Decision(
+            {name: self.level_names[name][level] for name, level in zip(self.outcomes, levels, strict=True)},
+            tuple(ob.name for ob, flag in zip(self.obligations, required, strict=True) if flag),
+        )
+
+    def complete_result(self, levels: tuple[int, ...], statuses: tuple[Any, ...], fired: list[Any],
+                        conflicts: list[tuple[str, ...]]) -> interpreter.Result:
+        """The generated trace function's answer in the interpreter's terms."""
+        Interval, Fired, Status = interpreter.Interval, interpreter.Fired, interpreter.ObligationStatus
+        rules = self.program.rules
+        return interpreter.Result(
+            levels={name: Interval(v, v) for name, v in zip(self.outcomes, levels, strict=True)},
+            obligations={
+                ob.name: Status(bool(required), due if required else None, exempted, instead)
+                for ob, (required, due, exempted, instead) in zip(self.obligations, statuses, strict=True)
+            },
+            fired=tuple(
+                Fired(item[0], True, item[1]) if isinstance(item, tuple)
+                else Fired(item, True, rules[item].base)
+                for item in fired
+            ),
+            conflicts=tuple(conflicts),
+            open_questions=(),
+        )
+
+    def assessment(self, result: interpreter.Result, facts: dict[str, Any],
+                   catalogs: tuple[tuple[str, str], ...]) -> Assessment:
+        program = self.program
+        names = self.level_names
+        obligations = []
+        for ob in self.obligations:
+            status = result.obligations[ob.name]
+            obligations.append(ObligationResult(
+                id=ob.name,
+                required=status.required is not False,
+                certain=status.required is not None,
+                due=status.due if isinstance(status.due, datetime) else None,
+                without_undue_delay=status.due == "without_undue_delay",
+                exempted_by=status.exempted_by,
+                instead_of=status.instead_of,
+                message=ob.message,
+                cites=ob.cites,
+            ))
+        provisional = bool(result.open_questions) or any(
+            iv.lo != iv.hi for name, iv in result.levels.items() if name == "risk"
+        ) or any(not ob.certain for ob in obligations)
+        return Assessment(
+            ruleset=program.name,
+            ruleset_version=program.version,
+            levels={name: names[name][iv.hi] for name, iv in result.levels.items()},
+            certain_levels={name: names[name][iv.lo] for name, iv in result.levels.items()},
+            provisional=provisional,
+            obligations=tuple(obligations),
+            open_questions=tuple(
+                OpenQuestion(fact, program.facts[fact].question) for fact in result.open_questions
+            ),
+            trace=tuple(self.entries[(f.label, f.certain)] for f in result.fired),
+            conflicts=result.conflicts,
+            facts=facts,
+            catalogs=catalogs,
+        )
+
+
+def _json_converter(fact: FactDef) -> Callable[[Any], Any]:
+    kind = fact.type.kind
+    if kind == "set":
+        return sorted
+    if kind == "level":
+        levels = fact.type.members
+        return lambda v: levels[v]
+    if kind == "datetime":
+        return datetime.isoformat
+    if kind == "duration":
+        return _duration_json
+    return _identity
+
+
+def _duration_json(value: timedelta) -> str:
+    return format_iso_duration(value)
+
+
+def _identity(value: Any) -> Any:
+    return value
