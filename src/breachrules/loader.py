@@ -35,7 +35,7 @@ def read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
         return "<string>", source
     path = Path(source)
     try:
-        return str(path), path.read_text(encoding="utf-8")
+        return resources.display_name(path), path.read_text(encoding="utf-8")
     except OSError as error:
         where = Span(str(path), 1, 1, 1, 1)
         diagnostic = Diagnostic.make("BR501", where, path=path, reason=error.strerror or error)
@@ -56,7 +56,7 @@ def load_chain(file: str, text: str) -> tuple[tuple[str, str], ...]:
             cycle = " → ".join([*seen, parent])
             raise RulesetError([Diagnostic.make("BR503", extends.span, cycle=cycle)], dict(chain))
         seen.append(parent)
-        parent_file, parent_text = read_source(Path(parent))
+        parent_file, parent_text = read_source(resources.real_path(parent))
         chain.insert(0, (parent_file, parent_text))
         module = parse(parent_text, parent_file)
     return tuple(chain)
@@ -64,14 +64,14 @@ def load_chain(file: str, text: str) -> tuple[tuple[str, str], ...]:
 
 def _resolve(extends: n.Ident | n.Text, file: str) -> str:
     if isinstance(extends, n.Text):
-        base = Path(file).parent if not file.startswith("<") else Path.cwd()
-        return str(base / extends.value)
+        base = resources.real_path(file).parent if not file.startswith("<") else Path.cwd()
+        return resources.display_name(base / extends.value)
     path = bundled_path(extends.name)
     if path is None:
         diagnostic = Diagnostic.make("BR502", extends.span, name=extends.name,
                                      available=", ".join(bundled_names()))
         raise RulesetError([diagnostic], {})
-    return str(path)
+    return resources.display_name(path)
 
 
 @functools.lru_cache(maxsize=32)
@@ -97,5 +97,5 @@ def compile_chain(chain: tuple[tuple[str, str], ...]) -> object:
 
 
 def _locale_dir(file: str) -> Path:
-    base = Path(file).parent if not file.startswith("<") else Path.cwd()
+    base = resources.real_path(file).parent if not file.startswith("<") else Path.cwd()
     return base / "locale"

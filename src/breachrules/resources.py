@@ -33,3 +33,25 @@ def rulesets_dir() -> Path:
 
 def library_locale_dir() -> Path:
     return _PACKAGE / "locale"
+
+
+BUNDLED_PREFIX = "rulesets/"
+
+
+def display_name(path: Path) -> str:
+    """How a ruleset file is named in spans: bundled ones as
+    ``rulesets/gdpr.rules`` (the same on every machine), others as given."""
+    try:
+        relative = path.resolve().relative_to(rulesets_dir().resolve())
+    except ValueError:
+        return str(path)
+    return BUNDLED_PREFIX + relative.as_posix()
+
+
+def real_path(name: str) -> Path:
+    """The file behind a name from :func:`display_name`."""
+    if name.startswith(BUNDLED_PREFIX):
+        candidate = rulesets_dir() / name[len(BUNDLED_PREFIX):]
+        if candidate.is_file():
+            return candidate
+    return Path(name)

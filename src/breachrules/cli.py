@@ -1,0 +1,145 @@
+"""The ``breachrules`` command.
+
+    breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
+                                [--format text|json] [--timezone ZONE]
+    breachrules check RULESET [--lang fi|sv|en]
+    breachrules list
+
+Exit codes: 0 done; 1 ``check`` found problems; 2 bad input (an incident
+that does not fit, a ruleset that does not compile, a file that cannot be
+read), with the error on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from breachrules.i18n import LOCALES, Messages
+
+
+def _ui_locale(argv: Sequence[str]) -> str:
+    """The language for the command's own words: --lang, else the environment."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LOCALES:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg[7:] in LOCALES:
+            return arg[7:]
+    for variable in ("BREACHRULES_LANG", "LC_ALL", "LANG"):
+        value = os.environ.get(variable, "")[:2]
+        if value in LOCALES:
+            return value
+    return "en"
+
+
+def _parser(_: Messages) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="breachrules", description=_("cli.description"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    assess = commands.add_parser("assess", help=_("cli.assess.help"))
+    assess.add_argument("incident", help=_("cli.assess.incident"))
+    assess.add_argument("--ruleset", default="gdpr", help=_("cli.assess.ruleset"))
+    assess.add_argument("--lang", choices=LOCALES, default="en", help=_("cli.lang"))
+    assess.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.assess.format"))
+    assess.add_argument("--timezone", default="Europe/Helsinki", help=_("cli.assess.timezone"))
+
+    check = commands.add_parser("check", help=_("cli.check.help"))
+    check.add_argument("ruleset", help=_("cli.check.ruleset"))
+    check.add_argument("--lang", choices=LOCALES, default="en", help=_("cli.lang"))
+
+    commands.add_parser("list", help=_("cli.list.help"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _ = Messages(_ui_locale(argv))
+    args = _parser(_).parse_args(argv)
+    if args.command == "list":
+        return _list()
+    if args.command == "check":
+        return _check(args.ruleset, args.lang)
+    return _assess(args)
+
+
+def _load(name_or_path: str) -> Any:
+    import breachrules
+
+    if Path(name_or_path).suffix == ".rules" or os.sep in name_or_path:
+        return breachrules.load(Path(name_or_path))
+    return breachrules.bundled(name_or_path)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def _read_incident(path: Path, _: Messages) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        return tomllib.loads(text)
+    return json.loads(text)
+
+
+def _assess(args: argparse.Namespace) -> int:
+    from breachrules.diagnostics import RulesetError
+    from breachrules.errors import BreachrulesError
+    from breachrules.incident import IncidentError
+
+    _ = Messages(args.lang)
+    try:
+        ruleset = _load(args.ruleset)
+    except RulesetError as error:
+        return _fail(error.render(args.lang))
+    path = Path(args.incident)
+    try:
+        incident = _read_incident(path, _)
+    except OSError as error:
+        return _fail(_("cli.cannot_read", path=path, reason=error.strerror or error))
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        return _fail(_("cli.not_json", path=path, reason=error))
+    try:
+        assessment = ruleset.assess(incident)
+    except IncidentError as error:
+        return _fail(_("cli.bad_incident", path=path) + "\n" + error.render(args.lang))
+    except BreachrulesError as error:
+        return _fail(str(error))
+    if args.format == "json":
+        print(json.dumps(assessment.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(assessment.explain(args.lang, args.timezone), end="")
+    return 0
+
+
+def _check(target: str, locale: str) -> int:
+    from breachrules.diagnostics import RulesetError
+
+    _ = Messages(locale)
+    try:
+        _load(target)
+    except RulesetError as error:
+        print(error.render(locale), file=sys.stderr)
+        print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
+        return 1
+    print(_("cli.checked", file=target))
+    return 0
+
+
+def _list() -> int:
+    import breachrules
+
+    for name in breachrules.bundled_names():
+        ruleset = breachrules.bundled(name)
+        print(f"{name}\t{ruleset.version}\t{ruleset.messages('en')(ruleset.program.title)}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""An assessment in words, in Finnish, Swedish or English.
+
+Every word comes from a catalog: the library's own (``explain.*``) for the
+frame, the ruleset's for levels, reasons, obligations and questions.
+Deadlines are exact instants, shown in the reader's time zone and
+language through Babel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from breachrules.assessment import Assessment, ObligationResult, TraceEntry
+from breachrules.i18n import Messages
+
+
+def messages_for(assessment: Assessment, locale: str) -> Messages:
+    catalogs = assessment.catalogs
+    if not catalogs:  # read back with from_dict: find a bundled ruleset's catalogs by name
+        from breachrules import loader
+
+        if loader.bundled_path(assessment.ruleset) is not None:
+            catalogs = ((str(loader.resources.rulesets_dir() / "locale"), assessment.ruleset),)
+    return Messages(locale, tuple((Path(d), domain) for d, domain in catalogs))
+
+
+def format_instant(instant: datetime, locale: str, timezone: str) -> str:
+    from babel.dates import format_date, format_time, get_timezone_name
+
+    zone = ZoneInfo(timezone)
+    local = instant.astimezone(zone)
+    return Messages(locale)(
+        "explain.instant",
+        date=format_date(local, "full", locale=locale),
+        time=format_time(local, "short", tzinfo=zone, locale=locale),
+        zone=get_timezone_name(local, "long", locale=locale),
+    )
+
+
+def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+    _ = messages_for(assessment, locale)
+    lines = [_("explain.title", title=_(f"ruleset.{assessment.ruleset}.title"),
+               version=assessment.ruleset_version), ""]
+
+    risk = _("scale.risk." + assessment.risk)
+    lines.append(_("explain.risk", level=risk))
+    for name, level in assessment.levels.items():
+        if name != "risk":
+            lines.append(_("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
+    if assessment.provisional:
+        certain = _("scale.risk." + assessment.certain_levels["risk"])
+        lines += ["", _("explain.provisional", certain=certain)]
+
+    lines += ["", _("explain.obligations")]
+    for ob in assessment.obligations:
+        lines.append("  " + _obligation(_, ob, locale, timezone))
+
+    lines += ["", _("explain.why")]
+    if not assessment.trace:
+        lines.append("  " + _("explain.nothing_fired"))
+    for entry in assessment.trace:
+        lines.append("  " + _entry(_, entry))
+
+    if assessment.conflicts:
+        lines += ["", _("explain.conflicts")]
+        for labels in assessment.conflicts:
+            lines.append("  - " + _("explain.conflict", labels=", ".join(labels)))
+
+    if assessment.open_questions:
+        lines += ["", _.plural("explain.open_questions", len(assessment.open_questions))]
+        for question in assessment.open_questions:
+            lines.append("  - " + _(question.question))
+    return "\n".join(lines) + "\n"
+
+
+def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -> str:
+    """A check box, the obligation, and under it its status and sources."""
+    if not ob.required:
+        mark = "[ ]"
+        status = _("explain.exempted", label=ob.exempted_by) if ob.exempted_by else _("explain.not_required")
+    else:
+        mark = "[x]" if ob.certain else "[?]"
+        parts = []
+        if ob.due is not None:
+            parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone)))
+        elif ob.without_undue_delay:
+            parts.append(_("explain.without_undue_delay"))
+        else:
+            parts.append(_("explain.required"))
+        if not ob.certain:
+            parts.append(_("explain.possibly_required"))
+        if ob.instead_of:
+            parts.append(_("explain.instead_of", other=ob.instead_of))
+        status = "; ".join(parts)
+    return f"{mark} {_(ob.message)}\n      {status} [{', '.join(ob.cites)}]"
+
+
+def _entry(_: Messages, entry: TraceEntry) -> str:
+    reason = _(entry.message)
+    if entry.kind == "exception":
+        line = _("explain.exception", label=entry.label, base=entry.overrides, reason=reason)
+    elif entry.kind == "exemption":
+        line = _("explain.exemption", label=entry.label, obligation=entry.overrides, reason=reason)
+    else:
+        line = _("explain.rule", label=entry.label, reason=reason)
+    if not entry.certain:
+        line += " " + _("explain.if_confirmed")
+    return f"- {line} [{', '.join(entry.cites)}; {entry.span}]"
