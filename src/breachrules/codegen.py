@@ -213,18 +213,17 @@ class _Writer:
 
     def result(self) -> None:
         program = self.program
-        levels = ", ".join(f"o_{o.name}" for o in program.outcomes)
-        required = ", ".join(f"b_{o.name}" for o in program.obligations)
+        levels = _tuple(f"o_{o.name}" for o in program.outcomes)
+        required = _tuple(f"b_{o.name}" for o in program.obligations)
         if not self.traced:
-            self.emit(1, f"return ({levels},), ({required},)")
+            self.emit(1, f"return {levels}, {required}")
             return
-        statuses = ", ".join(
-            f"(b_{o.name}, u_{o.name}, x_{o.name}, "
-            + (f"i_{o.name}" if any(e.instead == o.name for e in program.exemptions.values()) else "None")
-            + ")"
+        targets = {e.instead for e in program.exemptions.values()}
+        statuses = _tuple(
+            f"(b_{o.name}, u_{o.name}, x_{o.name}, {f'i_{o.name}' if o.name in targets else 'None'})"
             for o in program.obligations
         )
-        self.emit(1, f"return ({levels},), ({statuses},), fired, conflicts")
+        self.emit(1, f"return {levels}, {statuses}, fired, conflicts")
 
     # -------------------------------------------------------------- expressions
 
@@ -294,6 +293,11 @@ class _Writer:
         if not parts:
             return f"{node.levels[-1]}"
         return "(" + " ".join(parts) + f" {node.levels[-1]})"
+
+
+def _tuple(items: Any) -> str:
+    """Source for a tuple display, right for zero, one or many items."""
+    return "(" + "".join(f"{item}, " for item in items) + ")"
 
 
 def _read_facts(program: Program) -> set[str]:

@@ -95,6 +95,8 @@ def _syntax_diagnostic(error: Any, text: str, file: str) -> Diagnostic:
     expected = _describe_expected(_acceptable(error))
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = error.token
+        if token.type == "ROW_LABEL":  # "when:" seen where a name was due: point at the word
+            token = token.update("NAME", str(token).rstrip(": \t"))
         width = max(1, len(str(token)))
         span = Span(file, token.line, token.column, token.line, token.column + width)
         return Diagnostic.make("BR101", span, found=_describe_token(token), expected=expected)
@@ -122,6 +124,8 @@ def _acceptable(error: Any) -> set[str]:
 
 
 def _describe_token(token: Any) -> str:
+    if token.type == "NAME" and token in _RESERVED:
+        return f"'{token}'"
     if token.type == "NAME":
         return f"name '{token}'"
     if token.type in ("STRING", "NUMBER", "DURATION"):
@@ -151,6 +155,11 @@ def _describe_expected(terminals: set[str]) -> str:
 
 
 # ------------------------------------------------------------------ tree -> nodes
+
+_RESERVED = frozenset(
+    "ruleset scale fact define score rule exception exemption combine obligation invariant when "
+    "always then because says cite instead due and or not in intersects subset is true false".split()
+)
 
 _DURATION_UNITS = {"min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
