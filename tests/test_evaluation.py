@@ -1,0 +1,315 @@
+"""Evaluation semantics: unknown facts, exceptions, conflicts, tables,
+scores, obligations and exemptions. Each test checks one documented rule of
+the semantics on a small ruleset written for it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import breachrules
+from breachrules.errors import EvaluationError
+
+HEADER = """ruleset t version "1"
+scale risk: none < risk < high
+scale severity: low < medium < high
+scale likelihood: remote < likely
+"""
+
+
+def compile_(body: str) -> breachrules.Ruleset:
+    return breachrules.load(HEADER + body)
+
+
+EXCEPTIONS = compile_("""
+fact health: bool
+fact encrypted: bool
+fact key_lost: bool
+fact returned: bool
+fact other: bool
+rule health_exposed when health then risk >= high because "m" cite "c"
+exception unintelligible to health_exposed when encrypted
+  because "m" cite "c"
+exception returned_unread to health_exposed when returned then risk >= risk
+  because "m" cite "c"
+exception key_really_lost to unintelligible when key_lost then risk >= high
+  because "m" cite "c"
+rule other_rule when other then risk >= risk because "m" cite "c"
+obligation notify when risk >= risk says "o" cite "c"
+obligation tell when risk >= high says "o" cite "c"
+""")
+
+ALL_FALSE = {"health": False, "encrypted": False, "key_lost": False, "returned": False, "other": False}
+
+
+def facts(**changes: bool | None) -> dict[str, bool | None]:
+    return {**ALL_FALSE, **changes}
+
+
+def test_a_base_rule_raises_the_outcome() -> None:
+    a = EXCEPTIONS.assess(facts(health=True))
+    assert a.risk == "high" and not a.provisional
+    assert [(e.kind, e.label) for e in a.trace] == [("rule", "health_exposed")]
+
+
+def test_an_applicable_exception_replaces_its_base() -> None:
+    a = EXCEPTIONS.assess(facts(health=True, encrypted=True))
+    assert a.risk == "none"
+    assert [(e.kind, e.label, e.overrides) for e in a.trace] == [
+        ("rule", "health_exposed", None), ("exception", "unintelligible", "health_exposed"),
+    ]
+
+
+def test_an_exception_with_a_conclusion_gives_its_own_level() -> None:
+    assert EXCEPTIONS.assess(facts(health=True, returned=True)).risk == "risk"
+
+
+def test_an_exception_is_read_only_when_its_base_applies() -> None:
+    a = EXCEPTIONS.assess(facts(returned=True))
+    assert a.risk == "none" and a.trace == ()
+
+
+def test_two_applicable_exceptions_that_disagree_are_a_conflict_and_the_higher_wins() -> None:
+    a = EXCEPTIONS.assess(facts(health=True, encrypted=True, returned=True))
+    assert a.conflicts == (("unintelligible", "returned_unread"),)
+    assert a.risk == "risk"
+
+
+def test_an_exception_to_an_exception_overrides_it() -> None:
+    a = EXCEPTIONS.assess(facts(health=True, encrypted=True, key_lost=True))
+    assert a.risk == "high"
+    assert [(e.label, e.overrides) for e in a.trace] == [
+        ("health_exposed", None), ("unintelligible", "health_exposed"),
+        ("key_really_lost", "unintelligible"),
+    ]
+    # the inner exception is read only when the outer one applies
+    b = EXCEPTIONS.assess(facts(key_lost=True, other=True))
+    assert b.risk == "risk" and [e.label for e in b.trace] == ["other_rule"]
+
+
+def test_highest_level_wins_across_rules() -> None:
+    assert EXCEPTIONS.assess(facts(health=True, other=True)).risk == "high"
+    assert EXCEPTIONS.assess(facts(other=True)).risk == "risk"
+
+
+def test_unknown_is_not_false() -> None:
+    a = EXCEPTIONS.assess(facts(health=None))
+    assert a.risk == "high"  # the cautious reading
+    assert a.certain_levels["risk"] == "none"
+    assert a.provisional
+    assert [q.fact for q in a.open_questions] == ["health"]
+    assert [(e.label, e.certain) for e in a.trace] == [("health_exposed", False)]
+
+
+def test_false_and_unknown_is_false() -> None:
+    rs = compile_("""
+fact a: bool
+fact b: bool
+rule r when a and b then risk >= high because "m" cite "c"
+""")
+    a = rs.assess({"a": False})
+    assert a.risk == "none" and not a.provisional and a.open_questions == ()
+
+
+def test_true_or_unknown_is_true() -> None:
+    rs = compile_("""
+fact a: bool
+fact b: bool
+rule r when a or b then risk >= high because "m" cite "c"
+""")
+    a = rs.assess({"a": True})
+    assert a.risk == "high" and not a.provisional
+
+
+def test_open_questions_are_only_the_facts_that_could_change_the_outcome() -> None:
+    # health is certain and gives high; whether "other" holds cannot change anything
+    a = EXCEPTIONS.assess(facts(health=True, other=None))
+    assert a.risk == "high" and not a.provisional and a.open_questions == ()
+    # an unknown exception could lower the risk: its facts are asked
+    b = EXCEPTIONS.assess(facts(health=True, encrypted=None))
+    assert b.risk == "high" and b.certain_levels["risk"] == "none"
+    assert [q.fact for q in b.open_questions] == ["encrypted"]
+
+
+def test_facts_of_an_exception_that_is_not_read_are_not_asked() -> None:
+    # encrypted is false, so the exception to it (key_lost) cannot matter
+    a = EXCEPTIONS.assess(facts(health=True, key_lost=None))
+    assert a.risk == "high" and a.open_questions == ()
+
+
+def test_obligations_follow_the_interval() -> None:
+    a = EXCEPTIONS.assess(facts(health=None, other=True))
+    notify, tell = a.obligation("notify"), a.obligation("tell")
+    assert notify.required and notify.certain  # risk is at least "risk" whatever health is
+    assert tell.required and not tell.certain  # high only if health turns out true
+
+
+TABLE = compile_("""
+fact sev: {l, m, h}
+fact lik: {r, k}
+rule s_medium when sev == m then severity >= medium because "m" cite "c"
+rule s_high when sev == h then severity >= high because "m" cite "c"
+rule likely when lik == k then likelihood >= likely because "m" cite "c"
+combine risk = severity x likelihood
+  likelihood: remote likely
+  low:        none   none
+  medium:     none   risk
+  high:       risk   high
+""")
+
+
+@pytest.mark.parametrize(
+    ("sev", "lik", "risk"),
+    [("l", "r", "none"), ("l", "k", "none"), ("m", "r", "none"), ("m", "k", "risk"),
+     ("h", "r", "risk"), ("h", "k", "high")],
+)
+def test_combine_table(sev: str, lik: str, risk: str) -> None:
+    assert TABLE.assess({"sev": sev, "lik": lik}).risk == risk
+
+
+def test_table_with_an_unknown_input_spans_the_cells() -> None:
+    a = TABLE.assess({"sev": "h"})
+    assert (a.certain_levels["risk"], a.risk) == ("risk", "high")
+    assert [q.fact for q in a.open_questions] == ["lik"]
+
+
+def test_table_unknown_that_cannot_change_the_cell_is_not_asked() -> None:
+    a = TABLE.assess({"sev": "l"})  # low severity: none whatever the likelihood
+    assert a.risk == "none" and not a.provisional and a.open_questions == ()
+
+
+SCORE = compile_("""
+fact dpc: number 1..4
+fact ei: number 0.25..1
+fact cb: number 0..2
+score enisa: severity = dpc * ei + cb
+  below 2: low
+  below 3: medium
+  otherwise: high
+rule scored when true then severity >= enisa because "m" cite "ENISA 2013"
+rule high_severity when severity >= high then risk >= high because "m" cite "c"
+rule medium_severity when severity >= medium then risk >= risk because "m" cite "c"
+""")
+
+
+@pytest.mark.parametrize(
+    ("dpc", "ei", "cb", "severity"),
+    [(1, 1, 0, "low"), (1, 1, 0.99, "low"), (2, 1, 0, "medium"), (4, 0.5, 0.5, "medium"),
+     (4, 0.75, 0, "high"), (3, 1, 0, "high")],
+)
+def test_score_bands(dpc: float, ei: float, cb: float, severity: str) -> None:
+    assert SCORE.assess({"dpc": dpc, "ei": ei, "cb": cb}).levels["severity"] == severity
+
+
+def test_unknown_score_input_leaves_the_whole_scale_open() -> None:
+    a = SCORE.assess({"dpc": 4, "ei": 1})
+    assert (a.certain_levels["severity"], a.levels["severity"]) == ("low", "high")
+    assert [q.fact for q in a.open_questions] == ["cb"]
+
+
+def test_division_by_zero_names_the_definition_and_its_span() -> None:
+    rs = compile_("""
+fact n: count
+define ratio = 10 / n
+rule r when ratio > 2 then risk >= high because "m" cite "c"
+""")
+    with pytest.raises(EvaluationError) as caught:
+        rs.assess({"n": 0})
+    assert caught.value.label == "ratio"
+    assert str(caught.value.span) == "<string>:7:16"
+
+
+EXEMPT = compile_("""
+fact high: bool
+fact unintelligible: bool
+fact disproportionate: bool
+fact aware: datetime
+rule r when high then risk >= high because "m" cite "c"
+obligation document always says "o" cite "GDPR Art. 33(5)"
+obligation notify when risk >= risk due aware + 72h says "o" cite "GDPR Art. 33(1)"
+obligation tell when risk >= high due without undue delay says "o" cite "GDPR Art. 34(1)"
+obligation public says "o" cite "GDPR Art. 34(3)(c)"
+exemption a to tell when unintelligible because "m" cite "GDPR Art. 34(3)(a)"
+exemption c to tell when disproportionate instead public because "m" cite "GDPR Art. 34(3)(c)"
+""")
+AWARE = "2026-11-20T09:30:00+02:00"
+
+
+def test_deadline_is_an_exact_instant() -> None:
+    a = EXEMPT.assess({"high": True, "unintelligible": False, "disproportionate": False, "aware": AWARE})
+    notify = a.obligation("notify")
+    assert notify.due == datetime(2026, 11, 23, 7, 30, tzinfo=timezone.utc)
+    assert a.obligation("tell").without_undue_delay and a.obligation("tell").due is None
+    assert a.required == ("document", "notify", "tell")
+
+
+def test_exemption_lifts_the_obligation() -> None:
+    a = EXEMPT.assess({"high": True, "unintelligible": True, "disproportionate": False, "aware": AWARE})
+    tell = a.obligation("tell")
+    assert not tell.required and tell.exempted_by == "a"
+    assert ("exemption", "a", "tell") in [(e.kind, e.label, e.overrides) for e in a.trace]
+
+
+def test_exemption_with_instead_requires_the_other_obligation() -> None:
+    a = EXEMPT.assess({"high": True, "unintelligible": False, "disproportionate": True, "aware": AWARE})
+    assert not a.obligation("tell").required
+    public = a.obligation("public")
+    assert public.required and public.instead_of == "tell"
+
+
+def test_an_exemption_does_not_matter_when_the_obligation_is_not_due() -> None:
+    a = EXEMPT.assess({"high": False, "unintelligible": None, "disproportionate": None, "aware": AWARE})
+    assert a.required == ("document",) and not a.provisional and a.open_questions == ()
+
+
+def test_unknown_exemption_keeps_the_obligation_provisionally() -> None:
+    a = EXEMPT.assess({"high": True, "unintelligible": None, "disproportionate": False, "aware": AWARE})
+    tell = a.obligation("tell")
+    assert tell.required and not tell.certain
+    assert [q.fact for q in a.open_questions] == ["unintelligible"]
+
+
+def test_unknown_awareness_time_is_an_open_question_when_notification_is_due() -> None:
+    a = EXEMPT.assess({"high": True, "unintelligible": False, "disproportionate": False})
+    assert a.obligation("notify").required and a.obligation("notify").due is None
+    assert [q.fact for q in a.open_questions] == ["aware"]
+    b = EXEMPT.assess({"high": False, "unintelligible": False, "disproportionate": False})
+    assert b.open_questions == ()  # no notification, so no deadline to know
+
+
+def test_is_known() -> None:
+    rs = compile_("""
+fact when_found: datetime
+rule r when when_found is unknown then risk >= risk because "m" cite "c"
+""")
+    assert rs.assess({}).risk == "risk"
+    assert rs.assess({"when_found": AWARE}).risk == "none"
+
+
+def test_durations_and_datetime_arithmetic() -> None:
+    rs = compile_("""
+fact outage: duration
+fact start: datetime
+fact end: datetime
+rule long when outage > 24h or end - start > 1d then risk >= risk because "m" cite "c"
+""")
+    assert rs.assess({"outage": "PT25H", "start": AWARE, "end": AWARE}).risk == "risk"
+    assert rs.assess({"outage": "PT2H", "start": AWARE, "end": AWARE}).risk == "none"
+    later = (datetime.fromisoformat(AWARE) + timedelta(days=2)).isoformat()
+    assert rs.assess({"outage": "PT2H", "start": AWARE, "end": later}).risk == "risk"
+
+
+def test_set_operations() -> None:
+    rs = compile_("""
+fact data: set of {contact, health, financial, other}
+rule sensitive when data intersects {health, financial} then risk >= high because "m" cite "c"
+rule only_contact when data subset of {contact} and size(data) > 0
+  then risk >= risk because "m" cite "c"
+rule several when size(data & {health, financial}) >= 2 then severity >= high because "m" cite "c"
+""")
+    assert rs.assess({"data": ["health"]}).risk == "high"
+    assert rs.assess({"data": ["contact"]}).risk == "risk"
+    assert rs.assess({"data": []}).risk == "none"
+    assert rs.assess({"data": ["health", "financial"]}).levels["severity"] == "high"
+    assert rs.assess({"data": ["health", "other"]}).levels["severity"] == "low"
