@@ -1,0 +1,62 @@
+"""A Babel extraction method for ruleset files, like Jinja2's for templates.
+
+Registered as the ``breachrules`` extractor (entry point
+``babel.extractors``), so a ruleset's messages are collected with::
+
+    # babel.cfg
+    [breachrules: **.rules]
+
+    pybabel extract -F babel.cfg -o messages.pot rulesets/
+
+It yields the explicit message ids (``title``, ``question``, ``because``,
+``says``) and the implicit ones every scale and fact brings
+(``scale.<s>``, ``scale.<s>.<level>``, ``fact.<f>``, ``question.<f>``,
+``value.<f>.<member>``), each with the line it comes from and, as a comment
+for translators, the rule or obligation it belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from breachrules import nodes as n
+from breachrules.parser import parse
+
+Extracted = tuple[int, str | None, str, list[str]]
+
+
+def extract_breachrules(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[Extracted]:
+    text = fileobj.read().decode(options.get("encoding", "utf-8"))
+    module = parse(text, getattr(fileobj, "name", "<ruleset>"))
+    yield from messages(module)
+
+
+def messages(module: n.Module) -> Iterator[Extracted]:
+    header = module.header
+    if header.title:
+        yield header.title.span.line, None, header.title.value, [f"ruleset {header.name.name}"]
+    for s in module.statements:
+        if isinstance(s, n.Scale):
+            line = s.name.span.line
+            yield line, None, f"scale.{s.name.name}", [f"scale {s.name.name}"]
+            for level in s.levels:
+                yield level.span.line, None, f"scale.{s.name.name}.{level.name}", [f"scale {s.name.name}"]
+        elif isinstance(s, n.Fact):
+            name = s.name.name
+            yield s.name.span.line, None, f"fact.{name}", [f"fact {name}"]
+            question = s.question.value if s.question else f"question.{name}"
+            where = s.question.span.line if s.question else s.name.span.line
+            yield where, None, question, [f"question for fact {name}"]
+            for member in s.type.members:
+                yield member.span.line, None, f"value.{name}.{member.name}", [f"fact {name}"]
+        elif isinstance(s, n.Rule):
+            if s.clauses.because:
+                yield s.clauses.because.span.line, None, s.clauses.because.value, [f"{s.kind} {s.label.name}"]
+        elif isinstance(s, n.Obligation):
+            if s.clauses.says:
+                yield s.clauses.says.span.line, None, s.clauses.says.value, [f"obligation {s.name.name}"]
+        elif isinstance(s, n.Invariant) and s.clauses.because:
+            yield s.clauses.because.span.line, None, s.clauses.because.value, [f"invariant {s.name.name}"]
