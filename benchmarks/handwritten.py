@@ -40,7 +40,8 @@ def decide(incident: dict[str, Any]) -> tuple[str, bool, bool, bool]:
         return HIGH  # H1, H4
     if unavailable and "health" in categories and incident["restored_hours"] > 24:
         return HIGH  # H2
-    if incident["malicious"] and incident["exfiltration"] and not mitigated and incident["subjects"] > 100:
+    if (incident["malicious"] and incident["exfiltration"] and not mitigated
+            and incident["subjects"] > 100):
         return HIGH  # H3
 
     if exposed or "integrity" in types:

@@ -35,9 +35,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import breachrules  # noqa: E402
 from handwritten import decide as handwritten  # noqa: E402
 from incidents import random_incidents  # noqa: E402
+
+import breachrules  # noqa: E402
 
 DECISION_RULES = HERE / "decision.rules"
 GDPR_RULES = ROOT / "rulesets" / "gdpr.rules"
@@ -62,7 +63,8 @@ def check_agreement(rs: Any, incidents: list[dict[str, Any]],
     problems = []
     for i, (incident, validated) in enumerate(zip(incidents, facts, strict=True)):
         expected = handwritten(incident)
-        on_facts, on_dict, assessment = rs.decide(validated), rs.decide(incident), rs.assess(incident)
+        on_facts, on_dict = rs.decide(validated), rs.decide(incident)
+        assessment = rs.assess(incident)
         answers = {
             "decide(facts)": as_tuple(on_facts.risk, on_facts.required),
             "decide(dict)": as_tuple(on_dict.risk, on_dict.required),
@@ -154,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--n", type=int, default=10_000, help="incidents (default 10000)")
     options.add_argument("--repeat", type=int, default=5, help="passes per timing (default 5)")
     options.add_argument("--seed", type=int, default=2026, help="incident seed (default 2026)")
-    options.add_argument("--import-runs", type=int, default=10, help="fresh interpreters (default 10)")
+    options.add_argument("--import-runs", type=int, default=10,
+                         help="fresh interpreters (default 10)")
     args = options.parse_args(argv)
 
     print(f"Python {sys.version.split()[0]} on {sys.platform}, "

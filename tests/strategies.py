@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from breachrules.program import FactDef
 
-ZONES = [timezone.utc, timezone(timedelta(hours=2)), ZoneInfo("Europe/Helsinki"), ZoneInfo("America/New_York")]
+ZONES = [UTC, timezone(timedelta(hours=2)), ZoneInfo("Europe/Helsinki"), ZoneInfo("America/New_York")]
 
 
 def value_of(fact: FactDef) -> st.SearchStrategy[Any]:

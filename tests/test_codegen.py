@@ -59,13 +59,13 @@ RULESETS = {"small": SMALL, "gdpr": breachrules.bundled("gdpr")}
 
 
 def reference(rs: breachrules.Ruleset, incident: dict[str, Any]) -> interpreter.Result:
-    return interpreter.evaluate(rs.program, rs.validate(incident).values)
+    return interpreter.evaluate(rs.program, rs.validate(incident).known)
 
 
 def generated(rs: breachrules.Ruleset, incident: dict[str, Any]) -> interpreter.Result:
     facts = rs.validate(incident)
     assert facts.complete
-    levels, statuses, fired, conflicts = rs._trace(facts.values)
+    levels, statuses, fired, conflicts = rs._trace(facts.known)
     return rs._static.complete_result(levels, statuses, fired, conflicts)
 
 
@@ -91,7 +91,7 @@ def test_the_interval_holds_every_completion(name: str, data: st.DataObject) -> 
     rs = RULESETS[name]
     partial = data.draw(incidents(dict(rs.facts), complete=False))
     before = rs.assess(partial)
-    unknown = [n for n in rs.facts if n not in rs.validate(partial).values]
+    unknown = [n for n in rs.facts if n not in rs.validate(partial).known]
     completion = dict(partial)
     for fact in unknown:
         completion[fact] = data.draw(value_of(rs.facts[fact]), label=fact)
@@ -119,7 +119,7 @@ def test_facts_outside_the_open_questions_cannot_change_the_outcome(name: str, d
     partial = data.draw(incidents(dict(rs.facts), complete=False))
     before = rs.assess(partial)
     asked = {q.fact for q in before.open_questions}
-    known = rs.validate(partial).values
+    known = rs.validate(partial).known
     others = [n for n in rs.facts if n not in known and n not in asked]
     if not others:
         return

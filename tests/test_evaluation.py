@@ -4,7 +4,7 @@ the semantics on a small ruleset written for it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -239,7 +239,7 @@ AWARE = "2026-11-20T09:30:00+02:00"
 def test_deadline_is_an_exact_instant() -> None:
     a = EXEMPT.assess({"high": True, "unintelligible": False, "disproportionate": False, "aware": AWARE})
     notify = a.obligation("notify")
-    assert notify.due == datetime(2026, 11, 23, 7, 30, tzinfo=timezone.utc)
+    assert notify.due == datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
     assert a.obligation("tell").without_undue_delay and a.obligation("tell").due is None
     assert a.required == ("document", "notify", "tell")
 

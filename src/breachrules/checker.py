@@ -75,9 +75,8 @@ class _Checker:
         for s in statements:
             if isinstance(s, n.Fact):
                 self._declare(s.name)
-            elif isinstance(s, (n.Define, n.Score)):
-                if self._declare(s.name):
-                    self.define_nodes[s.name.name] = s
+            elif isinstance(s, (n.Define, n.Score)) and self._declare(s.name):
+                self.define_nodes[s.name.name] = s
         for s in statements:
             if isinstance(s, n.Fact):
                 self._fact(s)

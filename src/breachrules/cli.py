@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from breachrules.i18n import LOCALES, Messages
 
@@ -95,6 +96,10 @@ def _assess(args: argparse.Namespace) -> int:
 
     _ = Messages(args.lang)
     try:
+        ZoneInfo(args.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return _fail(_("cli.unknown_timezone", zone=args.timezone))
+    try:
         ruleset = _load(args.ruleset)
     except RulesetError as error:
         return _fail(error.render(args.lang))
@@ -103,7 +108,7 @@ def _assess(args: argparse.Namespace) -> int:
         incident = _read_incident(path, _)
     except OSError as error:
         return _fail(_("cli.cannot_read", path=path, reason=error.strerror or error))
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+    except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8
         return _fail(_("cli.not_json", path=path, reason=error))
     try:
         assessment = ruleset.assess(incident)

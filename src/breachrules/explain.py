@@ -19,10 +19,10 @@ from breachrules.i18n import Messages
 def messages_for(assessment: Assessment, locale: str) -> Messages:
     catalogs = assessment.catalogs
     if not catalogs:  # read back with from_dict: find a bundled ruleset's catalogs by name
-        from breachrules import loader
+        from breachrules import loader, resources
 
         if loader.bundled_path(assessment.ruleset) is not None:
-            catalogs = ((str(loader.resources.rulesets_dir() / "locale"), assessment.ruleset),)
+            catalogs = ((str(resources.rulesets_dir() / "locale"), assessment.ruleset),)
     return Messages(locale, tuple((Path(d), domain) for d, domain in catalogs))
 
 

@@ -96,9 +96,12 @@ class Messages:
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:
-    if not values:
+    """str.format with named values; always run, so that ``{{`` becomes ``{``
+    whether or not the message has placeholders."""
+    try:
+        return string.Formatter().vformat(template, (), _Defaulting(values))
+    except (ValueError, IndexError):  # a stray brace in a translation: show it as written
         return template
-    return string.Formatter().vformat(template, (), _Defaulting(values))
 
 
 class _Defaulting(dict[str, object]):

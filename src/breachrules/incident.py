@@ -56,23 +56,23 @@ class Facts(Mapping[str, Any]):
     of their declared types. ``complete`` is true when every fact the
     ruleset reads is known, which lets the generated fast path run."""
 
-    __slots__ = ("values", "complete")
+    __slots__ = ("known", "complete")
 
-    def __init__(self, values: dict[str, Any], complete: bool) -> None:
-        self.values = values
+    def __init__(self, known: dict[str, Any], complete: bool) -> None:
+        self.known = known
         self.complete = complete
 
     def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+        return self.known[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self.known)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.known)
 
     def __repr__(self) -> str:
-        return f"Facts({self.values!r}, complete={self.complete})"
+        return f"Facts({self.known!r}, complete={self.complete})"
 
 
 def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
@@ -155,7 +155,8 @@ def _convert(fact: FactDef, raw: Any, path: str, problems: list[Problem]) -> Any
     return _wrong(path, "expected_text", raw, problems)
 
 
-def _wrong(path: str, key: str, raw: Any, problems: list[Problem], **extra: object) -> None:
+def _wrong(path: str, key: str, raw: Any, problems: list[Problem], **extra: object) -> Any:
+    """Record a value of the wrong kind; returns None, the value of a fact not taken."""
     problems.append(_problem(path, key, found=_kind(raw), **extra))
     return None
 
@@ -199,9 +200,11 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
         try:
             value = datetime.fromisoformat(raw)
         except ValueError:
-            return _wrong(path, "expected_datetime", raw, problems)
+            _wrong(path, "expected_datetime", raw, problems)
+            return None
     else:
-        return _wrong(path, "expected_datetime", raw, problems)
+        _wrong(path, "expected_datetime", raw, problems)
+        return None
     if value.tzinfo is None or value.utcoffset() is None:
         problems.append(_problem(path, "naive_datetime", value=str(raw)))
         return None

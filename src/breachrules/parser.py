@@ -8,6 +8,7 @@ words. No Lark exception leaves this module.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -102,7 +103,8 @@ def _syntax_diagnostic(error: Any, text: str, file: str) -> Diagnostic:
         return Diagnostic.make("BR101", span, found=_describe_token(token), expected=expected)
     if isinstance(error, UnexpectedCharacters):
         span = Span(file, error.line, error.column, error.line, error.column + 1)
-        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        position: int = error.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
         return Diagnostic.make("BR102", span, char=char, expected=expected)
     assert isinstance(error, (UnexpectedToken, UnexpectedEOF))
     lines = text.splitlines() or [""]
@@ -123,8 +125,16 @@ def _acceptable(error: Any) -> set[str]:
     return set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
 
 
+@functools.cache
+def reserved_words() -> frozenset[str]:
+    """The reserved words, read from the NAME terminal of the grammar so that
+    the grammar stays their single source."""
+    pattern = _lark().get_terminal("NAME").pattern.value
+    return frozenset(re.search(r"\(\?!\(([a-z|]+)\)", pattern).group(1).split("|"))  # type: ignore[union-attr]
+
+
 def _describe_token(token: Any) -> str:
-    if token.type == "NAME" and token in _RESERVED:
+    if token.type == "NAME" and token in reserved_words():
         return f"'{token}'"
     if token.type == "NAME":
         return f"name '{token}'"
@@ -156,11 +166,6 @@ def _describe_expected(terminals: set[str]) -> str:
 
 # ------------------------------------------------------------------ tree -> nodes
 
-_RESERVED = frozenset(
-    "ruleset scale fact define score rule exception exemption combine obligation invariant when "
-    "always then because says cite instead due and or not in intersects subset is true false".split()
-)
-
 _DURATION_UNITS = {"min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 _CLAUSES_ALLOWED = {
@@ -184,6 +189,35 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
+def _type_builder(kind: str) -> Any:
+    """A builder method for a fact type without members, such as ``count 1..``."""
+
+    def build(self: _Builder, span: Span, c: list[Any]) -> n.TypeExpr:
+        low = high = None
+        if c:
+            low, high = c[0]
+        return n.TypeExpr(kind, span, low=low, high=high)
+
+    return build
+
+
+def _clause_builder(name: str, convert: str) -> Any:
+    """A builder method for one clause; clauses are checked per statement later."""
+
+    def build(self: _Builder, span: Span, c: list[Any]) -> tuple[str, str, Any]:
+        if convert == "text":
+            value: Any = self.text(c[0])
+        elif convert == "texts":
+            value = tuple(self.text(t) for t in c)
+        elif convert == "ident":
+            value = self.ident(c[0])
+        else:
+            value = c[0]
+        return ("clause", name, (value, span))
+
+    return build
+
+
 class _Builder:
     """A Lark transformer, written as a plain class so that Lark is imported
     lazily; see :meth:`transform`."""
@@ -198,7 +232,7 @@ class _Builder:
         builder = self
 
         @v_args(meta=True)
-        class _T(Transformer):  # type: ignore[misc]
+        class _T(Transformer):  # type: ignore[type-arg]
             def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
                 method = getattr(builder, "t_" + data)
                 return method(builder.span(meta), [c for c in children if c is not None])
@@ -285,22 +319,13 @@ class _Builder:
     def t_question(self, span: Span, c: list[Any]) -> tuple[str, Any]:
         return ("question", self.text(c[0]))
 
-    def _simple_type(kind: str) -> Any:  # noqa: N805 - a method factory
-        def build(self: _Builder, span: Span, c: list[Any]) -> n.TypeExpr:
-            low = high = None
-            if c:
-                low, high = c[0]
-            return n.TypeExpr(kind, span, low=low, high=high)
-
-        return build
-
-    t_bool_type = _simple_type("bool")
-    t_count_type = _simple_type("count")
-    t_integer_type = _simple_type("integer")
-    t_number_type = _simple_type("number")
-    t_duration_type = _simple_type("duration")
-    t_datetime_type = _simple_type("datetime")
-    t_text_type = _simple_type("text")
+    t_bool_type = _type_builder("bool")
+    t_count_type = _type_builder("count")
+    t_integer_type = _type_builder("integer")
+    t_number_type = _type_builder("number")
+    t_duration_type = _type_builder("duration")
+    t_datetime_type = _type_builder("datetime")
+    t_text_type = _type_builder("text")
 
     def t_enum_type(self, span: Span, c: list[Any]) -> n.TypeExpr:
         return n.TypeExpr("enum", span, members=c[0])
@@ -375,25 +400,11 @@ class _Builder:
     def t_conclusion(self, span: Span, c: list[Any]) -> n.Conclusion:
         return n.Conclusion(self.ident(c[0]), c[1], span)
 
-    def _clause(name: str, convert: str) -> Any:  # noqa: N805 - a method factory
-        def build(self: _Builder, span: Span, c: list[Any]) -> tuple[str, str, Any]:
-            if convert == "text":
-                value: Any = self.text(c[0])
-            elif convert == "texts":
-                value = tuple(self.text(t) for t in c)
-            elif convert == "ident":
-                value = self.ident(c[0])
-            else:
-                value = c[0]
-            return ("clause", name, (value, span))
-
-        return build
-
-    t_because = _clause("because", "text")
-    t_says = _clause("says", "text")
-    t_cite = _clause("cite", "texts")
-    t_instead = _clause("instead", "ident")
-    t_due = _clause("due", "node")
+    t_because = _clause_builder("because", "text")
+    t_says = _clause_builder("says", "text")
+    t_cite = _clause_builder("cite", "texts")
+    t_instead = _clause_builder("instead", "ident")
+    t_due = _clause_builder("due", "node")
 
     def t_without_undue_delay(self, span: Span, c: list[Any]) -> n.WithoutUndueDelay:
         return n.WithoutUndueDelay(span)

@@ -92,7 +92,7 @@ class Ruleset:
         if not facts.complete:
             assessment = self.assess(facts)
             return Decision(assessment.levels, assessment.required)
-        raw = self._decide(facts.values)
+        raw = self._decide(facts.known)
         decision = self._decisions.get(raw)
         if decision is None:
             decision = self._decisions.setdefault(raw, self._static.decision(raw))
@@ -102,12 +102,12 @@ class Ruleset:
         """The full assessment: levels, obligations, open questions, trace."""
         facts = self.validate(incident)
         if facts.complete:
-            levels, statuses, fired, conflicts = self._trace(facts.values)
+            levels, statuses, fired, conflicts = self._trace(facts.known)
             result = self._static.complete_result(levels, statuses, fired, conflicts)
         else:
-            result = interpreter.evaluate(self.program, facts.values)
+            result = interpreter.evaluate(self.program, facts.known)
         return self._static.assessment(
-            result, {name: self._to_json[name](value) for name, value in facts.values.items()},
+            result, {name: self._to_json[name](value) for name, value in facts.known.items()},
             tuple((str(d), domain) for d, domain in self.catalogs),
         )
 

@@ -1,0 +1,412 @@
+"""The ``breachrules`` command, run as a separate process, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
+GDPR_RULES = ROOT / "rulesets" / "gdpr.rules"
+
+ALLOWED_CATEGORIES = (
+    "'contact', 'identity_number', 'financial', 'health', 'special_category', 'criminal', "
+    "'credentials_hashed', 'credentials_plain', 'children', 'location', 'other'"
+)
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("BREACHRULES_LANG", "LC_ALL", "LANG")}
+    return subprocess.run(
+        [sys.executable, "-m", "breachrules.cli", *map(str, args)],
+        capture_output=True, text=True, encoding="utf-8", cwd=cwd or ROOT, env=env, timeout=60,
+    )
+
+
+def test_examples_exist() -> None:
+    assert len(EXAMPLE_FILES) == 5
+
+
+# What each bundled example must come to, worked out by hand from rulesets/gdpr.rules.
+EXPECTED = {
+    "contact-list-leak": dict(
+        risk="risk", provisional=False, required={"document", "notify_authority"},
+        notify_due="2026-06-05T13:00:00+03:00",
+    ),
+    "misdirected-health-email": dict(
+        risk="high", provisional=False,
+        required={"document", "notify_authority", "communicate_subjects"},
+        notify_due="2026-11-23T09:30:00+02:00",
+    ),
+    "partial-facts": dict(
+        risk="high", provisional=True,
+        required={"document", "notify_authority", "communicate_subjects"},
+        notify_due="2026-01-15T08:15:00+02:00",
+    ),
+    "ransomware-hospital-30h": dict(
+        risk="high", provisional=False,
+        required={"document", "notify_authority", "communicate_subjects"},
+        notify_due="2026-03-17T04:45:00+02:00",
+    ),
+    "stolen-encrypted-laptop": dict(
+        risk="none", provisional=False, required={"document"}, notify_due=None,
+    ),
+}
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_assess_json(example: Path) -> None:
+    result = run("assess", example, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    doc = json.loads(result.stdout)
+    expected = EXPECTED[example.stem]
+    assert doc["schema"] == "breachrules.assessment/1"
+    assert doc["ruleset"] == "gdpr"
+    assert doc["risk"] == expected["risk"]
+    assert doc["provisional"] is expected["provisional"]
+    assert isinstance(doc["open_questions"], list)
+    assert bool(doc["open_questions"]) is expected["provisional"]
+    for question in doc["open_questions"]:
+        assert set(question) >= {"fact", "question"}
+    obligations = {ob["id"]: ob for ob in doc["obligations"]}
+    assert set(obligations) == {"document", "notify_authority", "communicate_subjects",
+                                "public_communication"}
+    for ob in doc["obligations"]:
+        assert {"id", "required", "due"} <= set(ob)
+        assert isinstance(ob["required"], bool)
+    assert {i for i, ob in obligations.items() if ob["required"]} == expected["required"]
+    due = obligations["notify_authority"]["due"]
+    assert due == expected["notify_due"]
+    assert isinstance(doc["trace"], list)
+    for entry in doc["trace"]:
+        assert entry["span"]["file"] == "rulesets/gdpr.rules"
+        assert entry["kind"] in ("rule", "exception", "exemption")
+    # something raised the risk, so something is in the trace
+    assert bool(doc["trace"]) is (expected["risk"] != "none")
+
+
+def test_partial_facts_open_questions_in_json() -> None:
+    result = run("assess", EXAMPLES / "partial-facts.json", "--format", "json")
+    doc = json.loads(result.stdout)
+    assert sorted(q["fact"] for q in doc["open_questions"]) == [
+        "key_compromised", "malicious", "subjects", "vulnerable_subjects"]
+    assert doc["certain_levels"]["risk"] == "none"
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_assess_text(example: Path) -> None:
+    result = run("assess", example)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "GDPR personal data breaches: baseline risk assessment (version 2026.1)"
+    risk_words = {"none": "no risk", "risk": "risk", "high": "high risk"}
+    assert f"Risk level: {risk_words[EXPECTED[example.stem]['risk']]}" in lines
+    assert ("PROVISIONAL" in result.stdout) is EXPECTED[example.stem]["provisional"]
+    assert "Obligations" in lines
+
+
+def test_assess_text_shows_due_in_helsinki_time() -> None:
+    result = run("assess", EXAMPLES / "contact-list-leak.json")
+    due_lines = [line.strip().replace("\u202f", " ") for line in result.stdout.splitlines()
+                 if line.strip().startswith("Due ")]
+    assert due_lines == [
+        "Due Friday, June 5, 2026 at 1:00 PM (Eastern European Summer Time) "
+        "[GDPR Art. 33(1), GDPR Art. 33(3), GDPR Art. 33(4)]"
+    ]
+
+
+def test_assess_timezone_option() -> None:
+    result = run("assess", EXAMPLES / "contact-list-leak.json", "--timezone", "UTC")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.replace("\u202f", " ")
+    assert "Due Friday, June 5, 2026 at 10:00 AM (Coordinated Universal Time)" in text
+
+
+def test_languages_give_different_text() -> None:
+    example = EXAMPLES / "misdirected-health-email.json"
+    out = {lang: run("assess", example, "--lang", lang) for lang in ("fi", "sv", "en")}
+    for lang, result in out.items():
+        assert result.returncode == 0, (lang, result.stderr)
+    assert len({r.stdout for r in out.values()}) == 3
+    # The ruleset's own words, from its catalogs
+    assert "Dokumentoi tietoturvaloukkaus" in out["fi"].stdout
+    assert "Dokumentera personuppgiftsincidenten" in out["sv"].stdout
+    assert "Document the breach" in out["en"].stdout
+    assert "korkea riski" in out["fi"].stdout
+    assert "hög risk" in out["sv"].stdout
+    assert "high risk" in out["en"].stdout
+    # The frame of the explanation must be in the language too: no bare message ids.
+    assert out["fi"].stdout.splitlines()[0].startswith(
+        "Henkilötietojen tietoturvaloukkaukset: tietosuoja-asetuksen mukainen perusarviointi")
+    assert out["sv"].stdout.splitlines()[0].startswith(
+        "Personuppgiftsincidenter: grundläggande riskbedömning enligt dataskyddsförordningen")
+    for lang in ("fi", "sv"):
+        leaked = [w for w in out[lang].stdout.split() if w.startswith(("explain.", "scale.", "reason."))]
+        assert leaked == [], (lang, leaked)
+
+
+def _bad(tmp_path: Path, content: str, name: str = "incident.json") -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+BAD_INCIDENTS = {
+    "wrong_value": (
+        {"breach_types": ["confidentiality"], "data_categories": ["contact", "helth"]},
+        f"$.data_categories[1]: 'helth' is not one of {ALLOWED_CATEGORIES}; did you mean 'health'?",
+    ),
+    "unknown_fact": (
+        {"breach_types": ["confidentiality"], "subject": 3},
+        "$.subject: 'subject' is not a fact of the ruleset gdpr; did you mean 'subjects'?",
+    ),
+    "naive_datetime": (
+        {"became_aware_at": "2026-11-20T09:30:00"},
+        "$.became_aware_at: '2026-11-20T09:30:00' has no time zone; deadlines run from an exact "
+        "instant, so write it as in \"2026-11-20T09:30:00+02:00\"",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INCIDENTS))
+def test_bad_incident_exits_2(tmp_path: Path, case: str) -> None:
+    incident, message = BAD_INCIDENTS[case]
+    path = _bad(tmp_path, json.dumps(incident))
+    result = run("assess", path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"{path} does not fit the ruleset:", message]
+
+
+def test_bad_incident_reports_every_problem(tmp_path: Path) -> None:
+    path = _bad(tmp_path, json.dumps({"subjects": 0, "malicious": 1, "restore_time": "30h"}))
+    result = run("assess", path, "--format", "json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    paths = [line.split(":")[0] for line in result.stderr.splitlines()[1:]]
+    assert sorted(paths) == ["$.malicious", "$.restore_time", "$.subjects"]
+
+
+def test_not_json_exits_2(tmp_path: Path) -> None:
+    path = _bad(tmp_path, '{"breach_types": ["confidentiality"],')
+    result = run("assess", path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{path} is not valid JSON or TOML: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_incident_that_is_not_an_object_exits_2(tmp_path: Path) -> None:
+    path = _bad(tmp_path, '["confidentiality"]')
+    result = run("assess", path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{path} does not fit the ruleset:",
+        "$: an incident is an object mapping fact names to values, but this is a list",
+    ]
+
+
+def test_incident_not_utf8_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "incident.json"
+    path.write_bytes(b'{"subjects": "\xff\xfe"}')
+    result = run("assess", path)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert str(path) in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.json"
+    result = run("assess", path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"cannot read {path}: No such file or directory"
+
+
+def test_unknown_timezone_exits_2() -> None:
+    result = run("assess", EXAMPLES / "contact-list-leak.json", "--timezone", "Nowhere/Atlantis")
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert "Nowhere/Atlantis" in result.stderr
+
+
+def test_toml_incident(tmp_path: Path) -> None:
+    path = _bad(tmp_path, (
+        'became_aware_at = 2026-11-20T09:30:00+02:00\n'
+        'breach_types = ["confidentiality"]\n'
+        'data_categories = ["health", "identity_number", "contact"]\n'
+        'subjects = 1\nvulnerable_subjects = false\nmalicious = false\n'
+        'exposed_to = "outsider"\n'
+    ), name="incident.toml")
+    result = run("assess", path, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["risk"] == "high"
+    assert doc["facts"]["became_aware_at"] == "2026-11-20T09:30:00+02:00"
+
+
+MINI_RULES = """\
+ruleset mini version "0.3"
+  title "ruleset.mini.title"
+  source "test"
+
+scale risk: none < risk < high
+
+fact leaked: bool
+  question "question.leaked"
+
+rule leak
+  when leaked
+  then risk >= high
+  because "reason.leak"
+  cite "Test Art. 1"
+
+obligation tell when risk >= risk
+  due without undue delay
+  says "obligation.tell"
+  cite "Test Art. 2"
+"""
+
+MINI_EN_PO = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Language: en\\n"
+
+msgid "ruleset.mini.title"
+msgstr "Mini rules"
+
+msgid "scale.risk.high"
+msgstr "very bad"
+
+msgid "obligation.tell"
+msgstr "Tell someone"
+
+msgid "reason.leak"
+msgstr "It leaked"
+"""
+
+
+def test_ruleset_option_with_a_path(tmp_path: Path) -> None:
+    rules = tmp_path / "mini.rules"
+    rules.write_text(MINI_RULES, encoding="utf-8")
+    catalog = tmp_path / "locale" / "en" / "LC_MESSAGES" / "mini.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(MINI_EN_PO, encoding="utf-8")
+    incident = _bad(tmp_path, '{"leaked": true}')
+
+    result = run("assess", incident, "--ruleset", rules, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["ruleset"], doc["ruleset_version"], doc["risk"]) == ("mini", "0.3", "high")
+    assert [(ob["id"], ob["required"]) for ob in doc["obligations"]] == [("tell", True)]
+    assert [entry["label"] for entry in doc["trace"]] == ["leak"]
+
+    text = run("assess", incident, "--ruleset", rules)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == "Mini rules (version 0.3)"
+    assert "Risk level: very bad" in lines
+    assert "  [x] Tell someone" in lines
+
+
+def test_ruleset_option_with_the_bundled_file_path() -> None:
+    example = EXAMPLES / "misdirected-health-email.json"
+    by_path = run("assess", example, "--ruleset", GDPR_RULES, "--format", "json")
+    by_name = run("assess", example, "--format", "json")
+    assert by_path.returncode == 0, by_path.stderr
+    assert json.loads(by_path.stdout) == json.loads(by_name.stdout)
+
+
+def test_assess_with_broken_ruleset_exits_2(tmp_path: Path) -> None:
+    rules = tmp_path / "broken.rules"
+    rules.write_text(MINI_RULES.replace("when leaked", "when leakd"), encoding="utf-8")
+    result = run("assess", EXAMPLES / "contact-list-leak.json", "--ruleset", rules)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"{rules}:11:8" in result.stderr
+
+
+def test_assess_does_not_depend_on_the_working_directory(tmp_path: Path) -> None:
+    example = EXAMPLES / "misdirected-health-email.json"
+    elsewhere = run("assess", example, "--format", "json", cwd=tmp_path)
+    here = run("assess", example, "--format", "json", cwd=ROOT)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert json.loads(elsewhere.stdout) == json.loads(here.stdout)
+    text = run("assess", example, "--lang", "fi", cwd=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "Dokumentoi tietoturvaloukkaus" in text.stdout
+    assert "rulesets/gdpr.rules:" in text.stdout
+
+
+def test_check_good_ruleset() -> None:
+    result = run("check", GDPR_RULES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{GDPR_RULES}: no problems found\n"
+    assert result.stderr == ""
+    by_name = run("check", "gdpr")
+    assert by_name.returncode == 0
+    assert by_name.stdout == "gdpr: no problems found\n"
+
+
+def test_check_broken_ruleset(tmp_path: Path) -> None:
+    rules = tmp_path / "broken.rules"
+    rules.write_text(MINI_RULES.replace("when leaked", "when leakd"), encoding="utf-8")
+    result = run("check", rules)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error[BR201]: undefined name 'leakd'; did you mean 'leaked'?\n"
+        f"  --> {rules}:11:8\n"
+        "   |\n"
+        "11 |   when leakd\n"
+        "   |        ^^^^^\n"
+        "1 problem found\n"
+    )
+
+
+def test_check_counts_every_problem(tmp_path: Path) -> None:
+    rules = tmp_path / "broken.rules"
+    rules.write_text(
+        MINI_RULES.replace("when leaked", "when leakd").replace("risk >= risk", "risk >= hihg"),
+        encoding="utf-8")
+    result = run("check", rules)
+    assert result.returncode == 1
+    assert f"{rules}:11:8" in result.stderr
+    assert result.stderr.endswith("2 problems found\n")
+
+
+def test_check_message_with_literal_braces(tmp_path: Path) -> None:
+    # BR305's English text shows a set literal, written "{{health}}" in the catalog;
+    # the reader must see single braces.
+    rules = tmp_path / "sets.rules"
+    rules.write_text(MINI_RULES.replace("when leaked", "when leaked and {} == {}"), encoding="utf-8")
+    result = run("check", rules)
+    assert result.returncode == 1
+    assert "error[BR305]" in result.stderr
+    assert "'data intersects {health}'" in result.stderr
+    assert "{{" not in result.stderr
+
+
+def test_list_names_gdpr() -> None:
+    result = run("list")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "gdpr\t2026.1\tGDPR personal data breaches: baseline risk assessment"]
+
+
+def test_console_script() -> None:
+    script = Path(sys.executable).parent / "breachrules"
+    result = subprocess.run([str(script), "list"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("gdpr\t")
