@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import breachrules
 from breachrules import codegen, interpreter
+from tests.conftest import ROOT
 from tests.strategies import incidents, value_of
 
 # Rulesets that exercise every construct: the bundled baseline, plus a small
@@ -133,7 +134,22 @@ def test_facts_outside_the_open_questions_cannot_change_the_outcome(name: str, d
 
 
 def test_the_generated_source_reads_like_hand_written_code() -> None:
-    source = codegen.generate(SMALL.program, traced=False)
-    assert source.startswith("def run(f):\n    f_aware = f['aware']\n")
-    assert "    r_health_exposed = f_health\n" in source
-    assert "return (o_likelihood, o_severity, o_risk, ), (b_document, b_notify, b_tell, b_public, )" in source
+    source = codegen.generate(breachrules.load(ROOT / "benchmarks" / "decision.rules").program, traced=False)
+    # constant rules become one if/elif chain, highest level first
+    assert "\n    o_risk = 0\n    if (d_confidentiality_exposed and " in source
+    assert "\n        o_risk = 2\n    elif d_confidentiality_exposed or ('integrity' in f_breach_types)" in source
+    # a fact read once is read where it is used; a definition used once is written in place
+    assert "f['subjects'] > 100" in source and "f_subjects" not in source
+    assert "d_sensitive" not in source and "d_mitigated = " in source
+    assert source.endswith("    d = _decisions.get(k)\n    return d if d is not None else _decision(k)\n")
+
+
+def test_decisions_are_shared_and_read_only() -> None:
+    incident = {"health": True, **{f: False for f in ("encrypted", "key_lost", "returned",
+                                                      "unintelligible", "disproportionate")},
+                "dpc": 1, "cb": 0, "lik": "r", "data": [], "outage": "PT1H",
+                "aware": "2026-01-01T00:00:00+00:00"}
+    first = SMALL.decide(incident)
+    assert SMALL.decide(incident) is first
+    with pytest.raises(TypeError):
+        first.levels["risk"] = "none"  # type: ignore[index]

@@ -30,10 +30,13 @@ def generate(program: Program, *, traced: bool) -> str:
     return _Writer(program, traced).source()
 
 
-def build(program: Program, *, traced: bool) -> Callable[[dict[str, Any]], Any]:
+def build(program: Program, *, traced: bool,
+          names: dict[str, Any] | None = None) -> Callable[[dict[str, Any]], Any]:
+    """Compile the generated function. ``names`` are extra globals it may use:
+    the untraced function returns ``_decision(key)`` for its packed result."""
     writer = _Writer(program, traced)
     source = writer.source()
-    namespace: dict[str, Any] = dict(writer.constants)
+    namespace: dict[str, Any] = {**writer.constants, **(names or {})}
     code = compile(source, f"<breachrules {program.name} {'trace' if traced else 'decide'}>", "exec")
     exec(code, namespace)  # noqa: S102 - our own generated code, from a checked program
     function: Callable[[dict[str, Any]], Any] = namespace["run"]
@@ -52,6 +55,14 @@ class _Writer:
         self.constants: dict[str, Any] = {"_division_by_zero": _division_by_zero}
         self.temp = 0
         self.label = program.name
+        self.uses = _use_counts(program)
+        # On the fast path a fact read once is read where it is used, and a
+        # definition used once without a division is written where it is used.
+        self.inline_facts = not traced
+        self.inlined_defines = {
+            d.name: d.expr for d in program.defines
+            if not traced and self.uses.get(d.name, 0) == 1 and not _divides(d.expr)
+        }
 
     # -------------------------------------------------------------- output
 
@@ -69,24 +80,31 @@ class _Writer:
     def source(self) -> str:
         program = self.program
         self.emit(0, "def run(f):")
-        facts = sorted(_read_facts(program))
-        for name in facts:
-            self.emit(1, f"f_{name} = f[{name!r}]")
+        for name in sorted(_read_facts(program)):
+            if not self.inline_facts or self.uses.get(name, 0) > 1:
+                self.emit(1, f"f_{name} = f[{name!r}]")
         if self.traced:
             self.emit(1, "fired = []")
             self.emit(1, "conflicts = []")
         for define in program.defines:
-            self.label = define.name
-            self.emit(1, f"d_{define.name} = {self.expr(define.expr)}")
+            if define.name not in self.inlined_defines:
+                self.label = define.name
+                self.emit(1, f"d_{define.name} = {self.expr(define.expr)}")
         done: set[str] = set()
         for outcome in program.outcomes:
+            chained = [] if self.traced else [
+                self.program.rules[r] for r in outcome.roots if self._chainable(self.program.rules[r])
+            ]
             for root in outcome.roots:
-                if root not in done:
+                if root not in done and program.rules[root] not in chained:
                     done.add(root)
                     self.rule(program.rules[root], 1)
             self.emit(1, f"o_{outcome.name} = 0")
+            if chained:
+                self._chain(outcome.name, chained)
             for root in outcome.roots:
-                if any(outcome.name == o for o, _ in self._all_conclusions(program.rules[root])):
+                rule = program.rules[root]
+                if rule not in chained and any(outcome.name == o for o, _ in self._all_conclusions(rule)):
                     var = f"c_{root}__{outcome.name}"
                     self.emit(1, f"if {var} > o_{outcome.name}: o_{outcome.name} = {var}")
             if outcome.table is not None:
@@ -98,6 +116,34 @@ class _Writer:
         self.obligations()
         self.result()
         return "\n".join(self.lines) + "\n"
+
+    def _chainable(self, rule: RuleDef) -> bool:
+        """A rule that can join an if/elif chain: no exceptions, constant
+        levels, and no division (skipping it must not skip an error)."""
+        return (not rule.exceptions
+                and all(isinstance(level, ir.Const) for _, level in rule.conclusions)
+                and (rule.condition is None or not _divides(rule.condition)))
+
+    def _chain(self, outcome: str, rules: list[RuleDef]) -> None:
+        """Rules that only raise an outcome to constant levels, highest level
+        first, as a person would write them: the first that holds decides."""
+        by_level: dict[int, list[RuleDef]] = {}
+        for rule in rules:
+            for name, level in rule.conclusions:
+                if name == outcome:
+                    assert isinstance(level, ir.Const)
+                    by_level.setdefault(level.value, []).append(rule)
+        keyword = "if"
+        for level in sorted(by_level, reverse=True):
+            if level == 0:
+                continue
+            conditions = []
+            for rule in by_level[level]:
+                self.label = rule.label
+                conditions.append(self.expr(rule.condition) if rule.condition else "True")
+            self.emit(1, f"{keyword} {' or '.join(conditions)}:")
+            self.emit(2, f"o_{outcome} = {level}")
+            keyword = "elif"
 
     # -------------------------------------------------------------- rules
 
@@ -189,7 +235,8 @@ class _Writer:
             if ob.name in targets:
                 own = f"({own}) or i_{ob.name} is not None"
             self.emit(1, f"b_{ob.name} = {own}")
-            self.emit(1, f"x_{ob.name} = None")
+            if ob.exemptions or self.traced:
+                self.emit(1, f"x_{ob.name} = None")
             if ob.exemptions:
                 self.emit(1, f"if b_{ob.name}:")
                 for label in ob.exemptions:
@@ -216,7 +263,16 @@ class _Writer:
         levels = _tuple(f"o_{o.name}" for o in program.outcomes)
         required = _tuple(f"b_{o.name}" for o in program.obligations)
         if not self.traced:
-            self.emit(1, f"return {levels}, {required}")
+            parts, shift = [], 0
+            for o in program.outcomes:
+                parts.append(f"o_{o.name} << {shift}" if shift else f"o_{o.name}")
+                shift += _width(len(o.levels))
+            for o in program.obligations:
+                parts.append(f"b_{o.name} << {shift}" if shift else f"b_{o.name}")
+                shift += 1
+            self.emit(1, f"k = {' | '.join(parts) or '0'}")
+            self.emit(1, "d = _decisions.get(k)")
+            self.emit(1, "return d if d is not None else _decision(k)")
             return
         targets = {e.instead for e in program.exemptions.values()}
         statuses = _tuple(
@@ -238,9 +294,13 @@ class _Writer:
         return self.constant(value)
 
     def _x_FactRef(self, node: ir.FactRef) -> str:
+        if self.inline_facts and self.uses.get(node.name, 0) <= 1:
+            return f"f[{node.name!r}]"
         return f"f_{node.name}"
 
     def _x_DefineRef(self, node: ir.DefineRef) -> str:
+        if node.name in self.inlined_defines:
+            return self.expr(self.inlined_defines[node.name])
         return f"d_{node.name}"
 
     def _x_OutcomeRef(self, node: ir.OutcomeRef) -> str:
@@ -293,6 +353,57 @@ class _Writer:
         if not parts:
             return f"{node.levels[-1]}"
         return "(" + " ".join(parts) + f" {node.levels[-1]})"
+
+
+def _width(levels: int) -> int:
+    """Bits for a level index of a scale with this many levels."""
+    return max(1, (levels - 1).bit_length())
+
+
+def unpack(program: Program, key: int) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+    """The levels and obligation flags packed into an untraced result key."""
+    levels = []
+    for outcome in program.outcomes:
+        width = _width(len(outcome.levels))
+        levels.append(key & ((1 << width) - 1))
+        key >>= width
+    flags = []
+    for _ in program.obligations:
+        flags.append(bool(key & 1))
+        key >>= 1
+    return tuple(levels), tuple(flags)
+
+
+def _use_counts(program: Program) -> dict[str, int]:
+    """How often each fact and definition is read, across the whole program."""
+    counts: dict[str, int] = {}
+    nodes: list[ir.Node | None] = [d.expr for d in program.defines]
+    for rule in program.rules.values():
+        nodes.append(rule.condition)
+        nodes.extend(level for _, level in rule.conclusions)
+    for ob in program.obligations:
+        nodes.append(ob.condition)
+        if ob.due is not None and not isinstance(ob.due, str):
+            nodes.append(ob.due)
+    for exemption in program.exemptions.values():
+        nodes.append(exemption.condition)
+    stack = [node for node in nodes if node is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ir.FactRef, ir.DefineRef)):
+            counts[node.name] = counts.get(node.name, 0) + 1
+        stack.extend(ir.children(node))
+    return counts
+
+
+def _divides(node: ir.Node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ir.BinOp) and current.op == "/":
+            return True
+        stack.extend(ir.children(current))
+    return False
 
 
 def _tuple(items: Any) -> str:

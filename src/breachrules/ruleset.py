@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from breachrules import codegen, interpreter
@@ -45,9 +46,14 @@ class Ruleset:
         self.sources = sources
         self.catalogs = catalogs
         self._read = frozenset(codegen.read_facts(program))
-        self._decide = codegen.build(program, traced=False)
+        # The decision cache: one shared, read-only Decision per distinct
+        # result. Filling it from several threads at once is harmless: every
+        # thread builds an equal value for a key.
+        self._decisions: dict[int, Decision] = {}
+        self._decide = codegen.build(program, traced=False, names={
+            "_decisions": self._decisions, "_decision": self._new_decision,
+        })
         self._trace = codegen.build(program, traced=True)
-        self._decisions: dict[Any, Decision] = {}
         self._static = _StaticParts(program)
         self._to_json = {name: _json_converter(fact) for name, fact in program.facts.items()}
 
@@ -88,15 +94,16 @@ class Ruleset:
         """The decision alone, without trace: the fast path for callers that
         decide many incidents. Pass :class:`Facts` from :meth:`validate` to
         skip validation."""
-        facts = self.validate(incident)
-        if not facts.complete:
-            assessment = self.assess(facts)
-            return Decision(assessment.levels, assessment.required)
-        raw = self._decide(facts.known)
-        decision = self._decisions.get(raw)
-        if decision is None:
-            decision = self._decisions.setdefault(raw, self._static.decision(raw))
-        return decision
+        facts = incident if incident.__class__ is Facts else self.validate(incident)
+        if facts.complete:  # type: ignore[attr-defined]
+            decision: Decision = self._decide(facts.known)  # type: ignore[attr-defined]
+            return decision
+        assessment = self.assess(facts)
+        return Decision(assessment.levels, assessment.required)
+
+    def _new_decision(self, key: int) -> Decision:
+        decision = self._static.decision(codegen.unpack(self.program, key))
+        return self._decisions.setdefault(key, decision)
 
     def assess(self, incident: Mapping[str, Any]) -> Assessment:
         """The full assessment: levels, obligations, open questions, trace."""
@@ -158,7 +165,8 @@ class _StaticParts:
     def decision(self, raw: tuple[tuple[int, ...], tuple[bool, ...]]) -> Decision:
         levels, required = raw
         return Decision(
-            {name: self.level_names[name][level] for name, level in zip(self.outcomes, levels, strict=True)},
+            MappingProxyType({name: self.level_names[name][level]
+                              for name, level in zip(self.outcomes, levels, strict=True)}),
             tuple(ob.name for ob, flag in zip(self.obligations, required, strict=True) if flag),
         )
 
