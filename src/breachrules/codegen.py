@@ -23,7 +23,7 @@ from typing import Any
 from breachrules import ir
 from breachrules.errors import EvaluationError
 from breachrules.interpreter import _instead_order
-from breachrules.program import Program, RuleDef
+from breachrules.program import ObligationDef, Program, RuleDef
 
 
 def generate(program: Program, *, traced: bool) -> str:
@@ -44,7 +44,7 @@ def build(program: Program, *, traced: bool,
 
 
 def _division_by_zero(label: str, span: Any) -> Any:
-    raise EvaluationError(label, span, "division by zero")
+    raise EvaluationError(label, span, "division_by_zero")
 
 
 class _Writer:
@@ -129,10 +129,10 @@ class _Writer:
         first, as a person would write them: the first that holds decides."""
         by_level: dict[int, list[RuleDef]] = {}
         for rule in rules:
-            for name, level in rule.conclusions:
+            for name, node in rule.conclusions:
                 if name == outcome:
-                    assert isinstance(level, ir.Const)
-                    by_level.setdefault(level.value, []).append(rule)
+                    assert isinstance(node, ir.Const)
+                    by_level.setdefault(node.value, []).append(rule)
         keyword = "if"
         for level in sorted(by_level, reverse=True):
             if level == 0:
@@ -251,12 +251,9 @@ class _Writer:
                         self.emit(3, f"if i_{exemption.instead} is None: i_{exemption.instead} = {ob.name!r}")
                 self.emit(2, f"if x_{ob.name} is not None: b_{ob.name} = False")
             if self.traced:
-                due = "None"
-                if isinstance(ob.due, str):
-                    due = repr(ob.due)
-                elif ob.due is not None:
-                    due = self.expr(ob.due)
-                self.emit(1, f"u_{ob.name} = {due} if b_{ob.name} else None")
+                due = self.expr(ob.due) if dated(ob) else "None"  # type: ignore[arg-type]
+                if dated(ob):
+                    self.emit(1, f"u_{ob.name} = {due} if b_{ob.name} else None")
 
     def result(self) -> None:
         program = self.program
@@ -267,8 +264,8 @@ class _Writer:
             for o in program.outcomes:
                 parts.append(f"o_{o.name} << {shift}" if shift else f"o_{o.name}")
                 shift += _width(len(o.levels))
-            for o in program.obligations:
-                parts.append(f"b_{o.name} << {shift}" if shift else f"b_{o.name}")
+            for ob in program.obligations:
+                parts.append(f"b_{ob.name} << {shift}" if shift else f"b_{ob.name}")
                 shift += 1
             self.emit(1, f"k = {' | '.join(parts) or '0'}")
             self.emit(1, "d = _decisions.get(k)")
@@ -276,10 +273,11 @@ class _Writer:
             return
         targets = {e.instead for e in program.exemptions.values()}
         statuses = _tuple(
-            f"(b_{o.name}, u_{o.name}, x_{o.name}, {f'i_{o.name}' if o.name in targets else 'None'})"
+            f"(b_{o.name}, x_{o.name}, {f'i_{o.name}' if o.name in targets else 'None'})"
             for o in program.obligations
         )
-        self.emit(1, f"return {levels}, {statuses}, fired, conflicts")
+        dues = _tuple(f"u_{o.name}" for o in program.obligations if dated(o))
+        self.emit(1, f"return {levels}, {statuses}, {dues}, fired, conflicts")
 
     # -------------------------------------------------------------- expressions
 
@@ -353,6 +351,11 @@ class _Writer:
         if not parts:
             return f"{node.levels[-1]}"
         return "(" + " ".join(parts) + f" {node.levels[-1]})"
+
+
+def dated(ob: ObligationDef) -> bool:
+    """Whether an obligation's deadline is an instant computed from the facts."""
+    return ob.due is not None and not isinstance(ob.due, str)
 
 
 def _width(levels: int) -> int:

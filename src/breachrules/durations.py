@@ -22,24 +22,26 @@ def parse_iso_duration(text: str) -> timedelta | None:
     if match is None:
         return None
     parts = {unit: float(value) for unit, value in match.groupdict().items() if value}
-    return timedelta(**parts)
+    try:
+        return timedelta(**parts)
+    except OverflowError:  # longer than a timedelta can hold: not a duration we accept
+        return None
 
 
 def format_iso_duration(value: timedelta) -> str:
-    total = value.total_seconds()
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
+    """The ISO 8601 form, exact to the microsecond (no float on the way)."""
+    sign = "-" if value < timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.seconds, 3600)
     minutes, seconds = divmod(rest, 60)
-    out = "P" + (f"{int(days)}D" if days else "")
+    out = "P" + (f"{value.days}D" if value.days else "")
     clock = ""
     if hours:
-        clock += f"{int(hours)}H"
+        clock += f"{hours}H"
     if minutes:
-        clock += f"{int(minutes)}M"
-    if seconds:
-        clock += f"{seconds:g}S"
+        clock += f"{minutes}M"
+    if seconds or value.microseconds:
+        clock += f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".") + "S"
     if clock or out == "P":
         out += "T" + (clock or "0S")
     return sign + out

@@ -10,11 +10,19 @@ class BreachrulesError(Exception):
 class EvaluationError(BreachrulesError):
     """A rule could not be evaluated (say, a score divided by zero).
 
-    Names the rule and the span of the expression that failed.
+    Names the rule or definition and the span of the expression that failed;
+    ``reason`` is a key (``division_by_zero``, ``out_of_range``) whose words
+    are in the catalogs (``evaluation.<reason>``).
     """
 
     def __init__(self, label: str, span: object, reason: str) -> None:
         self.label = label
         self.span = span
         self.reason = reason
-        super().__init__(f"{span}: cannot evaluate {label!r}: {reason}")
+        super().__init__(self.message())
+
+    def message(self, locale: str = "en") -> str:
+        from breachrules.i18n import Messages
+
+        _ = Messages(locale)
+        return _("evaluation.error", span=self.span, label=self.label, reason=_(f"evaluation.{self.reason}"))

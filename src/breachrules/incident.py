@@ -10,7 +10,7 @@ that is absent or ``null`` is *unknown*, unless the ruleset gives a default.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -106,6 +106,8 @@ def _problem(path: str, key: str, /, **values: object) -> Problem:
 
 
 def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -208,4 +210,18 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
     if value.tzinfo is None or value.utcoffset() is None:
         problems.append(_problem(path, "naive_datetime", value=str(raw)))
         return None
-    return value
+    return fixed_offset(value)
+
+
+def fixed_offset(value: datetime) -> datetime:
+    """The same instant with a fixed UTC offset.
+
+    Python adds a timedelta to a ``ZoneInfo`` datetime on the wall clock:
+    10:00 Helsinki on 27 March plus 72 h gives 10:00 on 30 March, one hour
+    short across the change to summer time. Deadlines are exact instants, so
+    instants are kept with the fixed offset they had when given.
+    """
+    offset = value.utcoffset()
+    if value.tzinfo.__class__ is timezone:
+        return value
+    return value.astimezone(timezone(offset))  # type: ignore[arg-type]

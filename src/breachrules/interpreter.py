@@ -227,9 +227,12 @@ class _Run:
             return None
         if node.op == "/":
             if not b:
-                raise EvaluationError(self.label, node.span, "division by zero")
+                raise EvaluationError(self.label, node.span, "division_by_zero")
             return a / b
-        return _ARITH[node.op](a, b)
+        try:
+            return _ARITH[node.op](a, b)
+        except OverflowError:  # an instant past year 9999, a duration too long
+            raise EvaluationError(self.label, node.span, "out_of_range") from None
 
     def _v_Negate(self, node: ir.Negate) -> Any:
         v = self.value(node.operand)

@@ -20,7 +20,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from breachrules import codegen, interpreter
+import attrs
+
+from breachrules import codegen, interpreter, validator
 from breachrules.assessment import Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
 from breachrules.i18n import Messages
@@ -54,8 +56,8 @@ class Ruleset:
             "_decisions": self._decisions, "_decision": self._new_decision,
         })
         self._trace = codegen.build(program, traced=True)
-        self._static = _StaticParts(program)
-        self._to_json = {name: _json_converter(fact) for name, fact in program.facts.items()}
+        self._validate_fast = validator.build(program, self._read)
+        self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs))
 
     # -------------------------------------------------------------- identity
 
@@ -88,15 +90,19 @@ class Ruleset:
         every problem."""
         if isinstance(incident, Facts):
             return incident
-        return validate(self.program, incident, self._read)
+        return self._validate_fast(incident) or validate(self.program, incident, self._read)
 
     def decide(self, incident: Mapping[str, Any]) -> Decision:
         """The decision alone, without trace: the fast path for callers that
         decide many incidents. Pass :class:`Facts` from :meth:`validate` to
         skip validation."""
         facts = incident if incident.__class__ is Facts else self.validate(incident)
-        if facts.complete:  # type: ignore[attr-defined]
-            decision: Decision = self._decide(facts.known)  # type: ignore[attr-defined]
+        if facts.complete:
+            try:
+                decision: Decision = self._decide(facts.known)
+            except OverflowError:
+                interpreter.evaluate(self.program, facts.known)
+                raise
             return decision
         assessment = self.assess(facts)
         return Decision(assessment.levels, assessment.required)
@@ -108,15 +114,16 @@ class Ruleset:
     def assess(self, incident: Mapping[str, Any]) -> Assessment:
         """The full assessment: levels, obligations, open questions, trace."""
         facts = self.validate(incident)
+        static = self._static
         if facts.complete:
-            levels, statuses, fired, conflicts = self._trace(facts.known)
-            result = self._static.complete_result(levels, statuses, fired, conflicts)
-        else:
-            result = interpreter.evaluate(self.program, facts.known)
-        return self._static.assessment(
-            result, {name: self._to_json[name](value) for name, value in facts.known.items()},
-            tuple((str(d), domain) for d, domain in self.catalogs),
-        )
+            try:
+                traced = self._trace(facts.known)
+            except OverflowError:  # let the interpreter say which rule, and where
+                interpreter.evaluate(self.program, facts.known)
+                raise
+            return static.from_trace(traced, static.facts_json(facts.known))
+        result = interpreter.evaluate(self.program, facts.known)
+        return static.assessment(result, static.facts_json(facts.known))
 
 
 def _restore(sources: tuple[tuple[str, str], ...]) -> Ruleset:
@@ -131,8 +138,18 @@ class _StaticParts:
     """Everything about a ruleset's results that does not depend on the
     incident, built once: trace entries, level names, obligation texts."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, catalogs: tuple[tuple[str, str], ...]) -> None:
         self.program = program
+        self.catalogs = catalogs
+        # facts whose JSON form is not their value: sets, levels, instants, durations
+        self.converters = {
+            name: converter for name, fact in program.facts.items()
+            if (converter := _json_converter(fact)) is not _identity
+        }
+        # Shared between assessments, filled on first need; every value is immutable.
+        self.levels_cache: dict[tuple[int, ...], Mapping[str, str]] = {}
+        self.obligations_cache: dict[tuple[Any, ...], tuple[ObligationResult, ...]] = {}
+        self.dated = tuple(i for i, ob in enumerate(program.obligations) if codegen.dated(ob))
         self.outcomes = tuple(o.name for o in program.outcomes)
         self.level_names = {o.name: o.levels for o in program.outcomes}
         self.obligations = program.obligations
@@ -153,6 +170,12 @@ class _StaticParts:
                     exemption.message, exemption.cites, exemption.span,
                 )
 
+        # what the generated trace function lists: rule labels, (exemption, obligation) pairs
+        self.trace_entries: dict[Any, TraceEntry] = {
+            (e.label if e.kind != "exemption" else (e.label, e.overrides)): e
+            for (_, certain), e in self.entries.items() if certain
+        }
+
     def _describe_level(self, outcome: str, node: Any) -> str:
         from breachrules import ir
 
@@ -170,28 +193,67 @@ class _StaticParts:
             tuple(ob.name for ob, flag in zip(self.obligations, required, strict=True) if flag),
         )
 
-    def complete_result(self, levels: tuple[int, ...], statuses: tuple[Any, ...], fired: list[Any],
-                        conflicts: list[tuple[str, ...]]) -> interpreter.Result:
-        """The generated trace function's answer in the interpreter's terms."""
-        Interval, Fired, Status = interpreter.Interval, interpreter.Fired, interpreter.ObligationStatus
-        rules = self.program.rules
-        return interpreter.Result(
-            levels={name: Interval(v, v) for name, v in zip(self.outcomes, levels, strict=True)},
-            obligations={
-                ob.name: Status(bool(required), due if required else None, exempted, instead)
-                for ob, (required, due, exempted, instead) in zip(self.obligations, statuses, strict=True)
-            },
-            fired=tuple(
-                Fired(item[0], True, item[1]) if isinstance(item, tuple)
-                else Fired(item, True, rules[item].base)
-                for item in fired
-            ),
-            conflicts=tuple(conflicts),
+    def facts_json(self, known: dict[str, Any]) -> dict[str, Any]:
+        data = dict(known)
+        for name, convert in self.converters.items():
+            if name in data:
+                data[name] = convert(data[name])
+        return data
+
+    def from_trace(self, traced: tuple[Any, ...], facts: dict[str, Any]) -> Assessment:
+        """A complete assessment from the generated trace function's answer.
+
+        Everything that depends only on the decision (level names, obligation
+        results without a deadline, trace entries) is shared between
+        assessments: all of it is immutable.
+        """
+        levels, statuses, dues, fired, conflicts = traced
+        names = self.levels_cache.get(levels)
+        if names is None:
+            names = self.levels_cache.setdefault(levels, MappingProxyType(
+                {name: self.level_names[name][v] for name, v in zip(self.outcomes, levels, strict=True)}
+            ))
+        obligations = self.obligations_cache.get(statuses)
+        if obligations is None:
+            obligations = self.obligations_cache.setdefault(statuses, tuple(
+                ObligationResult(
+                    id=ob.name, required=bool(required), certain=True, due=None,
+                    without_undue_delay=bool(required) and ob.due == "without_undue_delay",
+                    exempted_by=exempted, instead_of=instead, message=ob.message, cites=ob.cites,
+                )
+                for ob, (required, exempted, instead) in zip(self.obligations, statuses, strict=True)
+            ))
+        if dues:
+            obligations = self._with_deadlines(obligations, dues)
+        entries = self.trace_entries
+        return Assessment(
+            ruleset=self.program.name,
+            ruleset_version=self.program.version,
+            levels=names,
+            certain_levels=names,
+            provisional=False,
+            obligations=obligations,
             open_questions=(),
+            trace=tuple([entries[f] for f in fired]),
+            conflicts=tuple(conflicts) if conflicts else (),
+            facts=facts,
+            catalogs=self.catalogs,
         )
 
-    def assessment(self, result: interpreter.Result, facts: dict[str, Any],
-                   catalogs: tuple[tuple[str, str], ...]) -> Assessment:
+    def _with_deadlines(self, obligations: tuple[ObligationResult, ...],
+                        dues: tuple[datetime | None, ...]) -> tuple[ObligationResult, ...]:
+        """Put the incident's deadline instants into the shared obligation results."""
+        out = list(obligations)
+        for position, due in zip(self.dated, dues, strict=True):
+            if due is not None:
+                ob = out[position]
+                out[position] = ObligationResult(
+                    id=ob.id, required=ob.required, certain=True, due=due, without_undue_delay=False,
+                    exempted_by=ob.exempted_by, instead_of=ob.instead_of, message=ob.message, cites=ob.cites,
+                )
+        return tuple(out)
+
+    def assessment(self, result: interpreter.Result, facts: dict[str, Any]) -> Assessment:
         program = self.program
         names = self.level_names
         obligations = []
@@ -224,7 +286,7 @@ class _StaticParts:
             trace=tuple(self.entries[(f.label, f.certain)] for f in result.fired),
             conflicts=result.conflicts,
             facts=facts,
-            catalogs=catalogs,
+            catalogs=self.catalogs,
         )
 
 

@@ -1,0 +1,328 @@
+"""Assessments: the JSON round trip, completeness, and deadlines as instants."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import breachrules
+from breachrules import Assessment
+from breachrules.program import FactDef
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_FILES = sorted((ROOT / "examples").glob("*.json"))
+GDPR = breachrules.bundled("gdpr")
+
+UTC = timezone.utc
+
+
+def json_round_trip(a: Assessment) -> Assessment:
+    return Assessment.from_dict(json.loads(json.dumps(a.to_dict())))
+
+
+# ---------------------------------------------------------------- strategies
+
+OFFSETS = st.integers(-14 * 4, 14 * 4).map(lambda q: timezone(timedelta(minutes=15 * q)))
+ZONES = st.sampled_from([ZoneInfo("Europe/Helsinki"), ZoneInfo("America/New_York"), UTC])
+
+
+def _iso_duration(days: int, hours: int, minutes: int, seconds: int) -> str:
+    clock = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    return "P" + (f"{days}D" if days else "") + ("T" + clock if clock else ("" if days else "T0S"))
+
+
+def value_of(fact: FactDef) -> st.SearchStrategy[Any]:
+    """A valid value of ``fact``: as JSON gives it, or as a Python caller would."""
+    t = fact.type
+    if t.kind == "bool":
+        return st.booleans()
+    if t.kind == "number":
+        low = t.low if t.low is not None else -10**6
+        high = t.high if t.high is not None else 10**6
+        if t.integral:
+            return st.integers(int(low), int(high))
+        return st.floats(low, high, allow_nan=False, allow_infinity=False)
+    if t.kind in ("enum", "level"):
+        return st.sampled_from(t.members)
+    if t.kind == "set":
+        return st.lists(st.sampled_from(t.members), unique=True)
+    if t.kind == "duration":
+        parts = st.tuples(st.integers(0, 10), st.integers(0, 48), st.integers(0, 90), st.integers(0, 90))
+        return st.one_of(
+            parts.map(lambda p: _iso_duration(*p)),
+            parts.map(lambda p: timedelta(days=p[0], hours=p[1], minutes=p[2], seconds=p[3])),
+        )
+    if t.kind == "datetime":
+        moments = st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1))
+        return st.one_of(
+            st.builds(lambda d, z: d.replace(tzinfo=z).isoformat(), moments, OFFSETS),
+            st.builds(lambda d, z: d.replace(tzinfo=z), moments, st.one_of(OFFSETS, ZONES)),
+        )
+    return st.text(max_size=20)
+
+
+def incidents(facts: Any, *, complete: bool) -> st.SearchStrategy[dict[str, Any]]:
+    values = {name: value_of(fact) for name, fact in facts.items()}
+    if complete:
+        return st.fixed_dictionaries(values)
+    return st.fixed_dictionaries({}, optional=values)
+
+
+# ---------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_round_trip_of_every_example(example: Path) -> None:
+    a = GDPR.assess(json.loads(example.read_text(encoding="utf-8")))
+    b = json_round_trip(a)
+    assert b == a
+    assert b.to_dict() == a.to_dict()
+
+
+@given(incidents(GDPR.facts, complete=False))
+def test_round_trip_of_generated_incidents(incident: dict[str, Any]) -> None:
+    a = GDPR.assess(incident)
+    assert json_round_trip(a) == a
+
+
+def test_round_trip_changes_are_noticed() -> None:
+    # The round-trip property is only worth something if equality looks at the content.
+    a = GDPR.assess(json.loads((ROOT / "examples" / "contact-list-leak.json").read_text()))
+    doc = json.loads(json.dumps(a.to_dict()))
+    doc["obligations"][1]["due"] = "2026-06-05T13:00:01+03:00"
+    assert Assessment.from_dict(doc) != a
+    doc = json.loads(json.dumps(a.to_dict()))
+    doc["trace"][0]["span"]["line"] += 1
+    assert Assessment.from_dict(doc) != a
+
+
+@pytest.mark.parametrize("schema", ["breachrules.assessment/2", "", None, "breachrules.assessment"])
+def test_from_dict_refuses_a_wrong_schema(schema: Any) -> None:
+    a = GDPR.assess(json.loads((ROOT / "examples" / "partial-facts.json").read_text()))
+    doc = a.to_dict()
+    doc["schema"] = schema
+    with pytest.raises(ValueError, match="schema"):
+        Assessment.from_dict(doc)
+    del doc["schema"]
+    with pytest.raises(ValueError, match="schema"):
+        Assessment.from_dict(doc)
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_explain_after_round_trip(example: Path, lang: str) -> None:
+    a = GDPR.assess(json.loads(example.read_text(encoding="utf-8")))
+    b = json_round_trip(a)
+    assert b.explain(lang) == a.explain(lang)
+    titles = {
+        "fi": "Henkilötietojen tietoturvaloukkaukset",
+        "sv": "Personuppgiftsincidenter",
+        "en": "GDPR personal data breaches: baseline risk assessment",
+    }
+    assert b.explain(lang).startswith(titles[lang])
+
+
+def test_explain_after_round_trip_of_a_ruleset_loaded_by_path() -> None:
+    rs = breachrules.load(ROOT / "rulesets" / "gdpr.rules")
+    a = rs.assess(json.loads((ROOT / "examples" / "misdirected-health-email.json").read_text()))
+    assert json_round_trip(a).explain("sv") == a.explain("sv")
+
+
+def test_facts_are_the_json_form_of_the_incident() -> None:
+    a = GDPR.assess({
+        "became_aware_at": datetime(2026, 11, 20, 9, 30, tzinfo=timezone(timedelta(hours=2))),
+        "breach_types": ["integrity", "availability"],
+        "restore_time": timedelta(hours=30),
+        "subjects": 12,
+    })
+    assert a.facts == {
+        "became_aware_at": "2026-11-20T09:30:00+02:00",
+        "breach_types": ["availability", "integrity"],
+        "restore_time": "P1DT6H",
+        "subjects": 12,
+        "data_retrieved": False,
+        "encryption": "none",
+        "identifiability": "direct",
+        "high_risk_averted": False,
+        "contact_disproportionate": False,
+    }
+
+
+@pytest.mark.parametrize("restore_time", [
+    "PT24H0.000001S", "PT25H0.1234567S", "PT30H", "P1000000DT0.000007S"])
+def test_facts_json_form_reassesses_the_same(restore_time: str) -> None:
+    # ``facts`` is "the incident as validated, in its JSON form": feeding it back
+    # must give the same assessment, also for fractional seconds.
+    incident = {
+        "became_aware_at": "2026-03-14T04:45:00+02:00",
+        "breach_types": ["availability"],
+        "data_categories": ["health"],
+        "backup_available": True,
+        "restore_time": restore_time,
+    }
+    a = GDPR.assess(incident)
+    assert GDPR.validate(a.facts)["restore_time"] == GDPR.validate(incident)["restore_time"]
+    assert GDPR.assess(a.facts) == a
+
+
+# ---------------------------------------------------------------- complete incidents
+
+COMPLETE = {
+    "became_aware_at": "2026-11-20T09:30:00+02:00",
+    "breach_types": ["confidentiality"],
+    "data_categories": ["identity_number"],
+    "subjects": 40,
+    "vulnerable_subjects": False,
+    "malicious": False,
+    "exposed_to": "outsider",
+    "data_retrieved": False,
+    "encryption": "weak",
+    "key_compromised": False,
+    "identifiability": "direct",
+    "backup_available": True,
+    "restore_time": "PT0S",
+    "wrong_data_used": False,
+    "high_risk_averted": False,
+    "contact_disproportionate": False,
+}
+
+
+def test_complete_incident_covers_every_fact() -> None:
+    assert set(COMPLETE) == set(GDPR.facts)
+
+
+def test_all_facts_known_is_not_provisional() -> None:
+    a = GDPR.assess(COMPLETE)
+    assert a.provisional is False
+    assert a.open_questions == ()
+    assert dict(a.levels) == dict(a.certain_levels)
+    assert all(ob.certain for ob in a.obligations)
+    # identity_number + outsider: severity medium, likelihood likely -> risk
+    assert a.risk == "risk"
+    assert a.required == ("document", "notify_authority")
+
+
+@given(incidents(GDPR.facts, complete=True))
+def test_generated_complete_incidents_are_never_provisional(incident: dict[str, Any]) -> None:
+    a = GDPR.assess(incident)
+    assert a.provisional is False
+    assert a.open_questions == ()
+    assert dict(a.levels) == dict(a.certain_levels)
+    assert all(ob.certain for ob in a.obligations)
+    assert all(entry.certain for entry in a.trace)
+    decision = GDPR.decide(incident)
+    assert dict(decision.levels) == dict(a.levels)
+    assert decision.required == a.required
+
+
+def test_missing_facts_are_provisional() -> None:
+    # Contact data lost to an unknown party: low severity; whether it was
+    # malicious decides between a remote-ish "possible" (no risk) and "likely" (risk).
+    incident = {k: v for k, v in COMPLETE.items() if k != "malicious"}
+    incident.update(exposed_to="unknown_party", data_categories=["contact"])
+    a = GDPR.assess(incident)
+    assert a.provisional is True
+    assert [q.fact for q in a.open_questions] == ["malicious"]
+    assert [q.question for q in a.open_questions] == ["question.malicious"]
+    assert (a.certain_levels["risk"], a.risk) == ("none", "risk")
+    assert a.obligation("notify_authority").required is True
+    assert a.obligation("notify_authority").certain is False
+    assert GDPR.assess({**incident, "malicious": False}).risk == "none"
+    assert GDPR.assess({**incident, "malicious": True}).risk == "risk"
+
+
+def test_facts_not_read_leave_no_open_question() -> None:
+    # With identity numbers, the risk is "risk" whether or not the act was malicious.
+    incident = {k: v for k, v in COMPLETE.items() if k != "malicious"}
+    incident["exposed_to"] = "unknown_party"
+    a = GDPR.assess(incident)
+    assert a.risk == "risk"
+    assert a.provisional is False
+    assert a.open_questions == ()
+
+
+# ---------------------------------------------------------------- deadlines
+
+HEALTH_LEAK = {
+    "breach_types": ["confidentiality"],
+    "data_categories": ["health"],
+    "subjects": 5,
+    "vulnerable_subjects": False,
+    "malicious": False,
+    "exposed_to": "public",
+}
+
+
+def _due_line(text: str) -> str:
+    lines = [line.strip().replace("\u202f", " ") for line in text.splitlines()]
+    index = next(i for i, line in enumerate(lines) if "Art. 33(1)" in line and "[" in line)
+    return lines[index]
+
+
+def test_due_instant_across_the_spring_dst_change() -> None:
+    # Finland moves to summer time on 29 March 2026; 72 hours are 72 hours.
+    a = GDPR.assess({**HEALTH_LEAK, "became_aware_at": "2026-03-27T10:00:00+02:00"})
+    due = a.obligation("notify_authority").due
+    assert due is not None
+    assert due == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+    assert due - datetime(2026, 3, 27, 8, 0, tzinfo=UTC) == timedelta(hours=72)
+    assert due.astimezone(ZoneInfo("Europe/Helsinki")).hour == 11
+
+
+def test_due_instant_from_a_zoneinfo_datetime_across_dst() -> None:
+    # The same moment given as a Python datetime in the Helsinki zone must give
+    # the same deadline: 72 elapsed hours, not 72 hours of wall-clock time.
+    aware = datetime(2026, 3, 27, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    a = GDPR.assess({**HEALTH_LEAK, "became_aware_at": aware})
+    due = a.obligation("notify_authority").due
+    assert due is not None
+    # (subtract in UTC: Python subtracts wall-clock times when both share a tzinfo)
+    assert due.astimezone(UTC) - aware.astimezone(UTC) == timedelta(hours=72)
+    assert due == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+    doc = a.to_dict()
+    assert doc["obligations"][1]["id"] == "notify_authority"
+    assert datetime.fromisoformat(doc["obligations"][1]["due"]) == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+
+
+def test_explain_renders_the_dst_deadline_in_finnish() -> None:
+    a = GDPR.assess({**HEALTH_LEAK, "became_aware_at": "2026-03-27T10:00:00+02:00"})
+    line = _due_line(a.explain("fi"))
+    assert "11.00" in line
+    assert "30." in line and "2026" in line
+
+
+def test_explain_renders_deadline_in_helsinki_by_default_and_other_zones_on_request() -> None:
+    a = GDPR.assess({**HEALTH_LEAK, "became_aware_at": "2026-03-27T10:00:00+02:00"})
+    assert _due_line(a.explain("en")) == (
+        "Due Monday, March 30, 2026 at 11:00 AM (Eastern European Summer Time) "
+        "[GDPR Art. 33(1), GDPR Art. 33(3), GDPR Art. 33(4)]"
+    )
+    assert a.explain("en") == a.explain("en", "Europe/Helsinki")
+    assert _due_line(a.explain("en", "UTC")) == (
+        "Due Monday, March 30, 2026 at 8:00 AM (Coordinated Universal Time) "
+        "[GDPR Art. 33(1), GDPR Art. 33(3), GDPR Art. 33(4)]"
+    )
+    # New York is already on daylight time (since 8 March): UTC-4.
+    assert _due_line(a.explain("en", "America/New_York")) == (
+        "Due Monday, March 30, 2026 at 4:00 AM (Eastern Daylight Time) "
+        "[GDPR Art. 33(1), GDPR Art. 33(3), GDPR Art. 33(4)]"
+    )
+    # Tokyo: UTC+9, no daylight saving.
+    assert "5:00 PM" in _due_line(a.explain("en", "Asia/Tokyo"))
+
+
+def test_explain_timezone_moves_the_date_too() -> None:
+    # 23:30 UTC is already the next day in Helsinki.
+    a = GDPR.assess({**HEALTH_LEAK, "became_aware_at": "2026-11-20T23:30:00+00:00"})
+    assert "Tuesday, November 24, 2026 at 1:30 AM" in _due_line(a.explain("en"))
+    assert "Monday, November 23, 2026 at 11:30 PM" in _due_line(a.explain("en", "UTC"))
+    assert re.search(r"(?<![\d.])23\.30(?![\d.])", _due_line(a.explain("fi", "UTC")))
+    assert re.search(r"(?<![\d.])1\.30(?![\d.])", _due_line(a.explain("fi")))
