@@ -22,6 +22,7 @@ from breachrules import ir
 from breachrules import nodes as n
 from breachrules import types as t
 from breachrules.diagnostics import Diagnostic, did_you_mean, quoted_list
+from breachrules.i18n import Term
 from breachrules.program import (
     DefineDef,
     ExemptionDef,
@@ -144,7 +145,8 @@ class _Checker:
     def _label(self, ident: n.Ident, kind: str) -> bool:
         if ident.name in self.labels:
             first_kind, first = self.labels[ident.name]
-            self.error("BR402", ident.span, label=ident.name, first=first, kind=first_kind)
+            self.error("BR402", ident.span, label=ident.name, first=first,
+                       kind=Term.of(f"statement.{first_kind}"))
             return False
         self.labels[ident.name] = (kind, ident.span)
         return True
@@ -250,7 +252,7 @@ class _Checker:
                        suggestion=_suggest(did_you_mean(s.scale.name, self.scales)))
         node = self.expr(s.expr, t.NUMBER)
         if node is not None and node.type.kind != "number":
-            self.error("BR301", s.expr.span, expected="a number", found=node.type.describe())
+            self.error("BR301", s.expr.span, expected=t.NUMBER.describe(), found=node.type.describe())
             node = None
         if scale is None or node is None:
             return None
@@ -306,8 +308,8 @@ class _Checker:
             kind = self.labels.get(r.base.name, ("", None))[0]
             if r.base.name not in by_label:
                 if kind in ("obligation",):
-                    self.error("BR405", r.base.span, label=r.base.name, kind=kind,
-                               statement="exemption")
+                    self.error("BR405", r.base.span, label=r.base.name,
+                               kind=Term.of(f"statement.{kind}"), statement=Term.of("statement.exception"))
                 else:
                     self.error("BR205", r.base.span, label=r.base.name,
                                suggestion=_suggest(did_you_mean(r.base.name, by_label)))
@@ -369,8 +371,8 @@ class _Checker:
             base_kind = self.labels.get(s.base.name, ("", None))[0]
             if base_kind != "obligation":
                 if base_kind:
-                    self.error("BR405", s.base.span, label=s.base.name, kind=base_kind,
-                               statement="exception")
+                    self.error("BR405", s.base.span, label=s.base.name,
+                               kind=Term.of(f"statement.{base_kind}"), statement=Term.of("statement.exemption"))
                 else:
                     obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
                     self.error("BR207", s.base.span, name=s.base.name,
@@ -401,7 +403,7 @@ class _Checker:
             elif s.clauses.due is not None:
                 due = self.expr(s.clauses.due)
                 if due is not None and due.type.kind != "datetime":
-                    self.error("BR301", s.clauses.due.span, expected="a date and time",
+                    self.error("BR301", s.clauses.due.span, expected=t.DATETIME.describe(),
                                found=due.type.describe())
             if s.condition is None and not s.always and s.name.name not in targets:
                 self.error("BR416", s.name.span, name=s.name.name)
@@ -593,7 +595,7 @@ class _Checker:
 
     def _unknown_member(self, ident: n.Ident, owner: str, members: Sequence[str]) -> None:
         hint = did_you_mean(ident.name, members)
-        self.error("BR202", ident.span, name=ident.name, owner=owner or "this value",
+        self.error("BR202", ident.span, name=ident.name, owner=owner or Term.of("type.this_value"),
                    members=quoted_list(members), suggestion=_suggest(hint))
 
     def _e_Qualified(self, e: n.Qualified, expected: t.Type | None) -> ir.Node | None:
@@ -694,7 +696,7 @@ class _Checker:
             if element is None:
                 return None
             if element.type.kind != "enum":
-                self.error("BR303", e.span, op="in", left=element.type.describe(), right="a set")
+                self.error("BR303", e.span, op="in", left=element.type.describe(), right=Term.of("type.some_set"))
                 return None
             collection = self.expr(e.collection, t.Type("set", element.type.members))
         else:
@@ -702,7 +704,7 @@ class _Checker:
             if collection is None:
                 return None
             if collection.type.kind != "set":
-                self.error("BR303", e.span, op="in", left="a value", right=collection.type.describe())
+                self.error("BR303", e.span, op="in", left=Term.of("type.value"), right=collection.type.describe())
                 return None
             element = self.expr(e.element, collection.type.element)
         if element is None or collection is None:
@@ -740,7 +742,7 @@ class _Checker:
         if operand is None:
             return None
         if operand.type.kind not in ("number", "duration"):
-            self.error("BR303", e.span, op="-", left="", right=operand.type.describe())
+            self.error("BR303", e.span, op="-", left=Term.of("type.nothing"), right=operand.type.describe())
             return None
         if isinstance(operand, ir.Const):
             return ir.Const(-operand.value, operand.type, e.span)
@@ -758,11 +760,11 @@ class _Checker:
         nodes: list[ir.Node] = [a for a in args if a is not None]
         if name == "size":
             if len(nodes) != 1 or nodes[0].type.kind != "set":
-                self.error("BR308", e.span, name=name, expected="one set")
+                self.error("BR308", e.span, name=name, expected=Term.of("type.one_set"))
                 return None
             return ir.Call(name, tuple(nodes), t.Type("number", integral=True), e.span)
         if len(nodes) < 2 or not all(a.type.same(nodes[0].type) and a.type.ordered for a in nodes):
-            self.error("BR308", e.span, name=name, expected="two or more values of one ordered type")
+            self.error("BR308", e.span, name=name, expected=Term.of("type.ordered_values"))
             return None
         return ir.Call(name, tuple(nodes), nodes[0].type, e.span)
 

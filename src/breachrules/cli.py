@@ -41,18 +41,20 @@ def _ui_locale(argv: Sequence[str]) -> str:
 
 def _parser(_: Messages) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="breachrules", description=_("cli.description"))
+    # accepted before the command too, for the command's own words (see _ui_locale)
+    parser.add_argument("--lang", choices=LOCALES, default=None, help=_("cli.lang"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     assess = commands.add_parser("assess", help=_("cli.assess.help"))
     assess.add_argument("incident", help=_("cli.assess.incident"))
     assess.add_argument("--ruleset", default="gdpr", help=_("cli.assess.ruleset"))
-    assess.add_argument("--lang", choices=LOCALES, default="en", help=_("cli.lang"))
+    assess.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     assess.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.assess.format"))
     assess.add_argument("--timezone", default="Europe/Helsinki", help=_("cli.assess.timezone"))
 
     check = commands.add_parser("check", help=_("cli.check.help"))
     check.add_argument("ruleset", help=_("cli.check.ruleset"))
-    check.add_argument("--lang", choices=LOCALES, default="en", help=_("cli.lang"))
+    check.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
 
     commands.add_parser("list", help=_("cli.list.help"))
     return parser
@@ -62,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _ = Messages(_ui_locale(argv))
     args = _parser(_).parse_args(argv)
+    if args.lang is None:
+        args.lang = _.locale
     if args.command == "list":
         return _list()
     if args.command == "check":

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from breachrules.errors import BreachrulesError
-from breachrules.i18n import DEFAULT_LOCALE, Messages
+from breachrules.i18n import DEFAULT_LOCALE, Messages, Term
 from breachrules.spans import Span
 
 
@@ -30,12 +30,14 @@ from breachrules.spans import Span
 class Diagnostic:
     code: str
     span: Span
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, object], ...] = ()
     severity: str = "error"
 
     @classmethod
     def make(cls, code: str, span: Span, /, **values: object) -> Diagnostic:
-        return cls(code, span, tuple(sorted((k, str(v)) for k, v in values.items())))
+        return cls(code, span, tuple(sorted(
+            (k, v if isinstance(v, Term) else str(v)) for k, v in values.items()
+        )))
 
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
         messages = Messages(locale)
@@ -47,7 +49,8 @@ class Diagnostic:
 
     def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
         """Rustc-style: the message, the position, the line and a caret."""
-        head = f"{self.severity}[{self.code}]: {self.message(locale)}\n  --> {self.span}"
+        severity = Messages(locale)(_SEVERITY[self.severity])
+        head = f"{severity}[{self.code}]: {self.message(locale)}\n  --> {self.span}"
         if source is None:
             return head
         lines = source.splitlines()
@@ -62,6 +65,9 @@ class Diagnostic:
         gutter = " " * len(str(self.span.line))
         caret = " " * (self.span.column - 1) + "^" * max(1, width)
         return f"{head}\n{gutter} |\n{self.span.line} | {text}\n{gutter} | {caret}"
+
+
+_SEVERITY = {"error": "diagnostic.severity.error", "warning": "diagnostic.severity.warning"}
 
 
 class RulesetError(BreachrulesError):

@@ -31,10 +31,12 @@ def format_instant(instant: datetime, locale: str, timezone: str) -> str:
 
     zone = ZoneInfo(timezone)
     local = instant.astimezone(zone)
-    return Messages(locale)(
+    _ = Messages(locale)
+    return _(
         "explain.instant",
         date=format_date(local, "full", locale=locale),
-        time=format_time(local, "short", tzinfo=zone, locale=locale),
+        # the clock as the reader's authorities write it: 9.30 in Finland, in both languages
+        time=format_time(local, _("explain.time_format"), tzinfo=zone, locale=locale),
         zone=get_timezone_name(local, "long", locale=locale),
     )
 

@@ -16,11 +16,32 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from breachrules import resources
 
 LOCALES = ("fi", "sv", "en")
 DEFAULT_LOCALE = "en"
 LIBRARY_DOMAIN = "breachrules"
+
+
+@attrs.frozen
+class Term:
+    """A word or phrase to be put into a message in the reader's language:
+    a catalog key with its own values. ``Term.any_of(a, b, c)`` renders as
+    "a, b or c" with the reader's word for "or"."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+    items: tuple[object, ...] = ()
+
+    @classmethod
+    def of(cls, key: str, /, **values: object) -> Term:
+        return cls(key, tuple(sorted(values.items())))
+
+    @classmethod
+    def any_of(cls, *items: object) -> Term:
+        return cls("@any_of", items=tuple(items))
 
 
 class UnsupportedLocale(ValueError):
@@ -88,11 +109,25 @@ class Messages:
         return bool(self._translations.gettext(msgid) != msgid)
 
     def __call__(self, msgid: str, /, **values: object) -> str:
-        return _fill(self._translations.gettext(msgid), values)
+        return _fill(self._translations.gettext(msgid), self._render(values))
 
     def plural(self, msgid: str, count: int, /, **values: object) -> str:
         text = self._translations.ngettext(msgid, msgid + ".plural", count)
-        return _fill(text, {"count": count, **values})
+        return _fill(text, {"count": count, **self._render(values)})
+
+    def term(self, value: object) -> str:
+        """A value as text: a :class:`Term` in this language, anything else as is."""
+        if not isinstance(value, Term):
+            return str(value)
+        if value.key == "@any_of":
+            parts = [self.term(item) for item in value.items]
+            if len(parts) <= 1:
+                return "".join(parts)
+            return ", ".join(parts[:-1]) + self("word.or") + parts[-1]
+        return self(value.key, **dict(value.values))
+
+    def _render(self, values: Mapping[str, object]) -> dict[str, object]:
+        return {k: self.term(v) if isinstance(v, Term) else v for k, v in values.items()}
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:

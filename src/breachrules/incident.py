@@ -18,7 +18,7 @@ import attrs
 from breachrules.diagnostics import did_you_mean, quoted_list
 from breachrules.durations import parse_iso_duration
 from breachrules.errors import BreachrulesError
-from breachrules.i18n import DEFAULT_LOCALE, Messages
+from breachrules.i18n import DEFAULT_LOCALE, Messages, Term
 from breachrules.program import FactDef, Program
 from breachrules.types import Type
 
@@ -29,7 +29,7 @@ class Problem:
 
     path: str
     key: str  # message id, "incident.<key>"
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, object], ...] = ()
 
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
         messages = Messages(locale)
@@ -78,7 +78,7 @@ class Facts(Mapping[str, Any]):
 def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
     """Validate ``data``; ``read`` are the facts the ruleset's rules read."""
     if not isinstance(data, Mapping):
-        raise IncidentError([Problem("$", "not_a_mapping", (("found", _kind(data)),))])
+        raise IncidentError([_problem("$", "not_a_mapping", found=_kind(data))])
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for name in data:
@@ -102,23 +102,26 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
 
 
 def _problem(path: str, key: str, /, **values: object) -> Problem:
-    return Problem(path, key, tuple(sorted((k, str(v)) for k, v in values.items())))
+    return Problem(path, key, tuple(sorted(
+        (k, v if isinstance(v, Term) else str(v)) for k, v in values.items()
+    )))
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Term:
+    """What a value is, in words, as a JSON user would call it."""
     if value is None:
-        return "null"
+        return Term.of("found.null")
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return Term.of("found.true" if value else "found.false")
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return Term.of("found.number", value=value)
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return Term.of("found.text", value=value)
     if isinstance(value, Mapping):
-        return "an object"
+        return Term.of("found.object")
     if isinstance(value, (list, tuple, set, frozenset)):
-        return "a list"
-    return type(value).__name__
+        return Term.of("found.list")
+    return Term.of("found.other", type=type(value).__name__)
 
 
 def _convert(fact: FactDef, raw: Any, path: str, problems: list[Problem]) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 from breachrules import nodes as n
 from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError, quoted_list
+from breachrules.i18n import Term
 from breachrules.spans import Span
 
 # What the parser expects, described as an author would say it. Each group
@@ -33,25 +34,21 @@ _STATEMENTS = frozenset(
 _TYPES = frozenset(
     {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
 )
-# (terminals that must all be acceptable, terminals the phrase stands for, phrase)
+# (terminals that must all be acceptable, terminals the phrase stands for, its message key)
 _GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
-    (_TYPES, _TYPES | {"NAME"},
-     "a fact type such as bool, count, integer, number, duration, datetime, text, "
-     "{a, b} or set of {a, b}"),
-    (_STATEMENTS, _STATEMENTS, "a statement such as fact, define, rule, exception, combine or obligation"),
-    (frozenset({"NAME", "NUMBER", "LPAR"}), _EXPRESSION_START, "an expression"),
-    (frozenset({"__ANON_3", "__ANON_4", "AND", "OR"}), _OPERATORS,
-     "an operator such as and, or, ==, >=, in"),
-    (frozenset({"BECAUSE", "CITE"}), frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE"}),
-     "a clause such as because \"...\" or cite \"...\""),
+    (_TYPES, _TYPES | {"NAME"}, "syntax.fact_type"),
+    (_STATEMENTS, _STATEMENTS, "syntax.statement"),
+    (frozenset({"NAME", "NUMBER", "LPAR"}), _EXPRESSION_START, "syntax.expression"),
+    (frozenset({"__ANON_3", "__ANON_4", "AND", "OR"}), _OPERATORS, "syntax.operator"),
+    (frozenset({"BECAUSE", "CITE"}), frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE"}), "syntax.clause"),
 )
 _NAMED = {
-    "NAME": "a name",
-    "STRING": "a quoted string",
-    "NUMBER": "a number",
-    "DURATION": "a duration such as 72h",
-    "ROW_LABEL": "a table row such as 'low:'",
-    "$END": "the end of the file",
+    "NAME": "syntax.name",
+    "STRING": "syntax.string",
+    "NUMBER": "syntax.number",
+    "DURATION": "syntax.duration",
+    "ROW_LABEL": "syntax.row",
+    "$END": "syntax.end",
 }
 
 
@@ -133,35 +130,33 @@ def reserved_words() -> frozenset[str]:
     return frozenset(re.search(r"\(\?!\(([a-z|]+)\)", pattern).group(1).split("|"))  # type: ignore[union-attr]
 
 
-def _describe_token(token: Any) -> str:
-    if token.type == "NAME" and token in reserved_words():
-        return f"'{token}'"
-    if token.type == "NAME":
-        return f"name '{token}'"
+def _describe_token(token: Any) -> Term:
+    if token.type == "NAME" and token not in reserved_words():
+        return Term.of("syntax.found_name", name=str(token))
     if token.type in ("STRING", "NUMBER", "DURATION"):
-        return f"{_NAMED[token.type].split(' such')[0].removeprefix('a ')} {token}"
-    return f"'{token}'"
+        return Term.of(f"syntax.found_{token.type.lower()}", value=str(token))
+    return Term.of("syntax.found_literal", value=str(token))
 
 
-def _describe_expected(terminals: set[str]) -> str:
+def _describe_expected(terminals: set[str]) -> Term:
     terminals = set(terminals)
-    phrases: list[str] = []
-    for required, covered, phrase in _GROUPS:
+    phrases: list[object] = []
+    for required, covered, key in _GROUPS:
         if required <= terminals:
-            phrases.append(phrase)
+            phrases.append(Term.of(key))
             terminals -= covered
     literals = []
     patterns = {t.name: t.pattern for t in _lark().terminals}
     for name in sorted(terminals):
         if name in _NAMED:
-            phrases.append(_NAMED[name])
+            phrases.append(Term.of(_NAMED[name]))
         elif name in patterns and patterns[name].type == "str":
             literals.append(patterns[name].value)
     if literals:
         phrases.append(quoted_list(sorted(literals)))
     if not phrases:
-        return "something else"
-    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
+        return Term.of("syntax.something_else")
+    return Term.any_of(*phrases)
 
 
 # ------------------------------------------------------------------ tree -> nodes
@@ -268,10 +263,12 @@ class _Builder:
             if name not in _CLAUSES_ALLOWED[kind]:
                 allowed = ", ".join(_CLAUSES_ALLOWED[kind])
                 self.diagnostics.append(
-                    Diagnostic.make("BR104", where, clause=name, statement=kind, allowed=allowed)
+                    Diagnostic.make("BR104", where, clause=name, statement=Term.of(f"statement.{kind}"),
+                                    allowed=allowed)
                 )
             elif name in found:
-                self.diagnostics.append(Diagnostic.make("BR105", where, clause=name, statement=kind))
+                self.diagnostics.append(Diagnostic.make("BR105", where, clause=name,
+                                                        statement=Term.of(f"statement.{kind}")))
             else:
                 found[name] = value
         return n.Clauses(**found)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import attrs
 
+from breachrules.i18n import Term
+
 
 @attrs.frozen
 class Type:
@@ -20,17 +22,15 @@ class Type:
     low: int | float | None = None  # number: inclusive bounds
     high: int | float | None = None
 
-    def describe(self) -> str:
+    def describe(self) -> Term:
+        """What a value of this type is, in words (rendered in the reader's language)."""
         if self.kind == "level":
-            return f"a level of {self.scale}"
-        if self.kind == "enum":
-            return "one of {" + ", ".join(self.members) + "}"
-        if self.kind == "set":
-            return "a set of {" + ", ".join(self.members) + "}"
-        if self.kind == "number":
-            return "a whole number" if self.integral else "a number"
-        return {"bool": "true or false", "duration": "a duration", "datetime": "a date and time",
-                "text": "a text"}[self.kind]
+            return Term.of("type.level", scale=self.scale)
+        if self.kind in ("enum", "set"):
+            return Term.of(f"type.{self.kind}", members=", ".join(self.members))
+        if self.kind == "number" and self.integral:
+            return Term.of("type.whole_number")
+        return Term.of(f"type.{self.kind}")
 
     def same(self, other: Type) -> bool:
         """Whether values of the two types can be compared with each other."""
