@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -43,7 +43,7 @@ def test_the_base_incident_is_valid(gdpr: Any) -> None:
     facts = gdpr.validate(BASE)
     assert facts["data_categories"] == frozenset({"health"})
     assert facts["subjects"] == 1
-    assert facts["became_aware_at"] == datetime(2026, 11, 20, 7, 30, tzinfo=timezone.utc)
+    assert facts["became_aware_at"] == datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
 
 
 def test_every_problem_is_reported_at_once(gdpr: Any) -> None:
@@ -188,7 +188,7 @@ def test_toml_datetime_with_offset_accepted(gdpr: Any) -> None:
     )
     assert isinstance(incident["became_aware_at"], datetime)
     facts = gdpr.validate(incident)
-    assert facts["became_aware_at"] == datetime(2026, 11, 20, 7, 30, tzinfo=timezone.utc)
+    assert facts["became_aware_at"] == datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
     a = gdpr.assess(incident)
     assert a.facts["became_aware_at"] == "2026-11-20T09:30:00+02:00"
 

@@ -80,7 +80,7 @@ class _Writer:
     def source(self) -> str:
         program = self.program
         self.emit(0, "def run(f):")
-        for name in sorted(_read_facts(program)):
+        for name in sorted(read_facts(program)):
             if not self.inline_facts or self.uses.get(name, 0) > 1:
                 self.emit(1, f"f_{name} = f[{name!r}]")
         if self.traced:
@@ -258,7 +258,6 @@ class _Writer:
     def result(self) -> None:
         program = self.program
         levels = _tuple(f"o_{o.name}" for o in program.outcomes)
-        required = _tuple(f"b_{o.name}" for o in program.obligations)
         if not self.traced:
             parts, shift = [], 0
             for o in program.outcomes:
@@ -380,17 +379,7 @@ def unpack(program: Program, key: int) -> tuple[tuple[int, ...], tuple[bool, ...
 def _use_counts(program: Program) -> dict[str, int]:
     """How often each fact and definition is read, across the whole program."""
     counts: dict[str, int] = {}
-    nodes: list[ir.Node | None] = [d.expr for d in program.defines]
-    for rule in program.rules.values():
-        nodes.append(rule.condition)
-        nodes.extend(level for _, level in rule.conclusions)
-    for ob in program.obligations:
-        nodes.append(ob.condition)
-        if ob.due is not None and not isinstance(ob.due, str):
-            nodes.append(ob.due)
-    for exemption in program.exemptions.values():
-        nodes.append(exemption.condition)
-    stack = [node for node in nodes if node is not None]
+    stack = program.expressions()
     while stack:
         node = stack.pop()
         if isinstance(node, (ir.FactRef, ir.DefineRef)):
@@ -414,22 +403,11 @@ def _tuple(items: Any) -> str:
     return "(" + "".join(f"{item}, " for item in items) + ")"
 
 
-def _read_facts(program: Program) -> set[str]:
+def read_facts(program: Program) -> set[str]:
+    """The facts the program reads: the fast path needs all of them known."""
     found: set[str] = set()
-    nodes: list[ir.Node | None] = [d.expr for d in program.defines]
-    for rule in program.rules.values():
-        nodes.append(rule.condition)
-        nodes.extend(level for _, level in rule.conclusions)
-    for ob in program.obligations:
-        nodes.append(ob.condition)
-        if ob.due is not None and not isinstance(ob.due, str):
-            nodes.append(ob.due)
-    for exemption in program.exemptions.values():
-        nodes.append(exemption.condition)
-    for node in nodes:
-        if node is not None:
-            found |= ir.references(node)[0]
+    for node in program.expressions():
+        found |= ir.references(node)[0]
     return found
 
 
-read_facts = _read_facts

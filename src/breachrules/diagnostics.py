@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from breachrules.errors import BreachrulesError
-from breachrules.i18n import DEFAULT_LOCALE, Messages, Term
+from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values, with_suggestion
 from breachrules.spans import Span
 
 
@@ -35,17 +35,10 @@ class Diagnostic:
 
     @classmethod
     def make(cls, code: str, span: Span, /, **values: object) -> Diagnostic:
-        return cls(code, span, tuple(sorted(
-            (k, v if isinstance(v, Term) else str(v)) for k, v in values.items()
-        )))
+        return cls(code, span, frozen_values(values))
 
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
-        messages = Messages(locale)
-        values = dict(self.values)
-        text = messages(f"diagnostic.{self.code}", **values)
-        if values.get("suggestion"):
-            text += messages("diagnostic.did_you_mean", suggestion=values["suggestion"])
-        return text
+        return with_suggestion(Messages(locale), f"diagnostic.{self.code}", self.values)
 
     def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
         """Rustc-style: the message, the position, the line and a caret."""

@@ -130,6 +130,21 @@ class Messages:
         return {k: self.term(v) if isinstance(v, Term) else v for k, v in values.items()}
 
 
+def frozen_values(values: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+    """Values for a message kept in a frozen record: terms as they are, the
+    rest as text, in a stable order."""
+    return tuple(sorted((k, v if isinstance(v, Term) else str(v)) for k, v in values.items()))
+
+
+def with_suggestion(messages: Messages, msgid: str, values: tuple[tuple[str, object], ...]) -> str:
+    """The message, and "did you mean ...?" when a value named ``suggestion`` is set."""
+    named = dict(values)
+    text = messages(msgid, **named)
+    if named.get("suggestion"):
+        text += messages("diagnostic.did_you_mean", suggestion=named["suggestion"])
+    return text
+
+
 def _fill(template: str, values: Mapping[str, object]) -> str:
     """str.format with named values; always run, so that ``{{`` becomes ``{``
     whether or not the message has placeholders."""

@@ -18,7 +18,7 @@ import attrs
 from breachrules.diagnostics import did_you_mean, quoted_list
 from breachrules.durations import parse_iso_duration
 from breachrules.errors import BreachrulesError
-from breachrules.i18n import DEFAULT_LOCALE, Messages, Term
+from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
 from breachrules.program import FactDef, Program
 from breachrules.types import Type
 
@@ -32,12 +32,7 @@ class Problem:
     values: tuple[tuple[str, object], ...] = ()
 
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
-        messages = Messages(locale)
-        values = dict(self.values)
-        text = messages(f"incident.{self.key}", **values)
-        if values.get("suggestion"):
-            text += messages("diagnostic.did_you_mean", suggestion=values["suggestion"])
-        return f"{self.path}: {text}"
+        return f"{self.path}: {with_suggestion(Messages(locale), f'incident.{self.key}', self.values)}"
 
 
 class IncidentError(BreachrulesError):
@@ -102,9 +97,7 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
 
 
 def _problem(path: str, key: str, /, **values: object) -> Problem:
-    return Problem(path, key, tuple(sorted(
-        (k, v if isinstance(v, Term) else str(v)) for k, v in values.items()
-    )))
+    return Problem(path, key, frozen_values(values))
 
 
 def _kind(value: Any) -> Term:

@@ -124,6 +124,21 @@ class Program:
     invariants: tuple[InvariantDef, ...]
     message_ids: frozenset[str]
 
+    def expressions(self) -> list[ir.Node]:
+        """Every expression the program evaluates: definitions, conditions,
+        conclusions, deadlines. (Invariants are checked, not evaluated.)"""
+        nodes: list[ir.Node | None] = [d.expr for d in self.defines]
+        for rule in self.rules.values():
+            nodes.append(rule.condition)
+            nodes.extend(level for _, level in rule.conclusions)
+        for ob in self.obligations:
+            nodes.append(ob.condition)
+            if ob.due is not None and not isinstance(ob.due, str):
+                nodes.append(ob.due)
+        for exemption in self.exemptions.values():
+            nodes.append(exemption.condition)
+        return [node for node in nodes if node is not None]
+
     def outcome(self, name: str) -> OutcomeDef:
         for outcome in self.outcomes:
             if outcome.name == name:
