@@ -4,24 +4,19 @@ The checker resolves every name, infers and checks every type, and checks
 the structure (duplicates, exceptions to missing labels, tables, cycles,
 missing messages and citations). It never stops at the first problem: it
 records a diagnostic, substitutes nothing, and carries on, so that one run
-reports everything. Expressions that failed to check come back as ``None``,
-and whatever builds on them stays quiet rather than piling up follow-on errors.
-
-Name resolution has one subtlety: level names and enum members are not
-global. ``risk >= risk`` compares the outcome ``risk`` with the level
-``risk`` because the right-hand side is read *expecting* a level of the risk
-scale, and an expected member wins over a variable of the same name.
+reports everything. Expressions are checked by the mixin in
+:mod:`breachrules.expressions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from breachrules import ir
 from breachrules import nodes as n
 from breachrules import types as t
-from breachrules.diagnostics import Diagnostic, did_you_mean, quoted_list
+from breachrules.diagnostics import Diagnostic, did_you_mean
+from breachrules.expressions import ExpressionChecker, suggest
 from breachrules.i18n import Term
 from breachrules.program import (
     DefineDef,
@@ -38,7 +33,6 @@ from breachrules.program import (
 from breachrules.spans import Span
 
 FACT_TYPES = ("bool", "count", "integer", "number", "duration", "datetime", "text")
-FUNCTIONS = ("size", "min", "max")
 
 
 def check(modules: Sequence[n.Module]) -> tuple[Program | None, list[Diagnostic]]:
@@ -48,7 +42,7 @@ def check(modules: Sequence[n.Module]) -> tuple[Program | None, list[Diagnostic]
     return (None if checker.diagnostics else program), checker.diagnostics
 
 
-class _Checker:
+class _Checker(ExpressionChecker):
     def __init__(self, modules: Sequence[n.Module]) -> None:
         self.modules = modules
         self.header = modules[-1].header
@@ -177,7 +171,7 @@ class _Checker:
             scale = self.scales.get(te.scale.name)
             if scale is None:
                 hint = did_you_mean(te.scale.name, (*FACT_TYPES, *self.scales))
-                self.error("BR203", te.scale.span, name=te.scale.name, suggestion=_suggest(hint))
+                self.error("BR203", te.scale.span, name=te.scale.name, suggestion=suggest(hint))
                 return None
             return t.level(scale.name, scale.levels)
         if te.kind in ("count", "integer", "number"):
@@ -249,7 +243,7 @@ class _Checker:
         scale = self.scales.get(s.scale.name)
         if scale is None:
             self.error("BR201", s.scale.span, name=s.scale.name,
-                       suggestion=_suggest(did_you_mean(s.scale.name, self.scales)))
+                       suggestion=suggest(did_you_mean(s.scale.name, self.scales)))
         node = self.expr(s.expr, t.NUMBER)
         if node is not None and node.type.kind != "number":
             self.error("BR301", s.expr.span, expected=t.NUMBER.describe(), found=node.type.describe())
@@ -312,7 +306,7 @@ class _Checker:
                                kind=Term.of(f"statement.{kind}"), statement=Term.of("statement.exception"))
                 else:
                     self.error("BR205", r.base.span, label=r.base.name,
-                               suggestion=_suggest(did_you_mean(r.base.name, by_label)))
+                               suggestion=suggest(did_you_mean(r.base.name, by_label)))
             elif r.base.name == r.label.name:
                 self.error("BR403", r.base.span, cycle=f"{r.label.name} → {r.label.name}")
             else:
@@ -328,7 +322,7 @@ class _Checker:
                 scale = self.scales.get(c.outcome.name)
                 if scale is None:
                     self.error("BR206", c.outcome.span, name=c.outcome.name,
-                               suggestion=_suggest(did_you_mean(c.outcome.name, self.scales)))
+                               suggestion=suggest(did_you_mean(c.outcome.name, self.scales)))
                     continue
                 level = self.expr(c.level, t.level(scale.name, scale.levels))
                 if level is None:
@@ -376,12 +370,12 @@ class _Checker:
                 else:
                     obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
                     self.error("BR207", s.base.span, name=s.base.name,
-                               suggestion=_suggest(did_you_mean(s.base.name, obligations)))
+                               suggestion=suggest(did_you_mean(s.base.name, obligations)))
             instead = s.clauses.instead
             if instead is not None and self.labels.get(instead.name, ("", None))[0] != "obligation":
                 obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
                 self.error("BR207", instead.span, name=instead.name,
-                           suggestion=_suggest(did_you_mean(instead.name, obligations)))
+                           suggestion=suggest(did_you_mean(instead.name, obligations)))
             message, cites = self._clauses_required(s.label.span, s.label.name, s.clauses.because,
                                                     s.clauses.cite, "because")
             result[s.label.name] = ExemptionDef(
@@ -432,7 +426,7 @@ class _Checker:
             for ident, scale in ((c.outcome, outcome), (c.rows_scale, rows), (c.columns_scale, columns)):
                 if scale is None:
                     self.error("BR201", ident.span, name=ident.name,
-                               suggestion=_suggest(did_you_mean(ident.name, self.scales)))
+                               suggestion=suggest(did_you_mean(ident.name, self.scales)))
             if outcome is None or rows is None or columns is None:
                 continue
             if c.outcome.name in tables:
@@ -552,246 +546,3 @@ class _Checker:
         for name in deps:
             visit(name, [])
         return order
-
-    # ------------------------------------------------------------ expressions
-
-    def expr(self, e: n.Expr, expected: t.Type | None = None) -> ir.Node | None:
-        method = getattr(self, "_e_" + type(e).__name__)
-        result: ir.Node | None = method(e, expected)
-        return result
-
-    def _variable(self, name: str, span: Span) -> ir.Node | None:
-        if name in self.facts:
-            return ir.FactRef(name, self.facts[name].type, span)
-        if name in self.define_nodes:
-            if name in self.checking:
-                cycle = self.checking[self.checking.index(name):] + [name]
-                self.error("BR403", span, cycle=" → ".join(cycle))
-                return None
-            define = self._define(name)
-            return ir.DefineRef(name, define.type, span) if define else None
-        if name in self.scales:
-            scale = self.scales[name]
-            return ir.OutcomeRef(name, t.level(name, scale.levels), span)
-        return None
-
-    def _e_Name(self, e: n.Name, expected: t.Type | None) -> ir.Node | None:
-        if expected is not None and expected.kind in ("enum", "level") and e.name in expected.members:
-            return self._member_const(e.name, expected, e.span)
-        node = self._variable(e.name, e.span)
-        if node is not None or e.name in self.names:
-            return node  # None here: a broken declaration, reported already
-        if expected is not None and expected.kind in ("enum", "level"):
-            self._unknown_member(n.Ident(e.name, e.span), expected.scale or "", expected.members)
-        else:
-            hint = did_you_mean(e.name, self.names)
-            self.error("BR201", e.span, name=e.name, suggestion=_suggest(hint))
-        return None
-
-    def _member_const(self, name: str, type_: t.Type, span: Span) -> ir.Const:
-        if type_.kind == "level":
-            return ir.Const(type_.members.index(name), type_, span)
-        return ir.Const(name, t.Type("enum", type_.members), span)
-
-    def _unknown_member(self, ident: n.Ident, owner: str, members: Sequence[str]) -> None:
-        hint = did_you_mean(ident.name, members)
-        self.error("BR202", ident.span, name=ident.name, owner=owner or Term.of("type.this_value"),
-                   members=quoted_list(members), suggestion=_suggest(hint))
-
-    def _e_Qualified(self, e: n.Qualified, expected: t.Type | None) -> ir.Node | None:
-        if e.owner in self.scales:
-            scale = self.scales[e.owner]
-            if e.member not in scale.levels:
-                self._unknown_member(n.Ident(e.member, e.span), scale.name, scale.levels)
-                return None
-            return ir.Const(scale.levels.index(e.member), t.level(scale.name, scale.levels), e.span)
-        fact = self.facts.get(e.owner)
-        if fact is not None and fact.type.kind in ("enum", "set", "level"):
-            if e.member not in fact.type.members:
-                self._unknown_member(n.Ident(e.member, e.span), fact.name, fact.type.members)
-                return None
-            element = fact.type if fact.type.kind != "set" else fact.type.element
-            return self._member_const(e.member, element, e.span)
-        self.error("BR201", e.span, name=e.owner,
-                   suggestion=_suggest(did_you_mean(e.owner, [*self.scales, *self.facts])))
-        return None
-
-    def _e_NumberLit(self, e: n.NumberLit, expected: t.Type | None) -> ir.Node:
-        return ir.Const(e.value, t.Type("number", integral=isinstance(e.value, int)), e.span)
-
-    def _e_DurationLit(self, e: n.DurationLit, expected: t.Type | None) -> ir.Node:
-        return ir.Const(e.value, t.DURATION, e.span)
-
-    def _e_StringLit(self, e: n.StringLit, expected: t.Type | None) -> ir.Node:
-        return ir.Const(e.value, t.TEXT, e.span)
-
-    def _e_BoolLit(self, e: n.BoolLit, expected: t.Type | None) -> ir.Node:
-        return ir.Const(e.value, t.BOOL, e.span)
-
-    def _e_SetLit(self, e: n.SetLit, expected: t.Type | None) -> ir.Node | None:
-        if expected is None or expected.kind != "set":
-            self.error("BR305", e.span)
-            return None
-        ok = True
-        for member in e.members:
-            if member.name not in expected.members:
-                self._unknown_member(member, "", expected.members)
-                ok = False
-        if not ok:
-            return None
-        return ir.Const(frozenset(m.name for m in e.members), expected, e.span)
-
-    def _bools(self, operands: Iterable[n.Expr]) -> list[ir.Node] | None:
-        nodes = []
-        for operand in operands:
-            node = self.expr(operand, t.BOOL)
-            if node is not None and node.type.kind != "bool":
-                self.error("BR304", operand.span, found=node.type.describe())
-                node = None
-            nodes.append(node)
-        return None if any(x is None for x in nodes) else nodes  # type: ignore[return-value]
-
-    def _e_Not(self, e: n.Not, expected: t.Type | None) -> ir.Node | None:
-        nodes = self._bools([e.operand])
-        return ir.Not(nodes[0], t.BOOL, e.span) if nodes else None
-
-    def _e_BoolOp(self, e: n.BoolOp, expected: t.Type | None) -> ir.Node | None:
-        nodes = self._bools(e.operands)
-        return ir.BoolOp(e.op, tuple(nodes), t.BOOL, e.span) if nodes else None
-
-    def _pair(self, left: n.Expr, right: n.Expr,
-              expect_right: Any = None) -> tuple[ir.Node | None, ir.Node | None]:
-        """Check two operands; a bare name or set literal is read in the light
-        of the other side's type, so the other side goes first."""
-        if self._contextual(left) and not self._contextual(right):
-            r = self.expr(right)
-            return self.expr(left, r.type if r is not None else None), r
-        lnode = self.expr(left)
-        return lnode, self.expr(right, lnode.type if lnode is not None else None)
-
-    def _contextual(self, e: n.Expr) -> bool:
-        return isinstance(e, n.SetLit) or (isinstance(e, n.Name) and e.name not in self.names)
-
-    def _mismatch(self, span: Span, expected: t.Type, found: t.Type) -> None:
-        if expected.kind == "level" and found.kind == "level":
-            self.error("BR302", span, left=expected.scale, right=found.scale)
-        else:
-            self.error("BR301", span, expected=expected.describe(), found=found.describe())
-
-    def _e_Compare(self, e: n.Compare, expected: t.Type | None) -> ir.Node | None:
-        left, right = self._pair(e.left, e.right)
-        if left is None or right is None:
-            return None
-        if not left.type.same(right.type):
-            self._mismatch(e.span, left.type, right.type)
-            return None
-        if e.op not in ("==", "!=") and not left.type.ordered:
-            self.error("BR307", e.span, op=e.op, type=left.type.describe())
-            return None
-        return ir.Compare(e.op, left, right, t.BOOL, e.span)
-
-    def _e_Member(self, e: n.Member, expected: t.Type | None) -> ir.Node | None:
-        if isinstance(e.collection, n.SetLit):
-            element = self.expr(e.element)
-            if element is None:
-                return None
-            if element.type.kind != "enum":
-                self.error("BR303", e.span, op="in", left=element.type.describe(), right=Term.of("type.some_set"))
-                return None
-            collection = self.expr(e.collection, t.Type("set", element.type.members))
-        else:
-            collection = self.expr(e.collection)
-            if collection is None:
-                return None
-            if collection.type.kind != "set":
-                self.error("BR303", e.span, op="in", left=Term.of("type.value"), right=collection.type.describe())
-                return None
-            element = self.expr(e.element, collection.type.element)
-        if element is None or collection is None:
-            return None
-        if not element.type.same(collection.type.element):
-            self._mismatch(e.element.span, collection.type.element, element.type)
-            return None
-        return ir.Member(element, collection, e.negated, t.BOOL, e.span)
-
-    def _e_SetTest(self, e: n.SetTest, expected: t.Type | None) -> ir.Node | None:
-        left, right = self._pair(e.left, e.right)
-        if left is None or right is None:
-            return None
-        if left.type.kind != "set" or not left.type.same(right.type):
-            self.error("BR303", e.span, op=e.op, left=left.type.describe(), right=right.type.describe())
-            return None
-        return ir.SetTest(e.op, left, right, t.BOOL, e.span)
-
-    def _e_IsKnown(self, e: n.IsKnown, expected: t.Type | None) -> ir.Node | None:
-        operand = self.expr(e.operand)
-        return ir.IsKnown(operand, e.negated, t.BOOL, e.span) if operand is not None else None
-
-    def _e_BinOp(self, e: n.BinOp, expected: t.Type | None) -> ir.Node | None:
-        left, right = self._pair(e.left, e.right)
-        if left is None or right is None:
-            return None
-        result = _arith_type(e.op, left.type, right.type)
-        if result is None:
-            self.error("BR303", e.span, op=e.op, left=left.type.describe(), right=right.type.describe())
-            return None
-        return ir.BinOp(e.op, left, right, result, e.span)
-
-    def _e_Negate(self, e: n.Negate, expected: t.Type | None) -> ir.Node | None:
-        operand = self.expr(e.operand)
-        if operand is None:
-            return None
-        if operand.type.kind not in ("number", "duration"):
-            self.error("BR303", e.span, op="-", left=Term.of("type.nothing"), right=operand.type.describe())
-            return None
-        if isinstance(operand, ir.Const):
-            return ir.Const(-operand.value, operand.type, e.span)
-        return ir.Negate(operand, operand.type, e.span)
-
-    def _e_Call(self, e: n.Call, expected: t.Type | None) -> ir.Node | None:
-        name = e.function.name
-        if name not in FUNCTIONS:
-            self.error("BR204", e.function.span, name=name,
-                       suggestion=_suggest(did_you_mean(name, FUNCTIONS)), functions=", ".join(FUNCTIONS))
-            return None
-        args = [self.expr(a, expected) for a in e.args]
-        if any(a is None for a in args):
-            return None
-        nodes: list[ir.Node] = [a for a in args if a is not None]
-        if name == "size":
-            if len(nodes) != 1 or nodes[0].type.kind != "set":
-                self.error("BR308", e.span, name=name, expected=Term.of("type.one_set"))
-                return None
-            return ir.Call(name, tuple(nodes), t.Type("number", integral=True), e.span)
-        if len(nodes) < 2 or not all(a.type.same(nodes[0].type) and a.type.ordered for a in nodes):
-            self.error("BR308", e.span, name=name, expected=Term.of("type.ordered_values"))
-            return None
-        return ir.Call(name, tuple(nodes), nodes[0].type, e.span)
-
-
-def _arith_type(op: str, left: t.Type, right: t.Type) -> t.Type | None:
-    kinds = (left.kind, right.kind)
-    if op in ("&", "|"):
-        return left if left.kind == "set" and left.same(right) else None
-    if op == "-" and left.kind == "set" and left.same(right):
-        return left
-    if kinds == ("number", "number"):
-        integral = left.integral and right.integral and op != "/"
-        return t.Type("number", integral=integral)
-    table: dict[tuple[str, str, str], t.Type] = {
-        ("+", "duration", "duration"): t.DURATION,
-        ("-", "duration", "duration"): t.DURATION,
-        ("+", "datetime", "duration"): t.DATETIME,
-        ("+", "duration", "datetime"): t.DATETIME,
-        ("-", "datetime", "duration"): t.DATETIME,
-        ("-", "datetime", "datetime"): t.DURATION,
-        ("*", "duration", "number"): t.DURATION,
-        ("*", "number", "duration"): t.DURATION,
-        ("/", "duration", "number"): t.DURATION,
-        ("/", "duration", "duration"): t.NUMBER,
-    }
-    return table.get((op, *kinds))
-
-
-def _suggest(suggestion: str | None) -> str:
-    return suggestion or ""
