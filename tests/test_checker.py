@@ -226,3 +226,7 @@ def test_level_names_resolve_against_the_other_side() -> None:
 def test_the_enum_member_none_and_the_level_none_do_not_clash() -> None:
     rs = breachrules.load(PRELUDE + rule("encryption == none", "risk >= none"))
     assert rs.program.facts["encryption"].default == "none"
+
+
+def test_a_default_must_be_a_literal_not_another_fact() -> None:
+    assert only("fact a: bool default later\nfact later: bool\n")[:2] == ("BR306", LINE)

@@ -32,6 +32,7 @@ fact outage: duration
 fact aware: datetime
 fact unintelligible: bool
 fact disproportionate: bool
+fact retold: bool
 score enisa: severity = dpc + cb
   below 2: low
   below 4: medium
@@ -42,18 +43,22 @@ rule health_exposed when health then risk >= high because "m" cite "c"
 exception unintelligible_data to health_exposed when encrypted because "m" cite "c"
 exception returned_unread to health_exposed when returned then risk >= risk because "m" cite "c"
 exception key_really_lost to unintelligible_data when key_lost then risk >= high because "m" cite "c"
-rule long_outage when outage > 24h then risk >= risk because "m" cite "c"
+rule long_outage when outage > 24h then risk >= risk, risk >= none because "m" cite "c"
+define severe = severity >= high and likelihood >= likely
+rule severe_and_long when severe and outage > 48h then risk >= high because "m" cite "c"
 combine risk = severity x likelihood
   likelihood: remote likely
   low:        none   none
   medium:     none   risk
   high:       risk   high
+obligation public_again says "o" cite "c"
 obligation document always says "o" cite "c"
 obligation notify when risk >= risk due aware + 72h says "o" cite "c"
 obligation tell when risk >= high due without undue delay says "o" cite "c"
 obligation public says "o" cite "c"
 exemption a to tell when unintelligible because "m" cite "c"
 exemption c to tell when disproportionate instead public because "m" cite "c"
+exemption again to public when retold instead public_again because "m" cite "c"
 """)
 
 RULESETS = {"small": SMALL, "gdpr": breachrules.bundled("gdpr")}
@@ -143,7 +148,7 @@ def test_the_generated_source_reads_like_hand_written_code() -> None:
 
 def test_decisions_are_shared_and_read_only() -> None:
     incident = {"health": True, **{f: False for f in ("encrypted", "key_lost", "returned",
-                                                      "unintelligible", "disproportionate")},
+                                                      "unintelligible", "disproportionate", "retold")},
                 "dpc": 1, "cb": 0, "lik": "r", "data": [], "outage": "PT1H",
                 "aware": "2026-01-01T00:00:00+00:00"}
     first = SMALL.decide(incident)

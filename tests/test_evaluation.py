@@ -313,3 +313,70 @@ rule several when size(data & {health, financial}) >= 2 then severity >= high be
     assert rs.assess({"data": []}).risk == "none"
     assert rs.assess({"data": ["health", "financial"]}).levels["severity"] == "high"
     assert rs.assess({"data": ["health", "other"]}).levels["severity"] == "low"
+
+
+def test_a_definition_may_read_an_outcome() -> None:
+    rs = compile_("""
+fact health: bool
+fact many: bool
+define severe = severity >= high
+rule health_is_severe when health then severity >= high because "m" cite "c"
+rule severe_and_many when severe and many then risk >= high because "m" cite "c"
+""")
+    assert rs.assess({"health": True, "many": True}).risk == "high"
+    assert rs.assess({"health": False, "many": True}).risk == "none"
+    unknown = rs.assess({"many": True})  # the interpreter's path
+    assert (unknown.certain_levels["risk"], unknown.risk) == ("none", "high")
+
+
+def test_instead_chains_do_not_depend_on_declaration_order() -> None:
+    rs = compile_("""
+fact high: bool
+fact disproportionate: bool
+fact no_press: bool
+rule r when high then risk >= high because "m" cite "c"
+obligation web_notice says "o" cite "c"
+obligation press says "o" cite "c"
+obligation tell when risk >= high says "o" cite "c"
+exemption via_press to tell when disproportionate instead press because "m" cite "c"
+exemption via_web to press when no_press instead web_notice because "m" cite "c"
+""")
+    a = rs.assess({"high": True, "disproportionate": True, "no_press": True})
+    assert a.required == ("web_notice",)
+    assert a.obligation("web_notice").instead_of == "press"
+    assert a.obligation("press").exempted_by == "via_web"
+
+
+def test_a_rule_concluding_one_outcome_twice_takes_the_higher_in_both_paths() -> None:
+    rs = compile_("""
+fact a: bool
+fact unrelated: bool
+rule r when a then risk >= high, risk >= risk because "m" cite "c"
+""")
+    assert rs.assess({"a": True, "unrelated": True}).risk == "high"  # generated code
+    assert rs.assess({"a": True}).risk == "high"  # interpreter (a fact is missing)
+
+
+def test_numeric_and_boolean_defaults() -> None:
+    rs = compile_("""
+fact n: count default 0
+fact x: number 0..10 default 2.5
+fact b: bool default true
+rule r when n == 0 and x > 2 and b then risk >= risk because "m" cite "c"
+""")
+    assert rs.assess({}).risk == "risk"
+
+
+def test_escaped_quotes_keep_non_ascii_text() -> None:
+    rs = compile_('fact a: bool\nrule r when a then risk >= high because "m" cite "päätös \\"x\\" 1/2"\n')
+    assert rs.program.rules["r"].cites == ('päätös "x" 1/2',)
+
+
+def test_max_reads_a_level_name_against_the_other_argument() -> None:
+    rs = compile_("""
+fact h: bool
+rule r when h then severity >= high because "m" cite "c"
+define at_least_medium = max(severity, medium)
+rule s when at_least_medium >= medium then likelihood >= likely because "m" cite "c"
+""")
+    assert rs.assess({"h": False}).levels["likelihood"] == "likely"

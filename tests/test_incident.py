@@ -308,10 +308,13 @@ def test_absent_fact_with_default_takes_the_default(gdpr: Any) -> None:
     assert not facts.complete
 
 
-def test_null_fact_with_default_takes_the_default(gdpr: Any) -> None:
+def test_null_is_dont_know_even_where_a_default_exists(gdpr: Any) -> None:
+    # an intake form must be able to say "don't know" for a fact with a default
     facts = gdpr.validate({**BASE, "encryption": None, "data_retrieved": None})
-    assert facts["encryption"] == "none"
-    assert facts["data_retrieved"] is False
+    assert "encryption" not in facts and "data_retrieved" not in facts
+    absent = gdpr.validate({k: v for k, v in BASE.items() if k not in ("encryption", "data_retrieved")})
+    assert absent["encryption"] == "none"
+    assert absent["data_retrieved"] is False
 
 
 def test_defaults_appear_in_the_assessment_facts(gdpr: Any) -> None:

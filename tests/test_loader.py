@@ -125,3 +125,20 @@ def test_compiled_rulesets_are_thread_safe() -> None:
 def test_load_from_text() -> None:
     rs = breachrules.load('ruleset inline version "0"\nscale risk: none < risk < high\n')
     assert rs.name == "inline" and rs.assess({}).risk == "none"
+
+
+def test_extends_cycles_are_found_whatever_the_spelling_of_the_path(tmp_path: Path) -> None:
+    (tmp_path / "ext").mkdir()
+    loop = write(tmp_path / "ext", "c.rules", 'ruleset c extends "../ext/c.rules"\n')
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(loop)
+    assert caught.value.diagnostics[0].code == "BR503"
+
+
+def test_a_missing_parent_is_reported_at_the_extends(tmp_path: Path) -> None:
+    child = write(tmp_path, "child.rules", 'ruleset child\n  extends "nowhere.rules"\n')
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(child)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "BR501"
+    assert (diagnostic.span.line, diagnostic.span.column) == (2, 11)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
+
 from breachrules import ir
 from breachrules import nodes as n
 from breachrules import types as t
@@ -93,6 +95,7 @@ class _Checker(ExpressionChecker):
         obligations = self._obligations(obligation_nodes, exemptions)
         invariants = tuple(filter(None, (self._invariant(s) for s in invariant_nodes)))
         outcomes = self._outcomes(rules, tables)
+        self._place_definitions(outcomes)
         if "risk" not in self.scales:
             self.error("BR412", self.header.name.span)
         header = self.header
@@ -192,7 +195,11 @@ class _Checker(ExpressionChecker):
         if type_ is None:
             return
         default, has_default = None, False
-        if s.default is not None:
+        if isinstance(s.default, n.Name) and not (
+            type_.kind in ("enum", "level") and s.default.name in type_.members
+        ):
+            self.error("BR306", s.default.span, fact=s.name.name)
+        elif s.default is not None:
             node = self.expr(s.default, type_)
             if node is not None:
                 if not isinstance(node, ir.Const):
@@ -505,6 +512,16 @@ class _Checker(ExpressionChecker):
                        self.scales[name].span)
             for name in order
         )
+
+    def _place_definitions(self, outcomes: tuple[OutcomeDef, ...]) -> None:
+        """Mark each definition with the last outcome it reads, so that both
+        evaluators compute it only once that outcome is known."""
+        position = {o.name: i for i, o in enumerate(outcomes)}
+        reads = self._define_outcomes()
+        for name, define in self.defines.items():
+            if define is not None and reads.get(name):
+                last = max(reads[name], key=lambda o: position.get(o, -1))
+                self.defines[name] = attrs.evolve(define, after=last)
 
     def _define_outcomes(self) -> dict[str, set[str]]:
         result: dict[str, set[str]] = {}

@@ -86,10 +86,7 @@ class _Writer:
         if self.traced:
             self.emit(1, "fired = []")
             self.emit(1, "conflicts = []")
-        for define in program.defines:
-            if define.name not in self.inlined_defines:
-                self.label = define.name
-                self.emit(1, f"d_{define.name} = {self.expr(define.expr)}")
+        self._defines_after(None)
         done: set[str] = set()
         for outcome in program.outcomes:
             chained = [] if self.traced else [
@@ -111,11 +108,19 @@ class _Writer:
                 table = self.constant(outcome.table.cells)
                 self.emit(1, f"t = {table}[o_{outcome.table.rows}][o_{outcome.table.columns}]")
                 self.emit(1, f"if t > o_{outcome.name}: o_{outcome.name} = t")
+            self._defines_after(outcome.name)
         if self.traced:
             self._trace_order()
         self.obligations()
         self.result()
         return "\n".join(self.lines) + "\n"
+
+    def _defines_after(self, outcome: str | None) -> None:
+        """The definitions that wait for ``outcome``, in the interpreter's order."""
+        for define in self.program.defines:
+            if define.after == outcome and define.name not in self.inlined_defines:
+                self.label = define.name
+                self.emit(1, f"d_{define.name} = {self.expr(define.expr)}")
 
     def _chainable(self, rule: RuleDef) -> bool:
         """A rule that can join an if/elif chain: no exceptions, constant

@@ -239,7 +239,13 @@ class ExpressionChecker:
             self.error("BR204", e.function.span, name=name,
                        suggestion=suggest(did_you_mean(name, FUNCTIONS)), functions=", ".join(FUNCTIONS))
             return None
-        args = [self.expr(a, expected) for a in e.args]
+        # variables first, then bare level names read in the light of their type
+        order = sorted(range(len(e.args)), key=lambda i: self._contextual(e.args[i]))
+        checked: dict[int, ir.Node | None] = {}
+        for i in order:
+            context = next((x.type for x in checked.values() if x is not None), expected)
+            checked[i] = self.expr(e.args[i], context)
+        args = [checked[i] for i in range(len(e.args))]
         if any(a is None for a in args):
             return None
         nodes: list[ir.Node] = [a for a in args if a is not None]

@@ -4,7 +4,8 @@ An incident is a mapping (from JSON, TOML or Python). Validation reports
 every problem at once, each with a path into the data
 (``$.data_categories[2]``), and coerces nothing: a string is not a number,
 ``1`` is not ``true``, a date and time without a time zone is refused. A fact
-that is absent or ``null`` is *unknown*, unless the ruleset gives a default.
+that is absent is *unknown* unless the ruleset gives a default; ``null`` is an
+explicit "don't know" and is unknown even where a default exists.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
     for name, fact in program.facts.items():
         raw = data.get(name)
         if raw is None:
-            if fact.has_default:
+            # absent: the default, if any; null: "don't know", whatever the default
+            if fact.has_default and name not in data:
                 values[name] = fact.default
             continue
         value = _convert(fact, raw, f"$.{name}", problems)

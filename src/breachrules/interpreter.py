@@ -155,9 +155,14 @@ class _Run:
         self.trees: dict[str, dict[str, Interval]] = {}
         self.fired: list[Fired] = []
         self.conflicts: list[tuple[str, ...]] = []
-        for define in program.defines:
-            self.label = define.name
-            self.defines[define.name] = self.value(define.expr)
+        self._define_after(None)
+
+    def _define_after(self, outcome: str | None) -> None:
+        """Evaluate the definitions that wait for ``outcome`` (None: for nothing)."""
+        for define in self.program.defines:
+            if define.after == outcome:
+                self.label = define.name
+                self.defines[define.name] = self.value(define.expr)
 
     # -------------------------------------------------------------- expressions
 
@@ -281,7 +286,9 @@ class _Run:
         result: dict[str, Interval] = {}
         if applies is not False:
             tops = {o.name: len(o.levels) - 1 for o in self.program.outcomes}
-            own = {name: self.level(node, tops[name]) for name, node in rule.conclusions}
+            own: dict[str, Interval] = {}
+            for name, node in rule.conclusions:
+                own[name] = _higher(own.get(name, ZERO), self.level(node, tops[name]))
             certain: list[tuple[str, dict[str, Interval]]] = []
             maybe: list[dict[str, Interval]] = []
             for label in rule.exceptions:
@@ -332,6 +339,7 @@ class _Run:
             if outcome.table is not None:
                 level = _higher(level, self._table(outcome.table))
             self.outcomes[outcome.name] = level
+            self._define_after(outcome.name)
         for rule in program.rules.values():
             if rule.kind == "rule":
                 self.record(rule)
@@ -405,16 +413,28 @@ class _Run:
         for ob in program.obligations:
             status = obligations[ob.name]
             if status.required is None:
-                if ob.condition is not None and not ob.always:
-                    wanted |= self.unknowns(ob.condition)
+                wanted |= self._required_unknowns(ob.name, set())
                 for label in ob.exemptions:
                     wanted |= self.unknowns(program.exemptions[label].condition)
-                for other in program.exemptions.values():
-                    if other.instead == ob.name:
-                        wanted |= self.unknowns(other.condition)
             if status.required is not False and status.due is None and isinstance(ob.due, ir.Node):
                 wanted |= self.unknowns(ob.due)
         return tuple(sorted(wanted))
+
+    def _required_unknowns(self, name: str, seen: set[str]) -> set[str]:
+        """The unknowns that decide whether an obligation is required before
+        its own exemptions: its condition, and for an ``instead`` target, the
+        exemptions that point at it and whether their obligations are required."""
+        if name in seen:
+            return set()
+        seen.add(name)
+        program = self.program
+        ob = next(o for o in program.obligations if o.name == name)
+        found = set() if ob.always else self.unknowns(ob.condition)
+        for exemption in program.exemptions.values():
+            if exemption.instead == name:
+                found |= self.unknowns(exemption.condition)
+                found |= self._required_unknowns(exemption.obligation, seen)
+        return found
 
     def _outcome_unknowns(self, name: str) -> set[str]:
         outcome = self.program.outcome(name)
@@ -468,12 +488,27 @@ class _Run:
 
 
 def _instead_order(program: Program) -> list[ObligationDef]:
-    """Obligations in an order where each comes after those whose exemptions
-    require it ``instead``."""
-    targets = {e.instead for e in program.exemptions.values() if e.instead}
-    return [o for o in program.obligations if o.name not in targets] + [
-        o for o in program.obligations if o.name in targets
-    ]
+    """Obligations in an order where each comes after every obligation whose
+    exemption requires it ``instead`` (declaration order otherwise)."""
+    before: dict[str, list[str]] = {ob.name: [] for ob in program.obligations}
+    for exemption in program.exemptions.values():
+        if exemption.instead in before:
+            before[exemption.instead].append(exemption.obligation)
+    by_name = {ob.name: ob for ob in program.obligations}
+    order: list[ObligationDef] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if by_name[name] in order or name in visiting:
+            return
+        visiting.add(name)
+        for source in before[name]:
+            visit(source)
+        order.append(by_name[name])
+
+    for ob in program.obligations:
+        visit(ob.name)
+    return order
 
 
 _ARITH: dict[str, Any] = {

@@ -48,18 +48,29 @@ def load_chain(file: str, text: str) -> tuple[tuple[str, str], ...]:
 
     chain = [(file, text)]
     seen = [file]
+    real = [_identity(file)]
     module = parse(text, file)
     while module.header.extends is not None:
         extends = module.header.extends
         parent = _resolve(extends, module.file)
-        if parent in seen:
+        if _identity(parent) in real:
             cycle = " → ".join([*seen, parent])
             raise RulesetError([Diagnostic.make("BR503", extends.span, cycle=cycle)], dict(chain))
         seen.append(parent)
-        parent_file, parent_text = read_source(resources.real_path(parent))
+        real.append(_identity(parent))
+        try:
+            parent_file, parent_text = read_source(resources.real_path(parent))
+        except RulesetError as error:  # say so where the extends is written
+            moved = [Diagnostic(d.code, extends.span, d.values) for d in error.diagnostics]
+            raise RulesetError(moved, dict(chain)) from None
         chain.insert(0, (parent_file, parent_text))
         module = parse(parent_text, parent_file)
     return tuple(chain)
+
+
+def _identity(file: str) -> str:
+    """A file's identity for cycle detection: its resolved real path."""
+    return file if file.startswith("<") else str(resources.real_path(file).resolve())
 
 
 def _resolve(extends: n.Ident | n.Text, file: str) -> str:
@@ -70,7 +81,7 @@ def _resolve(extends: n.Ident | n.Text, file: str) -> str:
     if path is None:
         diagnostic = Diagnostic.make("BR502", extends.span, name=extends.name,
                                      available=", ".join(bundled_names()))
-        raise RulesetError([diagnostic], {})
+        raise RulesetError([diagnostic], {file: _text_of(file)})
     return resources.display_name(path)
 
 
@@ -94,6 +105,13 @@ def compile_chain(chain: tuple[tuple[str, str], ...]) -> object:
         (_locale_dir(file), module.header.name.name) for (file, _), module in zip(chain, modules, strict=True)
     )
     return Ruleset(program, chain, tuple(reversed(catalogs)))
+
+
+def _text_of(file: str) -> str:
+    try:
+        return resources.real_path(file).read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def _locale_dir(file: str) -> Path:

@@ -252,7 +252,7 @@ class _Builder:
 
     def text(self, token: Any) -> n.Text:
         raw = str(token)[1:-1]
-        return n.Text(raw.encode("utf-8").decode("unicode_escape") if "\\" in raw else raw, self.tspan(token))
+        return n.Text(re.sub(r"\\(.)", r"\1", raw), self.tspan(token))
 
     def clauses(self, kind: str, items: list[Any], span: Span) -> n.Clauses:
         found: dict[str, Any] = {}
@@ -311,7 +311,10 @@ class _Builder:
         return n.Fact(self.ident(c[0]), c[1], default, question, span)
 
     def t_default(self, span: Span, c: list[Any]) -> tuple[str, Any]:
-        return ("default", c[0])
+        value = c[0]
+        if isinstance(value, (int, float)):  # a signed number, bare from its rule
+            value = n.NumberLit(value, span)
+        return ("default", value)
 
     def t_question(self, span: Span, c: list[Any]) -> tuple[str, Any]:
         return ("question", self.text(c[0]))

@@ -36,10 +36,15 @@ class FactDef:
 
 @attrs.frozen
 class DefineDef:
+    """A definition; ``after`` is the last outcome (in evaluation order) it
+    reads, directly or through other definitions: it is evaluated right after
+    that outcome, or before any outcome when None."""
+
     name: str
     expr: ir.Node
     type: Type
     span: Span
+    after: str | None = None
 
 
 @attrs.frozen

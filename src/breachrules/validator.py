@@ -57,11 +57,16 @@ def build(program: Program, read: frozenset[str]) -> Callable[[Any], Facts | Non
     for i, (name, fact) in enumerate(program.facts.items()):
         check, value = _check(fact.type, i, constants)
         lines.append(f"        v = known.get({name!r})")
-        lines.append("        if v is None:")
-        if fact.has_default:  # absent or null: the default
+        if fact.has_default:  # absent: the default; null: don't know
             constants[f"_D{i}"] = fact.default
+            lines.append(f"        if {name!r} not in known:")
             lines.append(f"            known[{name!r}] = _D{i}")
+            lines.append("        elif v is None:")
+            lines.append(f"            del known[{name!r}]")
+            if name in read:
+                lines.append("            complete = False")
         else:  # absent or null: unknown
+            lines.append("        if v is None:")
             lines.append(f"            known.pop({name!r}, None)")
             if name in read:
                 lines.append("            complete = False")
