@@ -31,6 +31,7 @@ class TraceEntry:
     certain: bool
     overrides: str | None  # the rule an exception overrides, the obligation an exemption lifts
     effects: tuple[tuple[str, str], ...]  # (outcome, level) the rule raises, as written
+    instead: str | None  # the obligation an exemption requires instead
     message: str
     cites: tuple[str, ...]
     span: Span
@@ -42,6 +43,7 @@ class TraceEntry:
             "certain": self.certain,
             "overrides": self.overrides,
             "effects": [{"outcome": o, "level": level} for o, level in self.effects],
+            "instead": self.instead,
             "message": self.message,
             "cites": list(self.cites),
             "span": self.span.to_dict(),
@@ -55,6 +57,7 @@ class TraceEntry:
             certain=data["certain"],
             overrides=data["overrides"],
             effects=tuple((e["outcome"], e["level"]) for e in data["effects"]),
+            instead=data["instead"],
             message=data["message"],
             cites=tuple(data["cites"]),
             span=Span.from_dict(data["span"]),
@@ -126,6 +129,7 @@ class OpenQuestion:
 class Assessment:
     ruleset: str
     ruleset_version: str
+    title: str  # message id of the ruleset's title
     levels: Mapping[str, str]  # the conservative reading: act on this
     certain_levels: Mapping[str, str]  # what is established whatever the open answers
     provisional: bool
@@ -161,6 +165,7 @@ class Assessment:
             "schema": SCHEMA,
             "ruleset": self.ruleset,
             "ruleset_version": self.ruleset_version,
+            "title": self.title,
             "risk": self.risk,
             "levels": dict(self.levels),
             "certain_levels": dict(self.certain_levels),
@@ -179,6 +184,7 @@ class Assessment:
         return cls(
             ruleset=data["ruleset"],
             ruleset_version=data["ruleset_version"],
+            title=data["title"],
             levels=dict(data["levels"]),
             certain_levels=dict(data["certain_levels"]),
             provisional=data["provisional"],

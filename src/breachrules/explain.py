@@ -43,7 +43,7 @@ def format_instant(instant: datetime, locale: str, timezone: str) -> str:
 
 def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     _ = messages_for(assessment, locale)
-    lines = [_("explain.title", title=_(f"ruleset.{assessment.ruleset}.title"),
+    lines = [_("explain.title", title=_(assessment.title) if assessment.title else assessment.ruleset,
                version=assessment.ruleset_version), ""]
 
     risk = _("scale.risk." + assessment.risk)

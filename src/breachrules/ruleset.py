@@ -158,13 +158,12 @@ class _StaticParts:
             )
             for certain in (True, False):
                 self.entries[(rule.label, certain)] = TraceEntry(
-                    rule.kind, rule.label, certain, rule.base, effects, rule.message, rule.cites, rule.span
+                    rule.kind, rule.label, certain, rule.base, effects, None, rule.message, rule.cites, rule.span
                 )
         for exemption in program.exemptions.values():
-            effects = ((("instead", exemption.instead),) if exemption.instead else ())
             for certain in (True, False):
                 self.entries[(exemption.label, certain)] = TraceEntry(
-                    "exemption", exemption.label, certain, exemption.obligation, effects,
+                    "exemption", exemption.label, certain, exemption.obligation, (), exemption.instead,
                     exemption.message, exemption.cites, exemption.span,
                 )
 
@@ -227,6 +226,7 @@ class _StaticParts:
         return Assessment(
             ruleset=self.program.name,
             ruleset_version=self.program.version,
+            title=self.program.title,
             levels=names,
             certain_levels=names,
             provisional=False,
@@ -274,6 +274,7 @@ class _StaticParts:
         return Assessment(
             ruleset=program.name,
             ruleset_version=program.version,
+            title=program.title,
             levels={name: names[name][iv.hi] for name, iv in result.levels.items()},
             certain_levels={name: names[name][iv.lo] for name, iv in result.levels.items()},
             provisional=provisional,
