@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from breachrules import resources
+from breachrules.errors import BreachrulesError
 
 LOCALES = ("fi", "sv", "en")
 DEFAULT_LOCALE = "en"
@@ -44,8 +45,8 @@ class Term:
         return cls("@any_of", items=tuple(items))
 
 
-class UnsupportedLocale(ValueError):
-    """Raised for a locale with no catalogs."""
+class UnsupportedLocale(BreachrulesError, ValueError):
+    """Raised for a locale with no catalogs (fi, sv and en have them)."""
 
 
 def check_locale(locale: str) -> str:
@@ -159,12 +160,3 @@ class _Defaulting(dict[str, object]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
-
-
-def message_ids_in(path: Path) -> set[str]:
-    """Every message id of one PO file, for completeness checks."""
-    from babel.messages.pofile import read_po
-
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    return {message.id if isinstance(message.id, str) else message.id[0] for message in catalog if message.id}
