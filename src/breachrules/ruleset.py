@@ -15,7 +15,7 @@ Two evaluation paths give one answer:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -96,11 +96,7 @@ class Ruleset:
         skip validation."""
         facts = incident if incident.__class__ is Facts else self.validate(incident)
         if facts.complete:
-            try:
-                decision: Decision = self._decide(facts.known)
-            except OverflowError:
-                interpreter.evaluate(self.program, facts.known)
-                raise
+            decision: Decision = self._generated(self._decide, facts.known)
             return decision
         assessment = self.assess(facts)
         return Decision(assessment.levels, assessment.required)
@@ -114,14 +110,19 @@ class Ruleset:
         facts = self.validate(incident)
         static = self._static
         if facts.complete:
-            try:
-                traced = self._trace(facts.known)
-            except OverflowError:  # let the interpreter say which rule, and where
-                interpreter.evaluate(self.program, facts.known)
-                raise
-            return static.from_trace(traced, static.facts_json(facts.known))
+            return static.from_trace(self._generated(self._trace, facts.known), static.facts_json(facts.known))
         result = interpreter.evaluate(self.program, facts.known)
         return static.assessment(result, static.facts_json(facts.known))
+
+    def _generated(self, function: Callable[[dict[str, Any]], Any], known: dict[str, Any]) -> Any:
+        """Run generated code. Arithmetic past the calendar overflows there
+        without a position; the interpreter then raises the EvaluationError
+        that names the rule and its span."""
+        try:
+            return function(known)
+        except OverflowError:
+            interpreter.evaluate(self.program, known)
+            raise
 
 
 def _restore(sources: tuple[tuple[str, str], ...]) -> Ruleset:
@@ -182,11 +183,19 @@ class _StaticParts:
             return node.name
         return "?"
 
+    def names(self, levels: tuple[int, ...]) -> Mapping[str, str]:
+        """Outcome levels by name, read-only and shared between results."""
+        names = self.levels_cache.get(levels)
+        if names is None:
+            names = self.levels_cache.setdefault(levels, MappingProxyType(
+                {name: self.level_names[name][v] for name, v in zip(self.outcomes, levels, strict=True)}
+            ))
+        return names
+
     def decision(self, raw: tuple[tuple[int, ...], tuple[bool, ...]]) -> Decision:
         levels, required = raw
         return Decision(
-            MappingProxyType({name: self.level_names[name][level]
-                              for name, level in zip(self.outcomes, levels, strict=True)}),
+            self.names(levels),
             tuple(ob.name for ob, flag in zip(self.obligations, required, strict=True) if flag),
         )
 
@@ -205,11 +214,7 @@ class _StaticParts:
         assessments: all of it is immutable.
         """
         levels, statuses, dues, fired, conflicts = traced
-        names = self.levels_cache.get(levels)
-        if names is None:
-            names = self.levels_cache.setdefault(levels, MappingProxyType(
-                {name: self.level_names[name][v] for name, v in zip(self.outcomes, levels, strict=True)}
-            ))
+        names = self.names(levels)
         obligations = self.obligations_cache.get(statuses)
         if obligations is None:
             obligations = self.obligations_cache.setdefault(statuses, tuple(
@@ -268,9 +273,9 @@ class _StaticParts:
                 message=ob.message,
                 cites=ob.cites,
             ))
-        provisional = bool(result.open_questions) or any(
-            iv.lo != iv.hi for name, iv in result.levels.items() if name == "risk"
-        ) or any(not ob.certain for ob in obligations)
+        risk = result.levels["risk"]
+        provisional = (bool(result.open_questions) or risk.lo != risk.hi
+                       or any(not ob.certain for ob in obligations))
         return Assessment(
             ruleset=program.name,
             ruleset_version=program.version,
@@ -299,12 +304,8 @@ def _json_converter(fact: FactDef) -> Callable[[Any], Any]:
     if kind == "datetime":
         return datetime.isoformat
     if kind == "duration":
-        return _duration_json
+        return format_iso_duration
     return _identity
-
-
-def _duration_json(value: timedelta) -> str:
-    return format_iso_duration(value)
 
 
 def _identity(value: Any) -> Any:
