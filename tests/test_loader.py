@@ -37,7 +37,7 @@ def test_unknown_bundled_name() -> None:
     with pytest.raises(RulesetError) as caught:
         breachrules.bundled("gdrp")
     assert caught.value.diagnostics[0].code == "BR502"
-    assert "the bundled rulesets are gdpr" in caught.value.diagnostics[0].message()
+    assert "the bundled rulesets are fi-health, gdpr" in caught.value.diagnostics[0].message()
 
 
 def test_missing_file() -> None:

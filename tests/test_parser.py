@@ -111,7 +111,7 @@ def test_arithmetic_precedence() -> None:
 
 def test_durations_and_tables() -> None:
     module = parse(
-        "ruleset t\ndefine late = x > 72h\n"
+        "ruleset t\ndefine overdue = x > 72h\n"
         "combine risk = s x l\n  l: a b\n  lo: none risk\n  hi: risk high\n",
         "t.rules",
     )

@@ -21,12 +21,16 @@ from breachrules.diagnostics import Diagnostic, did_you_mean
 from breachrules.expressions import ExpressionChecker, suggest
 from breachrules.i18n import Term
 from breachrules.program import (
+    ActionDef,
+    ChecklistDef,
+    ChecklistItemDef,
     DefineDef,
     ExemptionDef,
     FactDef,
     InvariantDef,
     ObligationDef,
     OutcomeDef,
+    PlanDef,
     Program,
     RuleDef,
     ScaleDef,
@@ -83,10 +87,16 @@ class _Checker(ExpressionChecker):
         exemption_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind == "exemption"]
         obligation_nodes = [s for s in statements if isinstance(s, n.Obligation)]
         invariant_nodes = [s for s in statements if isinstance(s, n.Invariant)]
+        checklist_nodes = [s for s in statements if isinstance(s, n.Checklist)]
+        plan_nodes = [s for s in statements if isinstance(s, n.Plan)]
+        action_nodes = [s for s in statements if isinstance(s, n.Action)]
         for labelled in (*rule_nodes, *exemption_nodes):
             self._label(labelled.label, labelled.kind)
         for ob in obligation_nodes:
             self._label(ob.name, "obligation")
+        for kind, named in (("checklist", checklist_nodes), ("plan", plan_nodes), ("action", action_nodes)):
+            for statement in named:
+                self._label(statement.name, kind)
         for inv in invariant_nodes:
             self._label(inv.name, "invariant")
         rules = self._rules(rule_nodes)
@@ -94,6 +104,9 @@ class _Checker(ExpressionChecker):
         exemptions = self._exemptions(exemption_nodes)
         obligations = self._obligations(obligation_nodes, exemptions)
         invariants = tuple(filter(None, (self._invariant(s) for s in invariant_nodes)))
+        checklists = tuple(filter(None, (self._checklist(s) for s in checklist_nodes)))
+        plans = self._plans(plan_nodes)
+        actions = self._actions(action_nodes, plans)
         outcomes = self._outcomes(rules, tables)
         self._place_definitions(outcomes)
         if "risk" not in self.scales:
@@ -115,6 +128,9 @@ class _Checker(ExpressionChecker):
             exemptions=exemptions,
             invariants=invariants,
             message_ids=frozenset(self.message_ids),
+            checklists=checklists,
+            plans=plans,
+            actions=actions,
         )
 
     def _headers(self) -> None:
@@ -410,12 +426,87 @@ class _Checker(ExpressionChecker):
                 self.error("BR416", s.name.span, name=s.name.name)
             message, cites = self._clauses_required(s.name.span, s.name.name, s.clauses.says,
                                                     s.clauses.cite, "says")
+            done = self._fact_named(s.clauses.done, t.DATETIME)
+            late_requires = self._fact_named(s.clauses.late_requires)
+            if late_requires is not None and (done is None or not isinstance(due, ir.Node)):
+                self.error("BR417", s.clauses.late_requires.span, name=s.name.name)  # type: ignore[union-attr]
             result.append(ObligationDef(
                 s.name.name, self._condition(s.condition), s.always, due,
                 tuple(e.label for e in exemptions.values() if e.obligation == s.name.name),
-                message, cites, s.span,
+                message, cites, s.span, done, late_requires,
             ))
         return tuple(result)
+
+    def _fact_named(self, ident: n.Ident | None, type_: t.Type | None = None) -> str | None:
+        """The fact a clause names (checked to be of ``type_``), or None."""
+        if ident is None:
+            return None
+        fact = self.facts.get(ident.name)
+        if fact is None:
+            self.error("BR208", ident.span, name=ident.name,
+                       suggestion=suggest(did_you_mean(ident.name, self.facts)))
+            return None
+        if type_ is not None and fact.type.kind != type_.kind:
+            self.error("BR301", ident.span, expected=type_.describe(), found=fact.type.describe())
+            return None
+        return fact.name
+
+    # ------------------------------------------------------------ checklists and action plans
+
+    def _checklist(self, s: n.Checklist) -> ChecklistDef | None:
+        if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+            return None
+        if self.labels.get(s.obligation.name, ("", None))[0] != "obligation":
+            obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
+            self.error("BR207", s.obligation.span, name=s.obligation.name,
+                       suggestion=suggest(did_you_mean(s.obligation.name, obligations)))
+        items: list[ChecklistItemDef] = []
+        for item in s.items:
+            if any(other.name == item.name.name for other in items):
+                self.error("BR418", item.name.span, item=item.name.name, checklist=s.name.name)
+                continue
+            facts = tuple(filter(None, (self._fact_named(f) for f in item.facts)))
+            message = self._message(n.Text(f"checklist.{s.name.name}.{item.name.name}", item.name.span))
+            items.append(ChecklistItemDef(item.name.name, facts, message,
+                                          tuple(c.value for c in item.clauses.cite), item.span))
+        message = self._message(n.Text(f"checklist.{s.name.name}", s.name.span))
+        return ChecklistDef(s.name.name, s.obligation.name, tuple(items), message, s.span)
+
+    def _plans(self, nodes: list[n.Plan]) -> tuple[PlanDef, ...]:
+        plans: list[PlanDef] = []
+        seen: dict[str, str] = {}  # phase -> plan
+        for s in nodes:
+            if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+                continue
+            phases = []
+            for phase in s.phases:
+                if phase.name in seen:
+                    self.error("BR419", phase.span, phase=phase.name, plan=seen[phase.name])
+                    continue
+                seen[phase.name] = s.name.name
+                phases.append(phase.name)
+                self.message_ids.add(f"plan.{s.name.name}.{phase.name}")
+            message = self._message(n.Text(f"plan.{s.name.name}", s.name.span))
+            plans.append(PlanDef(s.name.name, tuple(phases), message, s.span))
+        return tuple(plans)
+
+    def _actions(self, nodes: list[n.Action], plans: tuple[PlanDef, ...]) -> tuple[ActionDef, ...]:
+        order = {phase: (i, j, plan.name) for i, plan in enumerate(plans) for j, phase in enumerate(plan.phases)}
+        actions: list[tuple[tuple[int, int], ActionDef]] = []
+        for s in nodes:
+            if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+                continue
+            condition = self._condition(s.condition)
+            message, cites = self._clauses_required(s.name.span, s.name.name, s.clauses.says,
+                                                    s.clauses.cite, "says")
+            if s.phase.name not in order:
+                self.error("BR209", s.phase.span, name=s.phase.name,
+                           suggestion=suggest(did_you_mean(s.phase.name, order)))
+                continue
+            i, j, plan = order[s.phase.name]
+            actions.append(((i, j), ActionDef(s.name.name, plan, s.phase.name, condition, message, cites, s.span)))
+        actions.sort(key=lambda pair: pair[0])  # stable: as written within a phase
+        return tuple(action for _, action in actions)
 
     def _invariant(self, s: n.Invariant) -> InvariantDef | None:
         node = self._condition(s.expr)

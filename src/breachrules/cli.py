@@ -1,13 +1,20 @@
 """The ``breachrules`` command.
 
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
-                                [--format text|json] [--timezone ZONE]
+                                [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
     breachrules check RULESET [--lang fi|sv|en]
+    breachrules test CASES... [--lang fi|sv|en]
     breachrules list
 
-Exit codes: 0 done; 1 ``check`` found problems; 2 bad input (an incident
-that does not fit, a ruleset that does not compile, a file that cannot be
-read), with the error on stderr.
+``assess`` prints the full report: the assessment, deadlines at ``--now``
+(default: the current time), the checklists of each notice, the action plan
+and, when the data subjects must be told, a draft of the communication.
+``--format json`` is the Art. 33(5) documentation record as JSON,
+``--format markdown`` the same record as Markdown.
+
+Exit codes: 0 done; 1 ``check`` found problems or a case of ``test``
+failed; 2 bad input (an incident or case file that does not fit, a ruleset
+that does not compile, a file that cannot be read), with the error on stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import os
 import sys
 import tomllib
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,12 +57,18 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     assess.add_argument("incident", help=_("cli.assess.incident"))
     assess.add_argument("--ruleset", default="gdpr", help=_("cli.assess.ruleset"))
     assess.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
-    assess.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.assess.format"))
+    assess.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                        help=_("cli.assess.format"))
     assess.add_argument("--timezone", default="Europe/Helsinki", help=_("cli.assess.timezone"))
+    assess.add_argument("--now", default=None, help=_("cli.assess.now"))
 
     check = commands.add_parser("check", help=_("cli.check.help"))
     check.add_argument("ruleset", help=_("cli.check.ruleset"))
     check.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+
+    test = commands.add_parser("test", help=_("cli.test.help"))
+    test.add_argument("cases", nargs="+", help=_("cli.test.cases"))
+    test.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
 
     commands.add_parser("list", help=_("cli.list.help"))
     return parser
@@ -70,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list()
     if args.command == "check":
         return _check(args.ruleset, args.lang)
+    if args.command == "test":
+        return _test(args.cases, args.lang)
     return _assess(args)
 
 
@@ -103,6 +119,9 @@ def _assess(args: argparse.Namespace) -> int:
         ZoneInfo(args.timezone)
     except (ValueError, ZoneInfoNotFoundError):
         return _fail(_("cli.unknown_timezone", zone=args.timezone))
+    now = _instant(args.now)
+    if now is None:
+        return _fail(_("cli.bad_now", value=args.now))
     try:
         ruleset = _load(args.ruleset)
     except RulesetError as error:
@@ -115,16 +134,76 @@ def _assess(args: argparse.Namespace) -> int:
     except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8
         return _fail(_("cli.not_json", path=path, reason=error))
     try:
-        assessment = ruleset.assess(incident)
+        report = ruleset.report(incident, now=now)
     except IncidentError as error:
         return _fail(_("cli.bad_incident", path=path) + "\n" + error.render(args.lang))
     except BreachrulesError as error:
         return _fail(str(error))
     if args.format == "json":
-        print(json.dumps(assessment.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "markdown":
+        print(report.to_markdown(args.lang, args.timezone), end="")
     else:
-        print(assessment.explain(args.lang, args.timezone), end="")
+        from breachrules.record import text
+
+        print(text(report, args.lang, args.timezone), end="")
     return 0
+
+
+def _instant(value: str | None) -> datetime | None:
+    """--now: an ISO 8601 instant with a time zone; absent, the current time."""
+    if value is None:
+        return datetime.now(timezone.utc)
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.utcoffset() is not None else None
+
+
+def _test(paths: Sequence[str], locale: str) -> int:
+    from breachrules import cases
+    from breachrules.diagnostics import RulesetError
+
+    _ = Messages(locale)
+    files = cases.find(paths)
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        return _fail("\n".join(_("cli.cannot_read", path=f, reason=_("cli.test.no_such_file")) for f in missing))
+    passed = failed = 0
+    broken = False
+    for file in files:
+        try:
+            ruleset, found = cases.load(file)
+        except cases.CaseFileError as error:
+            print(error.render(locale), file=sys.stderr)
+            broken = True
+            continue
+        except RulesetError as error:
+            print(error.render(locale), file=sys.stderr)
+            broken = True
+            continue
+        for case in found:
+            result = cases.run(ruleset, case)
+            if result.passed:
+                passed += 1
+                print(_("cli.test.passed", case=case.name, file=file))
+                continue
+            failed += 1
+            print(_("cli.test.failed", case=case.name, file=file))
+            for m in result.mismatches:
+                print("    " + _("cli.test.mismatch", what=m.what, expected=_value(m.expected),
+                                  actual=_value(m.actual)))
+    if not files:
+        return _fail(_("cli.test.no_cases"))
+    print(_.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
+    if broken:
+        return 2
+    return 1 if failed else 0
+
+
+def _value(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, bool) else str(value)
 
 
 def _check(target: str, locale: str) -> int:

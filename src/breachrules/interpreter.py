@@ -74,6 +74,15 @@ def evaluate(program: Program, facts: Mapping[str, Any]) -> Result:
     return _Run(program, facts).result()
 
 
+def conditions_after_decision(program: Program, facts: Mapping[str, Any],
+                              conditions: list[ir.Node | None]) -> list[bool | None]:
+    """The truth of ``conditions`` (``None`` is "always") once the outcomes
+    are decided: how a report reads the conditions of its actions."""
+    run = _Run(program, facts)
+    run.result()
+    return [run.truth(condition) for condition in conditions]
+
+
 # ------------------------------------------------------------------ three-valued helpers
 
 

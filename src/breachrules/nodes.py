@@ -237,6 +237,8 @@ class Clauses:
     cite: tuple[Text, ...] = ()
     instead: Ident | None = None
     due: Expr | WithoutUndueDelay | None = None
+    done: Ident | None = None
+    late_requires: Ident | None = None
 
 
 @attrs.frozen
@@ -279,6 +281,38 @@ class Obligation:
 
 
 @attrs.frozen
+class ChecklistItem:
+    name: Ident
+    facts: tuple[Ident, ...]
+    clauses: Clauses
+    span: Span
+
+
+@attrs.frozen
+class Checklist:
+    name: Ident
+    obligation: Ident
+    items: tuple[ChecklistItem, ...]
+    span: Span
+
+
+@attrs.frozen
+class Plan:
+    name: Ident
+    phases: tuple[Ident, ...]
+    span: Span
+
+
+@attrs.frozen
+class Action:
+    name: Ident
+    phase: Ident
+    condition: Expr | None  # None: "always"
+    clauses: Clauses
+    span: Span
+
+
+@attrs.frozen
 class Invariant:
     name: Ident
     expr: Expr
@@ -286,7 +320,7 @@ class Invariant:
     span: Span
 
 
-Statement = Scale | Fact | Define | Score | Rule | Combine | Obligation | Invariant
+Statement = Scale | Fact | Define | Score | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant
 
 
 @attrs.frozen

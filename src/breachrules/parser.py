@@ -29,7 +29,7 @@ _OPERATORS = frozenset(
 )
 _STATEMENTS = frozenset(
     {"SCALE", "FACT", "DEFINE", "SCORE", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
-     "OBLIGATION", "INVARIANT"}
+     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT"}
 )
 _TYPES = frozenset(
     {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
@@ -40,7 +40,7 @@ _GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (_STATEMENTS, _STATEMENTS, "syntax.statement"),
     (frozenset({"NAME", "NUMBER", "LPAR"}), _EXPRESSION_START, "syntax.expression"),
     (frozenset({"__ANON_3", "__ANON_4", "AND", "OR"}), _OPERATORS, "syntax.operator"),
-    (frozenset({"BECAUSE", "CITE"}), frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE"}), "syntax.clause"),
+    (frozenset({"BECAUSE", "CITE"}), frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE", "DONE", "LATE"}), "syntax.clause"),
 )
 _NAMED = {
     "NAME": "syntax.name",
@@ -48,6 +48,7 @@ _NAMED = {
     "NUMBER": "syntax.number",
     "DURATION": "syntax.duration",
     "ROW_LABEL": "syntax.row",
+    "RULESET_NAME": "syntax.name",
     "$END": "syntax.end",
 }
 
@@ -167,7 +168,9 @@ _CLAUSES_ALLOWED = {
     "rule": ("because", "cite"),
     "exception": ("because", "cite"),
     "exemption": ("because", "cite", "instead"),
-    "obligation": ("says", "cite", "due"),
+    "obligation": ("says", "cite", "due", "done", "late_requires"),
+    "item": ("cite",),
+    "action": ("says", "cite"),
     "invariant": ("because",),
 }
 
@@ -261,13 +264,13 @@ class _Builder:
                 continue
             _, name, (value, where) = item
             if name not in _CLAUSES_ALLOWED[kind]:
-                allowed = ", ".join(_CLAUSES_ALLOWED[kind])
+                allowed = ", ".join(c.replace("_", " ") for c in _CLAUSES_ALLOWED[kind])
                 self.diagnostics.append(
-                    Diagnostic.make("BR104", where, clause=name, statement=Term.of(f"statement.{kind}"),
-                                    allowed=allowed)
+                    Diagnostic.make("BR104", where, clause=name.replace("_", " "),
+                                    statement=Term.of(f"statement.{kind}"), allowed=allowed)
                 )
             elif name in found:
-                self.diagnostics.append(Diagnostic.make("BR105", where, clause=name,
+                self.diagnostics.append(Diagnostic.make("BR105", where, clause=name.replace("_", " "),
                                                         statement=Term.of(f"statement.{kind}")))
             else:
                 found[name] = value
@@ -405,6 +408,8 @@ class _Builder:
     t_cite = _clause_builder("cite", "texts")
     t_instead = _clause_builder("instead", "ident")
     t_due = _clause_builder("due", "node")
+    t_done = _clause_builder("done", "ident")
+    t_late_requires = _clause_builder("late_requires", "ident")
 
     def t_without_undue_delay(self, span: Span, c: list[Any]) -> n.WithoutUndueDelay:
         return n.WithoutUndueDelay(span)
@@ -422,6 +427,20 @@ class _Builder:
         condition, always, _, rest = self._split(c[1:])
         return n.Obligation(self.ident(c[0]), condition, always,
                             self.clauses("obligation", rest, span), span)
+
+    def t_checklist(self, span: Span, c: list[Any]) -> n.Checklist:
+        return n.Checklist(self.ident(c[0]), self.ident(c[1]), tuple(c[2:]), span)
+
+    def t_checklist_item(self, span: Span, c: list[Any]) -> n.ChecklistItem:
+        return n.ChecklistItem(self.ident(c[0]), c[1], self.clauses("item", c[2:], span), span)
+
+    def t_plan(self, span: Span, c: list[Any]) -> n.Plan:
+        return n.Plan(self.ident(c[0]), c[1], span)
+
+    def t_action(self, span: Span, c: list[Any]) -> n.Action:
+        _, condition = c[2]
+        return n.Action(self.ident(c[0]), self.ident(c[1]), condition,
+                        self.clauses("action", c[3:], span), span)
 
     def t_invariant(self, span: Span, c: list[Any]) -> n.Invariant:
         return n.Invariant(self.ident(c[0]), c[1], self.clauses("invariant", c[2:], span), span)

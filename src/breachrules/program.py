@@ -101,6 +101,47 @@ class ObligationDef:
     message: str
     cites: tuple[str, ...]
     span: Span
+    done: str | None = None  # the datetime fact that records when it was done
+    late_requires: str | None = None  # the fact a late fulfilment must give (a reason)
+
+
+@attrs.frozen
+class ChecklistItemDef:
+    """One element a notice must contain: present when all its facts are known."""
+
+    name: str
+    facts: tuple[str, ...]
+    message: str  # checklist.<checklist>.<item>
+    cites: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class ChecklistDef:
+    name: str
+    obligation: str
+    items: tuple[ChecklistItemDef, ...]
+    message: str  # checklist.<name>
+    span: Span
+
+
+@attrs.frozen
+class PlanDef:
+    name: str
+    phases: tuple[str, ...]
+    message: str  # plan.<name>; each phase is plan.<name>.<phase>
+    span: Span
+
+
+@attrs.frozen
+class ActionDef:
+    name: str
+    plan: str
+    phase: str
+    condition: ir.Node | None  # None: always
+    message: str
+    cites: tuple[str, ...]
+    span: Span
 
 
 @attrs.frozen
@@ -128,6 +169,9 @@ class Program:
     exemptions: Mapping[str, ExemptionDef]
     invariants: tuple[InvariantDef, ...]
     message_ids: frozenset[str]
+    checklists: tuple[ChecklistDef, ...] = ()
+    plans: tuple[PlanDef, ...] = ()
+    actions: tuple[ActionDef, ...] = ()  # in plan and phase order, then as written
 
     def expressions(self) -> list[ir.Node]:
         """Every expression the program evaluates: definitions, conditions,

@@ -15,10 +15,10 @@ Two evaluation paths give one answer:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from breachrules import codegen, interpreter, validator
 from breachrules.assessment import Assessment, ObligationResult, OpenQuestion, TraceEntry
@@ -26,6 +26,9 @@ from breachrules.durations import format_iso_duration
 from breachrules.i18n import Messages
 from breachrules.incident import Facts, validate
 from breachrules.program import FactDef, Program
+
+if TYPE_CHECKING:
+    from breachrules.report import Report
 
 
 class Decision(NamedTuple):
@@ -113,6 +116,15 @@ class Ruleset:
             return static.from_trace(self._generated(self._trace, facts.known), static.facts_json(facts.known))
         result = interpreter.evaluate(self.program, facts.known)
         return static.assessment(result, static.facts_json(facts.known))
+
+    def report(self, incident: Mapping[str, Any], now: datetime | None = None) -> Report:
+        """The assessment with its deadlines at ``now`` (default: the current
+        time), the checklists of each notice and the action plan."""
+        from breachrules import report
+
+        facts = self.validate(incident)
+        when = now if now is not None else datetime.now(timezone.utc)
+        return report.build(self.program, facts.known, self.assess(facts), when)
 
     def _generated(self, function: Callable[[dict[str, Any]], Any], known: dict[str, Any]) -> Any:
         """Run generated code. Arithmetic past the calendar overflows there

@@ -1,0 +1,263 @@
+"""Case files: worked examples that a ruleset must decide as expected.
+
+A case file is TOML: the facts of one incident, the outcome levels and
+obligations expected, and optional variants that change some facts and
+expect another answer::
+
+    ruleset = "fi-health"
+    description = "Health data e-mailed to a wrong address"
+    source = "TSV Dnro 7767/183/21, Annex 1, example 1"
+
+    [facts]
+    breach_types = ["confidentiality"]
+
+    [expect]
+    risk = "high"
+    [expect.obligations]
+    notify_authority = true
+
+    [[variants]]
+    name = "the recipient returned the letter unopened"
+    [variants.facts]
+    data_retrieved = true
+    [variants.expect]
+    risk = "risk"
+
+``ruleset`` is a bundled name or a ``.rules`` path relative to the case file.
+Every problem in a file (a misspelt key, a level the outcome does not have,
+facts that do not fit the ruleset) is reported at once with its path, as for
+incidents; nothing in a case file is ignored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from breachrules.assessment import Assessment
+from breachrules.diagnostics import did_you_mean
+from breachrules.errors import BreachrulesError
+from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values, with_suggestion
+from breachrules.incident import IncidentError
+
+_TOP = ("ruleset", "description", "source", "facts", "expect", "variants")
+_VARIANT = ("name", "remark", "facts", "expect")
+_EXPECT_EXTRA = ("obligations", "provisional")
+
+
+@attrs.frozen
+class CaseProblem:
+    path: str  # "$.expect.risk"
+    key: str  # message id: "case.<key>", or "incident.<key>" for facts that do not fit
+    values: tuple[tuple[str, object], ...] = ()
+
+    def message(self, locale: str = DEFAULT_LOCALE) -> str:
+        return f"{self.path}: {with_suggestion(Messages(locale), self.key, self.values)}"
+
+
+class CaseFileError(BreachrulesError):
+    """A case file that cannot be run; ``problems`` lists every problem."""
+
+    def __init__(self, file: str, problems: list[CaseProblem]) -> None:
+        self.file = file
+        self.problems = tuple(problems)
+        super().__init__(self.render())
+
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        return "\n".join(f"{self.file}: {p.message(locale)}" for p in self.problems)
+
+
+@attrs.frozen
+class Expectation:
+    levels: Mapping[str, str]  # outcome -> level
+    obligations: Mapping[str, bool]  # obligation -> required
+    provisional: bool | None = None
+
+
+@attrs.frozen
+class Case:
+    file: str
+    name: str  # the description, or "description / variant name"
+    variant: str | None
+    remark: str
+    facts: Mapping[str, Any]
+    expect: Expectation
+
+
+@attrs.frozen
+class Mismatch:
+    what: str  # an outcome, an obligation, or "provisional"
+    expected: object
+    actual: object
+
+
+@attrs.frozen
+class CaseResult:
+    case: Case
+    assessment: Assessment
+    mismatches: tuple[Mismatch, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+
+def find(paths: Iterable[str | Path]) -> list[Path]:
+    """The case files named, directories searched for ``*.toml``, sorted."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        found.extend(sorted(path.rglob("*.toml")) if path.is_dir() else [path])
+    return found
+
+
+def load(path: str | Path) -> tuple[Any, list[Case]]:
+    """The ruleset a case file names and its cases (the base case first).
+
+    Raises :class:`CaseFileError` with every problem in the file, or the
+    ruleset's own errors when it does not compile.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CaseFileError(file, [CaseProblem("$", "case.unreadable", frozen_values(
+            {"reason": error.strerror or error}))]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CaseFileError(file, [CaseProblem("$", "case.not_toml", frozen_values({"reason": error}))]) from None
+    problems: list[CaseProblem] = []
+    _keys(data, "$", _TOP, problems)
+    ruleset_name = data.get("ruleset")
+    if not isinstance(ruleset_name, str):
+        problems.append(CaseProblem("$.ruleset", "case.missing_ruleset"))
+        raise CaseFileError(file, problems)
+    ruleset = _ruleset(ruleset_name, path)
+    description = _text(data, "description", "$", problems) or path.stem
+    _text(data, "source", "$", problems)
+    base_facts = _table(data, "facts", "$", problems)
+    cases = [Case(file, description, None, "", base_facts,
+                  _expectation(ruleset, data.get("expect"), "$.expect", problems))]
+    variants = data.get("variants", [])
+    if not isinstance(variants, list):
+        problems.append(CaseProblem("$.variants", "case.expected_table_list"))
+        variants = []
+    for i, variant in enumerate(variants):
+        where = f"$.variants[{i}]"
+        if not isinstance(variant, dict):
+            problems.append(CaseProblem(where, "case.expected_table"))
+            continue
+        _keys(variant, where, _VARIANT, problems)
+        name = _text(variant, "name", where, problems)
+        if name is None:
+            problems.append(CaseProblem(f"{where}.name", "case.missing_name"))
+            name = str(i + 1)
+        facts = {**base_facts, **_table(variant, "facts", where, problems)}
+        cases.append(Case(file, f"{description} / {name}", name, _text(variant, "remark", where, problems) or "",
+                          facts, _expectation(ruleset, variant.get("expect"), f"{where}.expect", problems)))
+    for case, where in zip(cases, ["$", *(f"$.variants[{i}]" for i in range(len(variants)))], strict=False):
+        try:
+            ruleset.validate(case.facts)
+        except IncidentError as error:
+            problems.extend(CaseProblem(f"{where}.facts{p.path[1:]}", f"incident.{p.key}", p.values)
+                            for p in error.problems)
+    if problems:
+        raise CaseFileError(file, problems)
+    return ruleset, cases
+
+
+def run(ruleset: Any, case: Case) -> CaseResult:
+    """Assess a case through the public API and compare with what it expects."""
+    assessment = ruleset.assess(case.facts)
+    mismatches = [
+        Mismatch(outcome, level, assessment.levels[outcome])
+        for outcome, level in case.expect.levels.items() if assessment.levels[outcome] != level
+    ]
+    for obligation, required in case.expect.obligations.items():
+        actual = assessment.obligation(obligation).required
+        if actual != required:
+            mismatches.append(Mismatch(obligation, required, actual))
+    if case.expect.provisional is not None and assessment.provisional != case.expect.provisional:
+        mismatches.append(Mismatch("provisional", case.expect.provisional, assessment.provisional))
+    return CaseResult(case, assessment, tuple(mismatches))
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _ruleset(name: str, path: Path) -> Any:
+    import breachrules
+
+    if name.endswith(".rules"):
+        return breachrules.load(path.parent / name)
+    return breachrules.bundled(name)
+
+
+def _keys(data: Mapping[str, Any], where: str, allowed: tuple[str, ...], problems: list[CaseProblem]) -> None:
+    for key in data:
+        if key not in allowed:
+            problems.append(CaseProblem(f"{where}.{key}", "case.unknown_key", frozen_values(
+                {"allowed": ", ".join(allowed), "suggestion": did_you_mean(key, allowed) or ""})))
+
+
+def _text(data: Mapping[str, Any], key: str, where: str, problems: list[CaseProblem]) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        problems.append(CaseProblem(f"{where}.{key}", "case.expected_text"))
+        return None
+    return value
+
+
+def _table(data: Mapping[str, Any], key: str, where: str, problems: list[CaseProblem]) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(CaseProblem(f"{where}.{key}", "case.expected_table"))
+        return {}
+    return value
+
+
+def _expectation(ruleset: Any, data: Any, where: str, problems: list[CaseProblem]) -> Expectation:
+    if not isinstance(data, dict):
+        problems.append(CaseProblem(where, "case.missing_expect"))
+        return Expectation({}, {})
+    program = ruleset.program
+    outcomes = {o.name: o.levels for o in program.outcomes}
+    obligation_names = [ob.name for ob in program.obligations]
+    levels: dict[str, str] = {}
+    for key, value in data.items():
+        if key in _EXPECT_EXTRA:
+            continue
+        if key not in outcomes:
+            problems.append(CaseProblem(f"{where}.{key}", "case.unknown_outcome", frozen_values({
+                "allowed": ", ".join([*outcomes, *_EXPECT_EXTRA]),
+                "suggestion": did_you_mean(key, [*outcomes, *_EXPECT_EXTRA]) or ""})))
+        elif value not in outcomes[key]:
+            problems.append(CaseProblem(f"{where}.{key}", "case.unknown_level", frozen_values({
+                "found": value, "allowed": ", ".join(outcomes[key]),
+                "suggestion": did_you_mean(str(value), outcomes[key]) or ""})))
+        else:
+            levels[key] = value
+    obligations: dict[str, bool] = {}
+    raw = data.get("obligations", {})
+    if not isinstance(raw, dict):
+        problems.append(CaseProblem(f"{where}.obligations", "case.expected_table"))
+        raw = {}
+    for key, value in raw.items():
+        if key not in obligation_names:
+            problems.append(CaseProblem(f"{where}.obligations.{key}", "case.unknown_obligation", frozen_values({
+                "allowed": ", ".join(obligation_names),
+                "suggestion": did_you_mean(key, obligation_names) or ""})))
+        elif not isinstance(value, bool):
+            problems.append(CaseProblem(f"{where}.obligations.{key}", "case.expected_bool"))
+        else:
+            obligations[key] = value
+    provisional = data.get("provisional")
+    if provisional is not None and not isinstance(provisional, bool):
+        problems.append(CaseProblem(f"{where}.provisional", "case.expected_bool"))
+        provisional = None
+    if not levels and not obligations and provisional is None:
+        problems.append(CaseProblem(where, "case.empty_expect"))
+    return Expectation(levels, obligations, provisional)
