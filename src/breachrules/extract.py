@@ -9,10 +9,11 @@ Registered as the ``breachrules`` extractor (entry point
     pybabel extract -F babel.cfg -o messages.pot rulesets/
 
 It yields the explicit message ids (``title``, ``question``, ``because``,
-``says``) and the implicit ones every scale and fact brings
-(``scale.<s>``, ``scale.<s>.<level>``, ``fact.<f>``, ``question.<f>``,
-``value.<f>.<member>``), each with the line it comes from and, as a comment
-for translators, the rule or obligation it belongs to.
+``says``) and the implicit ones that scales, facts, checklists and plans
+bring (``scale.<s>``, ``scale.<s>.<level>``, ``fact.<f>``, ``question.<f>``,
+``value.<f>.<member>``, ``checklist.<c>``, ``checklist.<c>.<item>``,
+``plan.<p>``, ``plan.<p>.<phase>``), each with the line it comes from and,
+as a comment for translators, the statement it belongs to.
 """
 
 from __future__ import annotations
@@ -58,5 +59,18 @@ def messages(module: n.Module) -> Iterator[Extracted]:
         elif isinstance(s, n.Obligation):
             if s.clauses.says:
                 yield s.clauses.says.span.line, None, s.clauses.says.value, [f"obligation {s.name.name}"]
+        elif isinstance(s, n.Checklist):
+            name = s.name.name
+            yield s.name.span.line, None, f"checklist.{name}", [f"checklist {name}"]
+            for item in s.items:
+                yield item.name.span.line, None, f"checklist.{name}.{item.name.name}", [f"checklist {name}"]
+        elif isinstance(s, n.Plan):
+            name = s.name.name
+            yield s.name.span.line, None, f"plan.{name}", [f"plan {name}"]
+            for phase in s.phases:
+                yield phase.span.line, None, f"plan.{name}.{phase.name}", [f"plan {name}"]
+        elif isinstance(s, n.Action):
+            if s.clauses.says:
+                yield s.clauses.says.span.line, None, s.clauses.says.value, [f"action {s.name.name}"]
         elif isinstance(s, n.Invariant) and s.clauses.because:
             yield s.clauses.because.span.line, None, s.clauses.because.value, [f"invariant {s.name.name}"]
