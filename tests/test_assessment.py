@@ -153,6 +153,8 @@ def test_facts_are_the_json_form_of_the_incident() -> None:
         "identifiability": "direct",
         "high_risk_averted": False,
         "contact_disproportionate": False,
+        "role": "controller",
+        "possible_harms": [],
     }
 
 
@@ -189,9 +191,21 @@ COMPLETE = {
     "identifiability": "direct",
     "backup_available": True,
     "restore_time": "PT0S",
-    "wrong_data_used": False,
+    "wrong_data_use": "unused",
     "high_risk_averted": False,
     "contact_disproportionate": False,
+    "role": "controller",
+    "possible_harms": [],
+    "authority_notified_at": "2026-11-21T10:00:00+02:00",
+    "delay_reason": "",
+    "breach_description": "A list of identity codes was e-mailed to a wrong customer.",
+    "records": 40,
+    "subject_categories": "customers",
+    "contact_point": "DPO, dpo@example.fi",
+    "consequences_description": "Possible identity fraud.",
+    "measures_taken": "The recipient was asked to delete the message.",
+    "advice_to_subjects": "Watch your credit information.",
+    "subjects_informed_at": "2026-11-22T10:00:00+02:00",
 }
 
 

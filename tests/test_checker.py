@@ -177,8 +177,8 @@ def test_table_rows_in_the_wrong_order() -> None:
 def test_message_and_citation_are_required() -> None:
     found = problems("rule r when health in data then risk >= high\n")
     assert [(f[0], f[3]) for f in found] == [
-        ("BR409", "'r' has no 'because \"message id\"'; every rule and obligation needs a message"),
-        ("BR410", "'r' has no 'cite \"...\"'; every rule and obligation cites its source"),
+        ("BR409", "'r' has no 'because \"message id\"'; every rule, obligation and action needs a message"),
+        ("BR410", "'r' has no 'cite \"...\"'; every rule, obligation and action cites its source"),
     ]
 
 
@@ -230,3 +230,269 @@ def test_the_enum_member_none_and_the_level_none_do_not_clash() -> None:
 
 def test_a_default_must_be_a_literal_not_another_fact() -> None:
     assert only("fact a: bool default later\nfact later: bool\n")[:2] == ("BR306", LINE)
+
+
+# ------------------------------------------------------------------ checklists, plans and actions
+
+PLAN_PRELUDE = """ruleset t version "1"
+scale risk: none < risk < high
+fact a: bool
+fact aware: datetime
+fact notified: datetime
+fact why: text
+fact who: text
+obligation notify when risk >= risk due aware + 72h done notified late requires why says "o" cite "c"
+plan response: acute, later
+"""
+PLAN_LINE = PLAN_PRELUDE.count("\n") + 1  # 10: the first line after the prelude
+
+
+def plan_problems(body: str) -> list[tuple[str, int, int, str]]:
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(PLAN_PRELUDE + body)
+    return [(d.code, d.span.line, d.span.column, d.message()) for d in caught.value.diagnostics]
+
+
+def plan_only(body: str) -> tuple[str, int, int, str]:
+    found = plan_problems(body)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_checklists_plans_and_actions_compile() -> None:
+    rs = breachrules.load(
+        PLAN_PRELUDE
+        + "checklist content for notify\n"
+        + '  item contact: who cite "Art. 33(3)(b)"\n'
+        + "  item what: a, why\n"
+        + 'action tidy in later always says "q" cite "guide"\n'
+        + 'action call_police in acute when a says "p" cite "guide", "police act"\n'
+    )
+    program = rs.program
+    (notify,) = program.obligations
+    assert (notify.done, notify.late_requires) == ("notified", "why")
+    (content,) = program.checklists
+    assert (content.name, content.obligation, content.message) == ("content", "notify", "checklist.content")
+    assert [(i.name, i.facts, i.message, i.cites) for i in content.items] == [
+        ("contact", ("who",), "checklist.content.contact", ("Art. 33(3)(b)",)),
+        ("what", ("a", "why"), "checklist.content.what", ()),
+    ]
+    assert [(p.name, p.phases, p.message) for p in program.plans] == [
+        ("response", ("acute", "later"), "plan.response"),
+    ]
+    # in phase order, not as written
+    assert [(a.name, a.plan, a.phase, a.message, a.cites) for a in program.actions] == [
+        ("call_police", "response", "acute", "p", ("guide", "police act")),
+        ("tidy", "response", "later", "q", ("guide",)),
+    ]
+    assert program.actions[1].condition is None
+    assert program.actions[0].span.line == PLAN_LINE + 4
+    assert {
+        "checklist.content", "checklist.content.contact", "checklist.content.what",
+        "plan.response", "plan.response.acute", "plan.response.later", "p", "q", "o",
+    } <= program.message_ids
+
+
+def test_an_obligation_without_done_has_none() -> None:
+    rs = breachrules.load(PLAN_PRELUDE + 'obligation other when a says "x" cite "y"\n')
+    other = rs.program.obligations[1]
+    assert (other.done, other.late_requires) == (None, None)
+
+
+def test_checklist_for_an_unknown_obligation() -> None:
+    assert plan_only("checklist content for notfy\n  item contact: who\n") == (
+        "BR207", PLAN_LINE, 23, "'notfy' is not an obligation; did you mean 'notify'?"
+    )
+
+
+def test_checklist_for_a_rule_is_not_for_an_obligation() -> None:
+    body = 'rule rr when a then risk >= high because "m" cite "c"\nchecklist content for rr\n  item x: who\n'
+    assert plan_only(body) == ("BR207", PLAN_LINE + 1, 23, "'rr' is not an obligation")
+
+
+def test_checklist_item_naming_an_unknown_fact() -> None:
+    assert plan_only("checklist content for notify\n  item contact: whoo\n") == (
+        "BR208", PLAN_LINE + 1, 17, "'whoo' is not a fact; did you mean 'who'?"
+    )
+
+
+def test_checklist_item_naming_a_definition_is_not_a_fact() -> None:
+    body = "define d = a\nchecklist content for notify\n  item contact: who, d\n"
+    assert plan_only(body) == ("BR208", PLAN_LINE + 2, 22, "'d' is not a fact")
+
+
+def test_done_naming_an_unknown_fact() -> None:
+    assert plan_only('obligation o6 when a done nobody says "o" cite "c"\n') == (
+        "BR208", PLAN_LINE, 27, "'nobody' is not a fact"
+    )
+
+
+def test_late_requires_naming_an_unknown_fact() -> None:
+    body = 'obligation o7 when a due aware + 1h done notified late requires whyy says "o" cite "c"\n'
+    assert plan_only(body) == ("BR208", PLAN_LINE, 65, "'whyy' is not a fact; did you mean 'why'?")
+
+
+def test_done_must_name_a_datetime_fact() -> None:
+    assert plan_only('obligation o2 when a due aware + 1h done why says "o" cite "c"\n') == (
+        "BR301", PLAN_LINE, 42, "expected a date and time, found a text"
+    )
+
+
+def test_done_naming_a_bool_fact() -> None:
+    assert plan_only('obligation o2 when a due aware + 1h done a says "o" cite "c"\n')[:3] == (
+        "BR301", PLAN_LINE, 42,
+    )
+
+
+BR417_MESSAGE = (
+    "'late requires' needs to know when obligation '{}' is late: give it 'due <instant>' and 'done <fact>'"
+)
+
+
+def test_late_requires_without_done() -> None:
+    body = 'obligation o3 when a due aware + 1h late requires why says "o" cite "c"\n'
+    assert plan_only(body) == ("BR417", PLAN_LINE, 51, BR417_MESSAGE.format("o3"))
+
+
+def test_late_requires_with_an_undated_due() -> None:
+    body = 'obligation o4 when a due without undue delay done notified late requires why says "o" cite "c"\n'
+    assert plan_only(body) == ("BR417", PLAN_LINE, 74, BR417_MESSAGE.format("o4"))
+
+
+def test_late_requires_without_any_due() -> None:
+    body = 'obligation o5 when a done notified late requires why says "o" cite "c"\n'
+    assert plan_only(body) == ("BR417", PLAN_LINE, 50, BR417_MESSAGE.format("o5"))
+
+
+def test_duplicate_checklist_item() -> None:
+    body = "checklist content for notify\n  item contact: who\n  item contact: why\n"
+    assert plan_only(body) == (
+        "BR418", PLAN_LINE + 2, 8, "item 'contact' appears twice in checklist 'content'"
+    )
+
+
+def test_a_phase_declared_in_two_plans() -> None:
+    assert plan_only("plan other: later, more\n") == (
+        "BR419", PLAN_LINE, 13, "the phase 'later' is already declared in plan 'response'"
+    )
+
+
+def test_a_phase_declared_twice_in_one_plan() -> None:
+    assert plan_only("plan again: x, y, x\n") == (
+        "BR419", PLAN_LINE, 19, "the phase 'x' is already declared in plan 'again'"
+    )
+
+
+def test_action_in_an_unknown_phase() -> None:
+    assert plan_only('action call in acut when a says "p" cite "g"\n') == (
+        "BR209", PLAN_LINE, 16,
+        "'acut' is not a phase of any plan; declare it with 'plan NAME: phase, ...'; did you mean 'acute'?",
+    )
+
+
+def test_action_in_a_plan_instead_of_a_phase() -> None:
+    assert plan_only('action call in response when a says "p" cite "g"\n')[:3] == ("BR209", PLAN_LINE, 16)
+
+
+def test_action_without_says() -> None:
+    assert plan_only('action call in acute when a cite "g"\n') == (
+        "BR409", PLAN_LINE, 8,
+        "'call' has no 'says \"message id\"'; every rule, obligation and action needs a message",
+    )
+
+
+def test_action_without_cite() -> None:
+    assert plan_only('action call in acute when a says "p"\n') == (
+        "BR410", PLAN_LINE, 8, "'call' has no 'cite \"...\"'; every rule, obligation and action cites its source",
+    )
+
+
+def test_action_condition_must_be_a_condition() -> None:
+    assert plan_only('action call in acute when who says "p" cite "g"\n') == (
+        "BR304", PLAN_LINE, 27, "a condition must be true or false, but this is a text"
+    )
+
+
+def test_action_condition_with_an_undefined_name() -> None:
+    assert plan_only('action call in acute when aa says "p" cite "g"\n')[:3] == ("BR201", PLAN_LINE, 27)
+
+
+def test_due_on_an_action_names_the_clauses_it_takes() -> None:
+    assert plan_only('action call in acute when a due aware + 1h says "p" cite "g"\n') == (
+        "BR104", PLAN_LINE, 29, "'due' does not belong in action; action takes says, cite"
+    )
+
+
+def test_says_on_a_checklist_item() -> None:
+    assert plan_only('checklist content for notify\n  item contact: who says "x"\n') == (
+        "BR104", PLAN_LINE + 1, 21, "'says' does not belong in checklist item; checklist item takes cite"
+    )
+
+
+def test_done_on_a_rule() -> None:
+    body = 'rule rr when a then risk >= high because "m" cite "c" done notified\n'
+    assert plan_only(body) == (
+        "BR104", PLAN_LINE, 55, "'done' does not belong in rule; rule takes because, cite"
+    )
+
+
+def test_obligation_takes_done_and_late_requires() -> None:
+    body = 'obligation o8 when a due aware + 1h done notified done notified says "o" cite "c"\n'
+    found = plan_only(body)
+    assert found[:3] == ("BR105", PLAN_LINE, 51)
+
+
+def test_checklist_plan_and_action_labels_share_the_label_namespace() -> None:
+    body = (
+        "checklist notify for notify\n  item contact: who\n"
+        'action response in acute always says "p" cite "g"\n'
+    )
+    found = plan_problems(body)
+    assert [(f[0], f[1], f[2]) for f in found] == [("BR402", PLAN_LINE, 11), ("BR402", PLAN_LINE + 2, 8)]
+
+
+def test_new_diagnostics_render_with_a_caret() -> None:
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(PLAN_PRELUDE + 'action call in acut when a says "p" cite "g"\n')
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "BR209"
+    assert (diagnostic.span.line, diagnostic.span.column, diagnostic.span.end_line,
+            diagnostic.span.end_column) == (10, 16, 10, 20)
+    assert caught.value.render() == (
+        "error[BR209]: 'acut' is not a phase of any plan; declare it with 'plan NAME: phase, ...'; "
+        "did you mean 'acute'?\n"
+        "  --> <string>:10:16\n"
+        "   |\n"
+        '10 | action call in acut when a says "p" cite "g"\n'
+        "   |                ^^^^"
+    )
+
+
+def test_every_new_problem_in_one_run() -> None:
+    body = (
+        "checklist content for notfy\n"          # BR207
+        "  item contact: whoo\n"                  # BR208
+        "  item contact: who\n"                   # BR418
+        "plan other: acute\n"                     # BR419
+        'action call in nowhere when a says "p" cite "g"\n'  # BR209
+        'action run in later when a cite "g"\n'  # BR409
+    )
+    found = plan_problems(body)
+    assert sorted((f[0], f[1]) for f in found) == [
+        ("BR207", PLAN_LINE), ("BR208", PLAN_LINE + 1), ("BR209", PLAN_LINE + 4),
+        ("BR409", PLAN_LINE + 5), ("BR418", PLAN_LINE + 2), ("BR419", PLAN_LINE + 3),
+    ]
+
+
+def test_message_ids_of_checklists_and_plans() -> None:
+    rs = breachrules.load(
+        PLAN_PRELUDE
+        + "checklist content for notify\n  item contact: who\n"
+        + 'action call in acute when a says "action.call" cite "g"\n'
+    )
+    ids = rs.program.message_ids
+    for expected in ("checklist.content", "checklist.content.contact", "plan.response",
+                     "plan.response.acute", "plan.response.later", "action.call"):
+        assert expected in ids
+    assert "checklist.content.what" not in ids
+    assert "plan.response.contact" not in ids

@@ -304,6 +304,8 @@ def test_absent_fact_with_default_takes_the_default(gdpr: Any) -> None:
         "identifiability": "direct",
         "high_risk_averted": False,
         "contact_disproportionate": False,
+        "role": "controller",
+        "possible_harms": frozenset(),
     }
     assert not facts.complete
 

@@ -122,3 +122,140 @@ def test_durations_and_tables() -> None:
     assert isinstance(combine, n.Combine)
     assert [r.label.name for r in combine.rows] == ["l", "lo", "hi"]
     assert [c.name for c in combine.rows[2].cells] == ["risk", "high"]
+
+
+# ------------------------------------------------------------------ checklists, plans, actions, done
+
+NEW_STATEMENTS = """ruleset t
+obligation notify when risk >= risk due aware + 72h done notified late requires why says "o" cite "c"
+checklist content for notify
+  item contact: who cite "Art. 33(3)(b)"
+  item what: a, why
+plan response: acute, later
+action call_police in acute when a says "p" cite "guide"
+action tidy in later always says "q" cite "guide"
+"""
+
+
+def test_new_statements_parse_with_spans() -> None:
+    module = parse(NEW_STATEMENTS, "t.rules")
+    obligation, checklist, plan, police, tidy = module.statements
+    assert isinstance(obligation, n.Obligation)
+    assert obligation.clauses.done is not None and obligation.clauses.late_requires is not None
+    assert obligation.clauses.done.name == "notified"
+    assert (obligation.clauses.done.span.line, obligation.clauses.done.span.column) == (2, 58)
+    assert obligation.clauses.late_requires.name == "why"
+    assert (obligation.clauses.late_requires.span.line, obligation.clauses.late_requires.span.column) == (2, 81)
+
+    assert isinstance(checklist, n.Checklist)
+    assert (checklist.name.name, checklist.obligation.name) == ("content", "notify")
+    assert (checklist.span.line, checklist.span.column, checklist.span.end_line) == (3, 1, 5)
+    assert (checklist.name.span.line, checklist.name.span.column) == (3, 11)
+    assert (checklist.obligation.span.line, checklist.obligation.span.column) == (3, 23)
+    contact, what = checklist.items
+    assert contact.name.name == "contact" and [f.name for f in contact.facts] == ["who"]
+    assert (contact.span.line, contact.span.column) == (4, 3)
+    assert (contact.name.span.line, contact.name.span.column, contact.name.span.end_column) == (4, 8, 15)
+    assert [c.value for c in contact.clauses.cite] == ["Art. 33(3)(b)"]
+    assert [(f.name, f.span.column) for f in what.facts] == [("a", 14), ("why", 17)]
+    assert what.clauses.cite == ()
+
+    assert isinstance(plan, n.Plan)
+    assert plan.name.name == "response"
+    assert [(p.name, p.span.line, p.span.column) for p in plan.phases] == [("acute", 6, 16), ("later", 6, 23)]
+
+    assert isinstance(police, n.Action) and isinstance(tidy, n.Action)
+    assert (police.name.name, police.phase.name) == ("call_police", "acute")
+    assert (police.phase.span.line, police.phase.span.column) == (7, 23)
+    assert isinstance(police.condition, n.Name) and police.condition.name == "a"
+    assert police.clauses.says is not None and police.clauses.says.value == "p"
+    assert (police.span.line, police.span.column, police.span.end_line) == (7, 1, 7)
+    assert tidy.condition is None
+    assert (tidy.span.line, tidy.span.column) == (8, 1)
+
+
+@pytest.mark.parametrize("word", ["done", "late", "requires", "checklist", "item", "for", "plan", "action"])
+def test_the_new_keywords_are_reserved(word: str) -> None:
+    with pytest.raises(RulesetError) as caught:
+        parse(f"ruleset t\nfact {word}: bool\n", "t.rules")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("BR101", 2, 6)
+    assert diagnostic.span.end_column == 6 + len(word)
+    assert diagnostic.message() == f"unexpected '{word}'; expected a name"
+
+
+def test_words_containing_keywords_are_names() -> None:
+    module = parse("ruleset t\nfact done_at: datetime\nfact planned: bool\nfact items: bool\n", "t.rules")
+    assert [s.name.name for s in module.statements] == ["done_at", "planned", "items"]  # type: ignore[union-attr]
+
+
+def test_a_hyphenated_ruleset_name_parses() -> None:
+    module = parse("ruleset my-org extends gdpr\n", "my-org.rules")
+    header = module.header
+    assert header.name.name == "my-org"
+    assert (header.name.span.line, header.name.span.column, header.name.span.end_column) == (1, 9, 15)
+    assert isinstance(header.extends, n.Ident) and header.extends.name == "gdpr"
+    assert (header.extends.span.line, header.extends.span.column) == (1, 24)
+
+
+def test_a_hyphenated_name_after_extends_and_with_digits() -> None:
+    module = parse('ruleset fi-health-2 extends my-base version "1"\n', "t.rules")
+    assert module.header.name.name == "fi-health-2"
+    assert isinstance(module.header.extends, n.Ident) and module.header.extends.name == "my-base"
+    assert module.header.version is not None and module.header.version.value == "1"
+
+
+def test_a_hyphenated_ruleset_compiles_on_top_of_gdpr() -> None:
+    import breachrules
+
+    rs = breachrules.load("ruleset my-org extends gdpr\n")
+    assert rs.name == "my-org"
+    assert rs.program.extends == "gdpr"
+
+
+def test_a_ruleset_name_cannot_end_with_a_hyphen() -> None:
+    with pytest.raises(RulesetError) as caught:
+        parse("ruleset my-\n", "t.rules")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("BR101", 1, 11)
+
+
+def test_fact_names_take_no_hyphen() -> None:
+    with pytest.raises(RulesetError) as caught:
+        parse("ruleset t\nfact a-b: bool\n", "t.rules")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("BR101", 2, 7)
+    assert diagnostic.message() == "unexpected '-'; expected ':'"
+
+
+def test_a_checklist_needs_an_item() -> None:
+    with pytest.raises(RulesetError) as caught:
+        parse("ruleset t\nchecklist c for o\n", "t.rules")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "BR103"
+    assert diagnostic.message() == "the file ends too early; expected 'item'"
+
+
+def test_an_action_needs_when_or_always() -> None:
+    with pytest.raises(RulesetError) as caught:
+        parse('ruleset t\naction x in p says "a" cite "b"\n', "t.rules")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("BR101", 2, 15)
+    assert diagnostic.message() == "unexpected 'says'; expected 'always', 'when'"
+
+
+def test_clauses_out_of_place_in_new_statements_are_all_reported() -> None:
+    with pytest.raises(RulesetError) as caught:
+        parse(
+            'ruleset t\nchecklist c for o\n  item i: f because "x"\n'
+            'action x in p always says "a" cite "b" due aware + 1h instead y\n',
+            "t.rules",
+        )
+    assert [(d.code, d.span.line, d.span.column) for d in caught.value.diagnostics] == [
+        ("BR104", 3, 13), ("BR104", 4, 40), ("BR104", 4, 55),
+    ]
+    assert [d.message() for d in caught.value.diagnostics] == [
+        "'because' does not belong in checklist item; checklist item takes cite",
+        "'due' does not belong in action; action takes says, cite",
+        "'instead' does not belong in action; action takes says, cite",
+    ]

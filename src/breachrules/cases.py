@@ -141,6 +141,7 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
     base_facts = _table(data, "facts", "$", problems)
     cases = [Case(file, description, None, "", base_facts,
                   _expectation(ruleset, data.get("expect"), "$.expect", problems))]
+    paths = ["$"]  # where each case is written, for its problems
     variants = data.get("variants", [])
     if not isinstance(variants, list):
         problems.append(CaseProblem("$.variants", "case.expected_table_list"))
@@ -158,7 +159,8 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
         facts = {**base_facts, **_table(variant, "facts", where, problems)}
         cases.append(Case(file, f"{description} / {name}", name, _text(variant, "remark", where, problems) or "",
                           facts, _expectation(ruleset, variant.get("expect"), f"{where}.expect", problems)))
-    for case, where in zip(cases, ["$", *(f"$.variants[{i}]" for i in range(len(variants)))], strict=False):
+        paths.append(where)
+    for case, where in zip(cases, paths, strict=True):
         try:
             ruleset.validate(case.facts)
         except IncidentError as error:

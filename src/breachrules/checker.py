@@ -428,7 +428,8 @@ class _Checker(ExpressionChecker):
                                                     s.clauses.cite, "says")
             done = self._fact_named(s.clauses.done, t.DATETIME)
             late_requires = self._fact_named(s.clauses.late_requires)
-            if late_requires is not None and (done is None or not isinstance(due, ir.Node)):
+            # (a 'done' naming a wrong fact is reported as such, not once more here)
+            if late_requires is not None and (s.clauses.done is None or not isinstance(due, ir.Node)):
                 self.error("BR417", s.clauses.late_requires.span, name=s.name.name)  # type: ignore[union-attr]
             result.append(ObligationDef(
                 s.name.name, self._condition(s.condition), s.always, due,

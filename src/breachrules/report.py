@@ -32,6 +32,7 @@ import attrs
 
 from breachrules import interpreter
 from breachrules.assessment import Assessment
+from breachrules.incident import fixed_offset
 from breachrules.program import Program
 
 SCHEMA = "breachrules.record/1"
@@ -84,15 +85,18 @@ class Deadline:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Deadline:
-        seconds = data["remaining_seconds"]
+    def from_dict(cls, data: Mapping[str, Any], now: datetime) -> Deadline:
+        """Read back a deadline of a report made at ``now``; the time remaining
+        is recomputed exactly rather than read from its rounded seconds."""
+        due = _from_iso(data["due"])
+        remaining = due - now if due is not None and data["remaining_seconds"] is not None else None
         return cls(
             obligation=data["obligation"],
-            due=_from_iso(data["due"]),
+            due=due,
             without_undue_delay=data["without_undue_delay"],
             done_at=_from_iso(data["done_at"]),
             state=data["state"],
-            remaining=None if seconds is None else timedelta(seconds=seconds),
+            remaining=remaining,
             reason_fact=data["reason_fact"],
             reason_given=data["reason_given"],
         )
@@ -128,13 +132,20 @@ class ChecklistItem:
 
 @attrs.frozen
 class Checklist:
-    """What one notice must contain; ``required`` follows its obligation."""
+    """What one notice must contain; ``required`` follows its obligation.
+
+    ``phased`` is true when the notice is required, runs against a deadline
+    instant and cannot yet be given in full: the law then lets it be given
+    in phases rather than late (Art. 33(4)). A notice due "without undue
+    delay" has no such split: it waits for its content.
+    """
 
     name: str
     obligation: str
     required: bool
     message: str
     items: tuple[ChecklistItem, ...]
+    phased: bool = False
 
     @property
     def complete(self) -> bool:
@@ -157,13 +168,14 @@ class Checklist:
             "required": self.required,
             "message": self.message,
             "complete": self.complete,
+            "phased": self.phased,
             "items": [item.to_dict() for item in self.items],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Checklist:
         return cls(data["name"], data["obligation"], data["required"], data["message"],
-                   tuple(ChecklistItem.from_dict(i) for i in data["items"]))
+                   tuple(ChecklistItem.from_dict(i) for i in data["items"]), data["phased"])
 
 
 @attrs.frozen
@@ -199,8 +211,8 @@ class Report:
 
     @property
     def phased(self) -> bool:
-        """True when a required notice cannot yet be given in full (Art. 33(4))."""
-        return self.assessment.provisional or any(c.required and not c.complete for c in self.checklists)
+        """True when a notice due by a deadline cannot yet be given in full (Art. 33(4))."""
+        return any(c.phased for c in self.checklists)
 
     def deadline(self, obligation: str) -> Deadline:
         for d in self.deadlines:
@@ -233,10 +245,11 @@ class Report:
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
         if data.get("schema") != SCHEMA:
             raise ValueError(f"not a {SCHEMA} document: schema is {data.get('schema')!r}")
+        now = datetime.fromisoformat(data["generated_at"])
         return cls(
             assessment=Assessment.from_dict(data["assessment"]),
-            now=datetime.fromisoformat(data["generated_at"]),
-            deadlines=tuple(Deadline.from_dict(d) for d in data["deadlines"]),
+            now=now,
+            deadlines=tuple(Deadline.from_dict(d, now) for d in data["deadlines"]),
             checklists=tuple(Checklist.from_dict(c) for c in data["checklists"]),
             plans=tuple((p["name"], tuple(p["phases"])) for p in data["plans"]),
             actions=tuple(Action.from_dict(a) for a in data["actions"]),
@@ -262,32 +275,37 @@ def build(program: Program, known: Mapping[str, Any], assessment: Assessment, no
     """The report for validated facts ``known`` and their assessment, at ``now``."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime (with a time zone)")
+    now = fixed_offset(now)  # compared and stored as an instant, as the facts are
     obligations = {ob.name: ob for ob in program.obligations}
     deadlines = tuple(
         _deadline(result, obligations[result.id].done, obligations[result.id].late_requires, known, now)
         for result in assessment.obligations if result.required
     )
-    checklists = tuple(
-        Checklist(
+    checklists = []
+    for c in program.checklists:
+        items = tuple(
+            ChecklistItem(item.name, item.message, item.facts,
+                          tuple(f for f in item.facts if not _given(known, f)), item.cites)
+            for item in c.items
+        )
+        result = assessment.obligation(c.obligation)
+        incomplete = assessment.provisional or any(item.missing for item in items)
+        checklists.append(Checklist(
             name=c.name,
             obligation=c.obligation,
-            required=assessment.obligation(c.obligation).required,
+            required=result.required,
             message=c.message,
-            items=tuple(
-                ChecklistItem(item.name, item.message, item.facts,
-                              tuple(f for f in item.facts if not _given(known, f)), item.cites)
-                for item in c.items
-            ),
-        )
-        for c in program.checklists
-    )
+            items=items,
+            phased=result.required and obligations[c.obligation].due is not None
+            and not isinstance(obligations[c.obligation].due, str) and incomplete,
+        ))
     flags = interpreter.conditions_after_decision(program, known, [a.condition for a in program.actions])
     actions = tuple(
         Action(a.name, a.plan, a.phase, a.message, a.cites, certain=flag is True)
         for a, flag in zip(program.actions, flags, strict=True) if flag is not False
     )
     plans = tuple((plan.name, plan.phases) for plan in program.plans)
-    return Report(assessment, now, deadlines, checklists, plans, actions)
+    return Report(assessment, now, deadlines, tuple(checklists), plans, actions)
 
 
 def _deadline(result: Any, done_fact: str | None, reason_fact: str | None,

@@ -1,0 +1,427 @@
+"""The Art. 33(5) documentation record of a breach, in words.
+
+:func:`markdown` renders a :class:`~breachrules.report.Report` as the record a
+controller keeps of every personal data breach: the facts, the risk
+assessment and its reasons, every obligation with the decision taken on it
+(and, for each one not required, why not: this is where the record says why
+the organisation did not notify), the deadlines, what each required notice
+must contain, the action plan, the open questions and, when the data
+subjects must be told, the draft communication as an appendix.
+
+:func:`text` is the command line's plain-text view: the explanation of the
+assessment followed by the deadlines, the checklists and the action plan.
+
+Every word comes from a catalog: the library's (``record.*``, ``explain.*``)
+for the frame, the ruleset's for its own ids. Facts are read from their JSON
+form (``assessment.facts``), so a record can be rendered from a report read
+back with ``Report.from_dict``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from breachrules import durations
+from breachrules.assessment import Assessment, ObligationResult, TraceEntry
+from breachrules.explain import format_instant, messages_for
+from breachrules.i18n import Messages, catalog_path
+from breachrules.report import (
+    DONE_LATE,
+    DONE_ON_TIME,
+    OVERDUE,
+    PENDING,
+    Checklist,
+    Deadline,
+    Report,
+)
+
+# The obligations whose being required puts the draft notice into the record.
+COMMUNICATION_OBLIGATIONS = ("communicate_subjects", "public_communication")
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DURATION = re.compile(r"^P(?:\d|T\d)")
+
+
+# ------------------------------------------------------------------ Markdown
+
+
+def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+    """The documentation record of ``report`` as Markdown."""
+    a = report.assessment
+    _ = messages_for(a, locale)
+    out: list[str] = []
+
+    def section(title: str) -> None:
+        out.extend(["", f"## {title}", ""])
+
+    out.append(f"# {_('record.title')}")
+    out.append("")
+    out.append(_("record.purpose"))
+    out.append("")
+    out.append("- " + _("record.ruleset", title=_(a.title) if a.title else a.ruleset, version=a.ruleset_version))
+    out.append("- " + _("record.generated_at", when=format_instant(report.now, locale, timezone)))
+
+    section(_("record.facts"))
+    out.append(f"| {_('record.fact_column')} | {_('record.value_column')} |")
+    out.append("|---|---|")
+    for name, value in fact_rows(a, locale, timezone):
+        out.append(f"| {_cell(name)} | {_cell(value)} |")
+
+    section(_("record.assessment"))
+    out.append("- " + _("explain.risk", level=f"**{_('scale.risk.' + a.risk)}**"))
+    for name, level in a.levels.items():
+        if name != "risk":
+            out.append("- " + _("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
+    if a.provisional:
+        out += ["", "> " + _("explain.provisional", certain=_("scale.risk." + a.certain_levels["risk"]))]
+    out += ["", f"### {_('explain.why')}", ""]
+    if not a.trace:
+        out.append(_("explain.nothing_fired"))
+    for entry in a.trace:
+        out.append(f"- {_reason(_, entry)} ({', '.join(entry.cites)}; `{entry.span}`)")
+
+    section(_("record.decisions"))
+    for ob in a.obligations:
+        mark = "x" if ob.required else " "
+        out.append(f"- [{mark}] **{_(ob.message)}**: {decision(_, a, ob, locale, timezone)}"
+                   f" ({', '.join(ob.cites)})")
+
+    section(_("record.deadlines"))
+    if not report.deadlines:
+        out.append(_("record.no_obligations"))
+    for d in report.deadlines:
+        ob = a.obligation(d.obligation)
+        out.append(f"- **{_(ob.message)}**")
+        for line in deadline_lines(_, a, d, locale, timezone):
+            out.append(f"  - {line}")
+        if d.reason_missing:
+            out.append(f"  - **{_('record.reason.missing')}**")
+
+    required = [c for c in report.checklists if c.required]
+    if required:
+        section(_("record.checklists"))
+        for checklist in required:
+            out += _checklist_markdown(_, report, checklist)
+
+    section(_("record.plans"))
+    out += _plans(_, report, markdown=True)
+
+    if a.open_questions:
+        section(_.plural("explain.open_questions", len(a.open_questions)))
+        for q in a.open_questions:
+            out.append(f"- {_(q.question)} ({_label(_, q.fact)})")
+
+    if a.conflicts:
+        section(_("explain.conflicts"))
+        for labels in a.conflicts:
+            out.append("- " + _("explain.conflict", labels=", ".join(labels)))
+
+    if _communication_required(a):
+        from breachrules.notice import draft
+
+        section(_("record.appendix"))
+        out += _quoted(draft(report, locale, timezone))
+
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
+
+
+def _checklist_markdown(_: Messages, report: Report, checklist: Checklist) -> list[str]:
+    a = report.assessment
+    out = [f"### {_(checklist.message)}", ""]
+    for item in checklist.items:
+        out.append(f"- [{'x' if item.present else ' '}] {_item(_, item.message, item.cites, item.missing)}")
+    out.append("")
+    if checklist.complete:
+        out.append(_("record.checklist.complete"))
+    else:
+        missing = len(checklist.supplementary)
+        out.append(f"**{_.plural('record.checklist.missing', missing, total=len(checklist.items))}**")
+    if report.phased:
+        out += ["", _("record.phased"), "", f"**{_('record.initial')}**", ""]
+        out += [f"- {_(item.message)}" for item in checklist.initial] or [f"- {_('record.initial.none')}"]
+        out += ["", f"**{_('record.supplementary')}**", ""]
+        out += [f"- {_item(_, item.message, (), item.missing)}" for item in checklist.supplementary]
+        if a.open_questions:
+            out.append(f"- {_('record.supplementary.questions')}")
+            out += [f"  - {_(q.question)}" for q in a.open_questions]
+        if not checklist.supplementary and not a.open_questions:
+            out.append(f"- {_('record.supplementary.none')}")
+    out.append("")
+    return out
+
+
+# ------------------------------------------------------------------ plain text
+
+
+def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+    """The command line's view: the explanation, then deadlines, checklists and plan."""
+    a = report.assessment
+    _ = messages_for(a, locale)
+    lines = [a.explain(locale, timezone).rstrip("\n")]
+
+    lines += ["", _("record.deadlines")]
+    if not report.deadlines:
+        lines.append("  " + _("record.no_obligations"))
+    for d in report.deadlines:
+        lines.append("  " + _(a.obligation(d.obligation).message))
+        lines += ["      " + line for line in deadline_lines(_, a, d, locale, timezone)]
+        if d.reason_missing:
+            lines.append("      !! " + _("record.reason.missing"))
+
+    for checklist in (c for c in report.checklists if c.required):
+        lines += ["", f"{_('record.checklists')}: {_(checklist.message)}"]
+        for item in checklist.items:
+            mark = "[x]" if item.present else "[ ]"
+            lines.append(f"  {mark} {_item(_, item.message, item.cites, item.missing)}")
+        if not checklist.complete:
+            lines.append("  " + _.plural("record.checklist.missing", len(checklist.supplementary),
+                                         total=len(checklist.items)))
+        if report.phased:
+            lines += ["  " + _("record.phased"), "    " + _("record.initial")]
+            lines += ["      - " + _(item.message) for item in checklist.initial] or [
+                "      - " + _("record.initial.none")]
+            lines.append("    " + _("record.supplementary"))
+            lines += ["      - " + _item(_, item.message, (), item.missing) for item in checklist.supplementary]
+            if a.open_questions:
+                lines.append("      - " + _("record.supplementary.questions"))
+                lines += ["          " + _(q.question) for q in a.open_questions]
+            if not checklist.supplementary and not a.open_questions:
+                lines.append("      - " + _("record.supplementary.none"))
+
+    lines += ["", _("record.plans")]
+    lines += _plans(_, report, markdown=False)
+
+    if _communication_required(a):
+        from breachrules.notice import draft
+
+        lines += ["", _("record.appendix"), ""]
+        lines += [f"  {line}".rstrip() for line in draft(report, locale, timezone).rstrip("\n").split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _communication_required(a: Assessment) -> bool:
+    return any(ob.required for ob in a.obligations if ob.id in COMMUNICATION_OBLIGATIONS)
+
+
+# ------------------------------------------------------------------ shared parts
+
+
+def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, timezone: str) -> str:
+    """What was decided about one obligation, and for one not required, why not."""
+    if not ob.required:
+        if ob.exempted_by:
+            entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
+            if entry is None:
+                return _("explain.exempted", label=ob.exempted_by)
+            return _("record.decision.exempted", reason=_(entry.message), cites=", ".join(entry.cites))
+        return _("record.decision.not_required", level=_("scale.risk." + a.risk))
+    parts = [_("explain.required")]
+    if ob.due is not None:
+        parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone)))
+    elif ob.without_undue_delay:
+        parts.append(_("explain.without_undue_delay"))
+    if not ob.certain:
+        parts.append(_("explain.possibly_required"))
+    if ob.instead_of:
+        other = next((o for o in a.obligations if o.id == ob.instead_of), None)
+        parts.append(_("explain.instead_of", other=_(other.message) if other else ob.instead_of))
+    return "; ".join(parts)
+
+
+def deadline_lines(_: Messages, a: Assessment, d: Deadline, locale: str, timezone: str) -> list[str]:
+    """The due instant, the state and, for a late one, the reasons for the delay."""
+    lines = []
+    if d.due is not None:
+        lines.append(_("explain.due", when=format_instant(d.due, locale, timezone)))
+        if d.state == DONE_ON_TIME and d.done_at is not None:
+            lines.append(_("record.state.done_on_time", when=format_instant(d.done_at, locale, timezone)))
+        elif d.state == DONE_LATE and d.done_at is not None:
+            lines.append(_("record.state.done_late", when=format_instant(d.done_at, locale, timezone),
+                           late=duration(_, d.done_at - d.due)))
+        elif d.state == PENDING and d.remaining is not None:
+            lines.append(_("record.state.pending", remaining=duration(_, d.remaining)))
+        elif d.state == OVERDUE and d.remaining is not None:
+            lines.append(_("record.state.overdue", late=duration(_, -d.remaining)))
+    else:
+        lines.append(_("explain.without_undue_delay") if d.without_undue_delay else _("record.state.undated"))
+        if d.done_at is not None:
+            lines.append(_("record.state.done", when=format_instant(d.done_at, locale, timezone)))
+    if d.reason_required and d.reason_given and d.reason_fact is not None:
+        lines.append(_("record.reason.given", reason=str(a.facts.get(d.reason_fact, ""))))
+    return lines
+
+
+def duration(_: Messages, value: timedelta) -> str:
+    """A length of time in words: its two largest units, rounded down ("1 day, 6 hours")."""
+    seconds = int(abs(value).total_seconds())
+    if seconds < 60:
+        return _.plural("record.duration.seconds", seconds)
+    minutes = seconds // 60
+    weeks, rest = divmod(minutes, 7 * 24 * 60)
+    days, rest = divmod(rest, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [_.plural(msgid, n)
+             for msgid, n in (("record.duration.weeks", weeks), ("record.duration.days", days),
+                              ("record.duration.hours", hours), ("record.duration.minutes", minutes)) if n]
+    return ", ".join(parts[:2])
+
+
+def fact_rows(a: Assessment, locale: str, timezone: str) -> list[tuple[str, str]]:
+    """(label, value in words) of every fact: the given ones, then the unknown ones."""
+    _ = messages_for(a, locale)
+    declared = declared_facts(a, locale)
+    order = [name for name in declared if name in a.facts] + [name for name in a.facts if name not in declared]
+    rows = [(_label(_, name), value(_, name, a.facts[name], locale, timezone)) for name in order]
+    unknown = _("record.unknown")
+    rows += [(_label(_, name), unknown) for name in declared if name not in a.facts]
+    return rows
+
+
+def value(_: Messages, fact: str, raw: Any, locale: str, timezone: str) -> str:
+    """A fact's JSON value in words: members through ``value.<fact>.<member>``,
+    instants in the reader's zone, durations and truth values in words, text as written."""
+    if raw is None:
+        return _("record.unknown")
+    if isinstance(raw, bool):
+        return _("record.yes") if raw else _("record.no")
+    if isinstance(raw, int | float):
+        from babel.numbers import format_decimal
+
+        return str(format_decimal(raw, locale=locale))
+    if isinstance(raw, list | tuple | set | frozenset):
+        if not raw:
+            return _("record.none")
+        return "; ".join(member(_, fact, str(m)) for m in raw)
+    text_ = str(raw)
+    if _.has(f"value.{fact}.{text_}"):
+        return _(f"value.{fact}.{text_}")
+    if _DATETIME.match(text_):
+        try:
+            instant = datetime.fromisoformat(text_)
+        except ValueError:
+            instant = None
+        if instant is not None and instant.tzinfo is not None:
+            return format_instant(instant, locale, timezone)
+    if _DURATION.match(text_):
+        length = durations.parse_iso_duration(text_)
+        if length is not None:
+            return duration(_, length)
+    return text_
+
+
+def member(_: Messages, fact: str, name: str) -> str:
+    key = f"value.{fact}.{name}"
+    return _(key) if _.has(key) else name
+
+
+def declared_facts(a: Assessment, locale: str) -> list[str]:
+    """The facts of the ruleset, in the order of its catalogs: every fact has a
+    label ``fact.<name>`` there. Facts an assessment names (open questions) come too."""
+    names: list[str] = []
+    for directory, domain in _sources(a):
+        for lang in (locale, "en", "fi", "sv"):
+            path = catalog_path(directory, lang, domain)
+            if path.is_file():
+                names += [n for n in _fact_ids(path) if n not in names]
+                break
+    names += [q.fact for q in a.open_questions if q.fact not in names]
+    return names
+
+
+def _sources(a: Assessment) -> Iterable[tuple[Path, str]]:
+    catalogs = a.catalogs
+    if not catalogs:
+        from breachrules import loader, resources
+
+        if loader.bundled_path(a.ruleset) is not None:
+            catalogs = ((str(resources.rulesets_dir() / "locale"), a.ruleset),)
+    return [(Path(d), domain) for d, domain in catalogs]
+
+
+def _fact_ids(path: Path) -> list[str]:
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    out = []
+    for message in catalog:
+        msgid = message.id if isinstance(message.id, str) else (message.id[0] if message.id else "")
+        if msgid.startswith("fact.") and msgid.count(".") == 1:
+            out.append(msgid[len("fact."):])
+    return out
+
+
+def _label(_: Messages, fact: str) -> str:
+    return _(f"fact.{fact}") if _.has(f"fact.{fact}") else fact
+
+
+def _item(_: Messages, message: str, cites: tuple[str, ...], missing: tuple[str, ...]) -> str:
+    line = _(message)
+    if cites:
+        line += f" ({', '.join(cites)})"
+    if missing:
+        line += " — " + _("record.item.missing", facts="; ".join(_label(_, f) for f in missing))
+    return line
+
+
+def _reason(_: Messages, entry: TraceEntry) -> str:
+    reason = _(entry.message)
+    if entry.kind == "exception":
+        line = _("explain.exception", label=entry.label, base=entry.overrides, reason=reason)
+    elif entry.kind == "exemption":
+        line = _("explain.exemption", label=entry.label, obligation=entry.overrides, reason=reason)
+    else:
+        line = _("explain.rule", label=entry.label, reason=reason)
+    if not entry.certain:
+        line += " " + _("explain.if_confirmed")
+    return line
+
+
+def _plans(_: Messages, report: Report, *, markdown: bool) -> list[str]:
+    """The action plan, plan by plan and phase by phase; uncertain actions marked."""
+    out: list[str] = []
+    for plan, phases in report.plans:
+        actions = report.actions_in(plan)
+        if not actions:
+            continue
+        out += ["", f"### {_('plan.' + plan)}"] if markdown else ["  " + _("plan." + plan)]
+        for phase in phases:
+            in_phase = [action for action in actions if action.phase == phase]
+            if not in_phase:
+                continue
+            out += ["", f"#### {_(f'plan.{plan}.{phase}')}", ""] if markdown else [
+                "    " + _(f"plan.{plan}.{phase}")]
+            for action in in_phase:
+                line = _(action.message)
+                if not action.certain:
+                    line += " " + (f"*{_('explain.if_confirmed')}*" if markdown else _("explain.if_confirmed"))
+                if action.cites:
+                    line += f" ({', '.join(action.cites)})"
+                out.append(f"- [ ] {line}" if markdown else f"      - {line}")
+    if not out:
+        out.append(_("record.no_actions") if markdown else "  " + _("record.no_actions"))
+    elif markdown and out[0] == "":
+        out = out[1:]
+    return out
+
+
+def _quoted(plain: str) -> list[str]:
+    """Plain text as a Markdown block quote that keeps its lines: each line its
+    own paragraph, consecutive list items one list."""
+    out: list[str] = []
+    previous = ""
+    for line in plain.rstrip("\n").split("\n"):
+        if line and previous and not (line.startswith("- ") and previous.startswith("- ")):
+            out.append(">")
+        out.append(f"> {line}".rstrip())
+        previous = line
+    return out
+
+
+def _cell(text_: str) -> str:
+    """Text made safe for one Markdown table cell."""
+    return text_.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")

@@ -1,0 +1,149 @@
+"""The draft communication to the data subjects (GDPR Art. 34(2))."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import breachrules
+from breachrules import notice
+from breachrules.notice import draft
+from tests.test_record import NOW, UNTRANSLATED, incident, write_ruleset
+
+
+@pytest.fixture
+def rs(tmp_path: Path) -> breachrules.Ruleset:
+    return write_ruleset(tmp_path)
+
+
+def letter(rs: breachrules.Ruleset, lang: str = "en", timezone: str = "Europe/Helsinki", **changes: Any) -> str:
+    return draft(rs.report(incident(**changes), now=NOW), lang, timezone)
+
+
+def test_the_notice_tells_what_happened_when_what_it_means_and_whom_to_contact(rs: breachrules.Ruleset) -> None:
+    text = letter(rs, possible_harms=["identity_theft", "financial_loss"],
+                  advice_to_subjects="Watch your bank account for payments you do not recognise.")
+    assert text.startswith("Subject: Personal data breach concerning your personal data\n")
+    assert ("What happened\nA letter with test results was sent to the wrong address.\n"
+            "Kind of breach:\n- loss of confidentiality\n"
+            "Personal data concerned:\n- contact details\n- data concerning health\n"
+            "We became aware of the breach: Friday, March 27, 2026 at 10:00 AM (Eastern European Standard Time)\n"
+            ) in text
+    assert ("What this may mean for you\nThe breach may have the following consequences for you:\n"
+            "- financial loss\n- identity theft\n") in text
+    assert "What we have done\nWe asked the recipient to destroy the letter.\n" in text
+    assert ("What we advise you to do\n- Change your passwords.\n"
+            "Watch your bank account for payments you do not recognise.\n") in text
+    assert ("Whom to contact\nIf you have questions, please contact:\n"
+            "Data protection officer Maija Meikäläinen, tietosuoja@example.fi\n") in text
+    assert "[to be completed" not in text
+
+
+def test_free_text_is_inserted_as_written(rs: breachrules.Ruleset) -> None:
+    words = "Ota yhteyttä: tietosuoja@example.fi {ei muotoilua} 100 % varmasti"
+    assert words in letter(rs, "sv", contact_point=words)
+
+
+def test_a_missing_contact_point_leaves_a_visible_placeholder(rs: breachrules.Ruleset) -> None:
+    assert ("[to be completed: name and contact details of the data protection officer or other contact point]"
+            in letter(rs, contact_point=...))
+    assert ("[täydennettävä: tietosuojavastaavan tai muun yhteyspisteen nimi ja yhteystiedot]"
+            in letter(rs, "fi", contact_point=...))
+    assert ("[ska kompletteras: namn och kontaktuppgifter för dataskyddsombudet eller en annan kontaktpunkt]"
+            in letter(rs, "sv", contact_point=...))
+
+
+def test_blank_text_counts_as_missing(rs: breachrules.Ruleset) -> None:
+    assert "[to be completed: name and contact details" in letter(rs, contact_point="   ")
+
+
+def test_every_missing_part_has_its_placeholder(rs: breachrules.Ruleset) -> None:
+    text = letter(rs, breach_description=..., measures_taken=..., became_aware_at=..., data_categories=...,
+                  contact_point=...)
+    assert "What happened\n[to be completed: what happened]\n" in text
+    assert "[to be completed: the personal data concerned]" in text
+    assert "[to be completed: when we became aware of the breach]" in text
+    assert "What we have done\n[to be completed: the measures taken or proposed to address the breach" in text
+    assert "[to be completed: name and contact details of the data protection officer" in text
+
+
+def test_without_known_harms_the_consequences_are_a_neutral_sentence(rs: breachrules.Ruleset) -> None:
+    text = letter(rs)
+    assert "What this may mean for you\nWe are still assessing what consequences the breach may have for you.\n" \
+        in text
+    assert "Selvitämme vielä, mitä seurauksia loukkauksella voi olla sinulle." in letter(rs, "fi")
+    assert "Vi utreder ännu vilka konsekvenser incidenten kan få för dig." in letter(rs, "sv")
+
+
+def test_advice_needs_an_action_or_a_text(rs: breachrules.Ruleset) -> None:
+    # risk only: change_passwords does not apply, and no advice is given
+    text = letter(rs, data_categories=["contact"])
+    assert "What we advise you to do\n[to be completed: advice on how the recipients can protect themselves]" in text
+
+
+def test_an_uncertain_advice_action_is_marked_for_checking(rs: breachrules.Ruleset) -> None:
+    text = letter(rs, data_categories=..., advice_to_subjects="Be careful.")
+    assert "- Change your passwords. [to be checked: applies only if the open questions confirm it]" in text
+
+
+def test_the_discovery_time_is_in_the_readers_zone_and_language(rs: breachrules.Ruleset) -> None:
+    aware = "2026-03-30T08:30:00+00:00"
+    assert ("Saimme tiedon loukkauksesta: maanantai 30. maaliskuuta 2026 klo 11.30 (Itä-Euroopan kesäaika)"
+            in letter(rs, "fi", became_aware_at=aware))
+    assert ("Vi fick kännedom om incidenten: måndag 30 mars 2026 kl. 11.30 (östeuropeisk sommartid)"
+            in letter(rs, "sv", became_aware_at=aware))
+    assert ("We became aware of the breach: Monday, March 30, 2026 at 10:30 AM (Central European Summer Time)"
+            in letter(rs, "en", "Europe/Stockholm", became_aware_at=aware))
+
+
+@pytest.mark.parametrize("lang", ["en", "fi", "sv"])
+def test_every_language_renders_without_an_untranslated_id(rs: breachrules.Ruleset, lang: str) -> None:
+    variants: list[dict[str, Any]] = [{}, {"contact_point": ..., "measures_taken": ..., "data_categories": ...,
+                                           "possible_harms": ["identity_theft"], "advice_to_subjects": "Be careful."}]
+    for changes in variants:
+        text = letter(rs, lang, **changes)
+        assert UNTRANSLATED.findall(text) == [], text
+
+
+def test_finnish_and_swedish_notices_use_the_official_terms(rs: breachrules.Ruleset) -> None:
+    fi, sv = letter(rs, "fi"), letter(rs, "sv")
+    assert "henkilötietojen tietoturvaloukkauksesta" in fi and "tietosuojavaltuutetun toimistolle" in fi
+    assert "personuppgiftsincident" in sv and "dataombudsmannens byrå" in sv
+
+
+MINIMAL = """ruleset t version "1"
+scale risk: none < risk < high
+fact exposed_to: {nobody, outsider}
+rule outsider when exposed_to == outsider then risk >= high because "reason.outsider" cite "c"
+obligation communicate_subjects when risk >= high due without undue delay
+  says "obligation.communicate_subjects" cite "GDPR Art. 34(1)"
+"""
+
+
+def test_a_ruleset_without_the_notice_facts_still_gets_a_draft(tmp_path: Path) -> None:
+    rs = write_ruleset(tmp_path, MINIMAL, {
+        "scale.risk": ("Risk", "Riski", "Risk"), "scale.risk.high": ("high", "korkea", "hög"),
+        "fact.exposed_to": ("Who", "Kuka", "Vem"), "value.exposed_to.outsider": ("outsider", "ulkopuolinen",
+                                                                                 "utomstående"),
+        "reason.outsider": ("Outsider.", "Ulkopuolinen.", "Utomstående."),
+        "obligation.communicate_subjects": ("Inform", "Ilmoita", "Informera"),
+    })
+    r = rs.report({"exposed_to": "outsider"}, now=datetime.fromisoformat("2026-01-01T12:00:00+02:00"))
+    text = draft(r)
+    # the undeclared lists and the discovery time are left out; what Art. 34(2) needs stays as a placeholder
+    assert "Kind of breach" not in text and "We became aware" not in text
+    assert "What happened\n[to be completed: what happened]" in text
+    assert "[to be completed: the measures taken or proposed" in text
+    assert "[to be completed: name and contact details" in text
+    assert "What we advise you to do" not in text
+    assert r.notice() == text
+    assert "## Appendix: draft communication to the data subjects" in r.to_markdown()
+
+
+def test_the_fact_names_are_module_constants() -> None:
+    assert (notice.CONTACT_POINT, notice.MEASURES_TAKEN, notice.BREACH_DESCRIPTION) == (
+        "contact_point", "measures_taken", "breach_description")
+    assert notice.ADVICE_PLAN == "advice"

@@ -1,0 +1,468 @@
+"""The Art. 33(5) documentation record (Markdown) and the plain-text report.
+
+Every test uses a small ruleset written here, with its own catalogs in
+Finnish, Swedish and English, and an explicit ``now``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import breachrules
+from breachrules.record import markdown, text
+from breachrules.report import Report
+
+RULES = """ruleset t version "3" title "ruleset.t.title"
+scale risk: none < risk < high
+
+fact breach_types: set of {confidentiality, availability}
+fact data_categories: set of {contact, health}
+fact exposed_to: {nobody, outsider}
+fact malicious: bool
+fact restore_time: duration
+fact subjects: count 1..
+fact unreachable: bool default false
+fact became_aware_at: datetime
+fact authority_notified_at: datetime
+fact delay_reason: text
+fact breach_description: text
+fact possible_harms: set of {identity_theft, financial_loss} default {}
+fact measures_taken: text
+fact advice_to_subjects: text
+fact contact_point: text
+
+rule outsider when exposed_to == outsider
+  then risk >= risk because "reason.outsider" cite "GDPR Art. 4(12)"
+rule health_to_outsider when exposed_to == outsider and health in data_categories
+  then risk >= high because "reason.health_to_outsider" cite "GDPR Art. 9(1)"
+
+obligation document always says "obligation.document" cite "GDPR Art. 33(5)"
+obligation notify when risk >= risk
+  due became_aware_at + 72h
+  done authority_notified_at
+  late requires delay_reason
+  says "obligation.notify" cite "GDPR Art. 33(1)"
+obligation communicate_subjects when risk >= high
+  due without undue delay
+  says "obligation.communicate_subjects" cite "GDPR Art. 34(1)"
+obligation public_communication
+  due without undue delay
+  says "obligation.public_communication" cite "GDPR Art. 34(3)(c)"
+exemption unreachable_subjects to communicate_subjects when unreachable
+  instead public_communication
+  because "reason.unreachable" cite "GDPR Art. 34(3)(c)"
+
+checklist authority_content for notify
+  item description: breach_description cite "GDPR Art. 33(3)(a)"
+  item contact: contact_point cite "GDPR Art. 33(3)(b)"
+  item measures: measures_taken cite "GDPR Art. 33(3)(d)"
+
+plan response: acute, after_crisis
+plan advice: now
+action secure_logs in acute when malicious says "action.secure_logs" cite "TSV guidance"
+action review in after_crisis always says "action.review" cite "GDPR Art. 33(5)"
+action change_passwords in now when risk >= high says "action.change_passwords" cite "GDPR Art. 34(2)"
+"""
+
+# msgid: (en, fi, sv)
+CATALOG: dict[str, tuple[str, str, str]] = {
+    "ruleset.t.title": ("Test rules", "Testisäännöt", "Testregler"),
+    "scale.risk": ("Risk level", "Riskin taso", "Risknivå"),
+    "scale.risk.none": ("no risk", "ei riskiä", "ingen risk"),
+    "scale.risk.risk": ("risk", "riski", "risk"),
+    "scale.risk.high": ("high risk", "korkea riski", "hög risk"),
+    "fact.breach_types": ("Type of breach", "Loukkauksen tyyppi", "Typ av incident"),
+    "value.breach_types.confidentiality": ("loss of confidentiality", "luottamuksellisuuden loukkaus",
+                                           "brott mot konfidentialiteten"),
+    "value.breach_types.availability": ("loss of availability", "saatavuuden loukkaus",
+                                        "brott mot tillgängligheten"),
+    "fact.data_categories": ("Data concerned", "Tiedot", "Uppgifter"),
+    "value.data_categories.contact": ("contact details", "yhteystiedot", "kontaktuppgifter"),
+    "value.data_categories.health": ("data concerning health", "terveystiedot", "uppgifter om hälsa"),
+    "fact.exposed_to": ("Who got the data", "Kenelle tiedot päätyivät", "Vem som fick uppgifterna"),
+    "value.exposed_to.nobody": ("nobody", "ei kenellekään", "ingen"),
+    "value.exposed_to.outsider": ("an outsider", "ulkopuoliselle", "en utomstående"),
+    "fact.malicious": ("Malicious", "Tahallinen", "Avsiktlig"),
+    "fact.restore_time": ("Time to restore", "Palautusaika", "Återställningstid"),
+    "fact.subjects": ("Number of data subjects", "Rekisteröityjen määrä", "Antal registrerade"),
+    "fact.unreachable": ("Data subjects cannot be reached", "Rekisteröityjä ei tavoiteta",
+                         "De registrerade kan inte nås"),
+    "fact.became_aware_at": ("Became aware at", "Tieto loukkauksesta saatu", "Fick kännedom"),
+    "fact.authority_notified_at": ("Authority notified at", "Ilmoitus tehty", "Anmälan gjord"),
+    "fact.delay_reason": ("Reasons for the delay", "Viivästymisen syyt", "Motivering till förseningen"),
+    "fact.breach_description": ("Description", "Kuvaus", "Beskrivning"),
+    "fact.possible_harms": ("Possible harms", "Mahdolliset haitat", "Möjliga skador"),
+    "value.possible_harms.identity_theft": ("identity theft", "identiteettivarkaus", "identitetsstöld"),
+    "value.possible_harms.financial_loss": ("financial loss", "taloudellinen menetys", "ekonomisk förlust"),
+    "fact.measures_taken": ("Measures taken", "Toteutetut toimenpiteet", "Vidtagna åtgärder"),
+    "fact.advice_to_subjects": ("Advice to data subjects", "Ohjeet rekisteröidyille", "Råd till de registrerade"),
+    "fact.contact_point": ("Contact point", "Yhteyspiste", "Kontaktpunkt"),
+    **{f"question.{f}": (f"Q {f}?", f"K {f}?", f"F {f}?") for f in (
+        "breach_types", "data_categories", "exposed_to", "malicious", "restore_time", "subjects",
+        "unreachable", "became_aware_at", "authority_notified_at", "delay_reason", "breach_description",
+        "possible_harms", "measures_taken", "advice_to_subjects", "contact_point")},
+    "reason.outsider": ("The data reached an outsider.", "Tiedot päätyivät ulkopuoliselle.",
+                        "Uppgifterna hamnade hos en utomstående."),
+    "reason.health_to_outsider": ("Health data reached an outsider.", "Terveystietoja päätyi ulkopuoliselle.",
+                                  "Uppgifter om hälsa hamnade hos en utomstående."),
+    "reason.unreachable": ("The data subjects cannot be reached.", "Rekisteröityjä ei tavoiteta.",
+                           "De registrerade kan inte nås."),
+    "obligation.document": ("Document the breach", "Dokumentoi loukkaus", "Dokumentera incidenten"),
+    "obligation.notify": ("Notify the supervisory authority", "Ilmoita valvontaviranomaiselle",
+                          "Anmäl till tillsynsmyndigheten"),
+    "obligation.communicate_subjects": ("Inform the data subjects", "Ilmoita rekisteröidyille",
+                                        "Informera de registrerade"),
+    "obligation.public_communication": ("Inform the public", "Tiedota julkisesti", "Informera allmänheten"),
+    "checklist.authority_content": ("Notification to the authority", "Ilmoitus valvontaviranomaiselle",
+                                    "Anmälan till tillsynsmyndigheten"),
+    "checklist.authority_content.description": ("Nature of the breach", "Loukkauksen luonne",
+                                                "Incidentens art"),
+    "checklist.authority_content.contact": ("Contact point", "Yhteyspiste", "Kontaktpunkt"),
+    "checklist.authority_content.measures": ("Measures taken or proposed", "Toteutetut tai ehdotetut toimenpiteet",
+                                             "Vidtagna eller föreslagna åtgärder"),
+    "plan.response": ("Response", "Toimintasuunnitelma", "Insatser"),
+    "plan.response.acute": ("Acute phase", "Akuutti vaihe", "Akut skede"),
+    "plan.response.after_crisis": ("After the crisis", "Kriisin jälkeen", "Efter krisen"),
+    "plan.advice": ("Advice to data subjects", "Ohjeet rekisteröidyille", "Råd till de registrerade"),
+    "plan.advice.now": ("Now", "Heti", "Genast"),
+    "action.secure_logs": ("Secure the logs.", "Turvaa lokitiedot.", "Säkra loggarna."),
+    "action.review": ("Review what went wrong.", "Selvitä, mikä meni vikaan.", "Utred vad som gick fel."),
+    "action.change_passwords": ("Change your passwords.", "Vaihda salasanasi.", "Byt dina lösenord."),
+}
+
+NOW = datetime.fromisoformat("2026-04-01T10:00:00+03:00")
+AWARE = "2026-03-27T10:00:00+02:00"  # Friday before the EU DST change of Sunday 29 March 2026
+
+# An id left untranslated shows as itself: no output may contain one.
+UNTRANSLATED = re.compile(
+    r"\b(record|notice|explain|ruleset|scale|fact|value|question|reason|obligation|checklist|plan|action)"
+    r"\.[a-z_]"
+)
+
+
+def _po(lang: str, entries: dict[str, str]) -> str:
+    head = ('msgid ""\nmsgstr ""\n"Language: ' + lang + '\\n"\n'
+            '"Content-Type: text/plain; charset=UTF-8\\n"\n\n')
+    return head + "".join(f'msgid "{k}"\nmsgstr "{v}"\n\n' for k, v in entries.items())
+
+
+def write_ruleset(directory: Path, rules: str = RULES,
+                  catalog: dict[str, tuple[str, str, str]] | None = None) -> breachrules.Ruleset:
+    """The ruleset saved as ``t.rules`` with its catalogs in ``locale/<lang>/LC_MESSAGES/t.po``."""
+    for i, lang in enumerate(("en", "fi", "sv")):
+        po = directory / "locale" / lang / "LC_MESSAGES" / "t.po"
+        po.parent.mkdir(parents=True, exist_ok=True)
+        po.write_text(_po(lang, {k: v[i] for k, v in (CATALOG if catalog is None else catalog).items()}),
+                      encoding="utf-8")
+    path = directory / "t.rules"
+    path.write_text(rules, encoding="utf-8")
+    return breachrules.load(path)
+
+
+def incident(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "breach_types": ["confidentiality"],
+        "data_categories": ["health", "contact"],
+        "exposed_to": "outsider",
+        "malicious": False,
+        "subjects": 1,
+        "became_aware_at": AWARE,
+        "breach_description": "A letter with test results was sent to the wrong address.",
+        "measures_taken": "We asked the recipient to destroy the letter.",
+        "contact_point": "Data protection officer Maija Meikäläinen, tietosuoja@example.fi",
+    }
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not ...}
+
+
+@pytest.fixture
+def rs(tmp_path: Path) -> breachrules.Ruleset:
+    return write_ruleset(tmp_path)
+
+
+def report(rs: breachrules.Ruleset, now: datetime = NOW, **changes: Any) -> Report:
+    return rs.report(incident(**changes), now=now)
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_the_record_has_its_sections_in_order(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs))
+    headings = [line for line in md.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## Facts of the breach", "## Risk assessment", "## Decisions on the obligations", "## Deadlines",
+        "## Contents of the notices", "## Action plan",
+        "## Appendix: draft communication to the data subjects",
+    ]
+    assert md.startswith("# Documentation of a personal data breach\n")
+    assert "- Ruleset: Test rules (version 3)" in md
+    assert "- Generated: Wednesday, April 1, 2026 at 10:00 AM (Eastern European Summer Time)" in md
+
+
+def test_report_to_markdown_is_the_record(rs: breachrules.Ruleset) -> None:
+    r = report(rs)
+    assert r.to_markdown("sv", "Europe/Helsinki") == markdown(r, "sv", "Europe/Helsinki")
+
+
+def test_facts_are_shown_in_words_and_unknown_facts_are_listed(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, breach_types=["confidentiality", "availability"], restore_time="PT30H",
+                         subjects=1200, malicious=...))
+    assert "| Type of breach | loss of availability; loss of confidentiality |" in md
+    assert "| Who got the data | an outsider |" in md
+    assert "| Time to restore | 1 day, 6 hours |" in md
+    assert "| Number of data subjects | 1,200 |" in md
+    assert "| Data subjects cannot be reached | no |" in md
+    assert "| Possible harms | none |" in md
+    assert "| Became aware at | Friday, March 27, 2026 at 10:00 AM (Eastern European Standard Time) |" in md
+    assert "| Malicious | unknown |" in md
+    assert "| Reasons for the delay | unknown |" in md
+    # declared order, as in the ruleset's catalog
+    table = [line for line in md.splitlines() if line.startswith("| ")]
+    assert table[1].startswith("| Type of breach ") and table[2].startswith("| Data concerned ")
+
+
+def test_free_text_cannot_break_the_table(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, breach_description="Sent to A | B\nthen forwarded"))
+    assert "| Description | Sent to A \\| B<br>then forwarded |" in md
+
+
+def test_the_assessment_gives_the_level_and_every_reason_with_its_citations(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs))
+    assert "- Risk level: **high risk**" in md
+    assert "- The data reached an outsider. (GDPR Art. 4(12); `" in md
+    assert "- Health data reached an outsider. (GDPR Art. 9(1); `" in md
+
+
+# ------------------------------------------------------------------ why not notified
+
+
+def test_a_no_risk_breach_records_why_nobody_was_notified(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, exposed_to="nobody"))
+    assert "- Risk level: **no risk**" in md
+    why = "Not required: the risk was assessed as “no risk”, and the conditions of this obligation are not met."
+    assert f"- [ ] **Notify the supervisory authority**: {why} (GDPR Art. 33(1))" in md
+    assert f"- [ ] **Inform the data subjects**: {why} (GDPR Art. 34(1))" in md
+    assert "- [x] **Document the breach**: Required (GDPR Art. 33(5))" in md
+    assert "No rule applies" in md
+    assert "## Appendix" not in md
+    assert "## Contents of the notices" not in md  # no notice is required
+
+
+def test_a_below_threshold_obligation_names_the_level_reached(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, data_categories=["contact"]))
+    assert "**Notify the supervisory authority**: Required; Due " in md
+    assert ("**Inform the data subjects**: Not required: the risk was assessed as “risk”, and the conditions"
+            " of this obligation are not met.") in md
+
+
+def test_an_exempted_obligation_records_the_exemption_and_its_reason(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, unreachable=True))
+    assert ("- [ ] **Inform the data subjects**: Not required because an exemption applies:"
+            " The data subjects cannot be reached. (GDPR Art. 34(3)(c))") in md
+    # the exemption requires a public communication instead, which the draft serves too
+    assert ("- [x] **Inform the public**: Required; Without undue delay; instead of 'Inform the data subjects'"
+            " (GDPR Art. 34(3)(c))") in md
+    assert "## Appendix: draft communication to the data subjects" in md
+
+
+def test_an_obligation_required_only_instead_of_another_is_not_said_to_depend_on_the_risk(
+        rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs))
+    assert ("- [ ] **Inform the public**: Not required: the risk was assessed as “high risk”, and the conditions"
+            " of this obligation are not met. (GDPR Art. 34(3)(c))") in md
+
+
+def test_the_reasons_read_natively_in_finnish_and_swedish(rs: breachrules.Ruleset) -> None:
+    r = report(rs, exposed_to="nobody")
+    assert ("Ei pakollinen: riskin tasoksi arvioitiin ”ei riskiä”, eivätkä tämän velvoitteen edellytykset"
+            " täyty.") in markdown(r, "fi")
+    assert ("Krävs inte: risknivån bedömdes vara ”ingen risk”, och villkoren för denna skyldighet är inte"
+            " uppfyllda.") in markdown(r, "sv")
+    assert "Ei pakollinen, koska vapautus soveltuu: Rekisteröityjä ei tavoiteta." in markdown(
+        report(rs, unreachable=True), "fi")
+
+
+# ------------------------------------------------------------------ deadlines
+
+
+def test_a_late_notification_without_reasons_shows_the_missing_reasons(rs: breachrules.Ruleset) -> None:
+    r = report(rs, authority_notified_at="2026-03-31T09:00:00+03:00")
+    md = markdown(r)
+    assert "  - Done late: Tuesday, March 31, 2026 at 9:00 AM (Eastern European Summer Time), 22 hours after" \
+        " the deadline" in md
+    assert "  - **MISSING: the reasons for the delay are required but have not been given.**" in md
+    assert "!! MISSING: the reasons for the delay" in text(r)
+    assert "PUUTTUU: viivästymisen syyt on esitettävä" in markdown(r, "fi")
+    assert "SAKNAS: en motivering till förseningen krävs" in markdown(r, "sv")
+
+
+def test_a_late_notification_with_reasons_records_them(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, authority_notified_at="2026-03-31T09:00:00+03:00",
+                         delay_reason="The breach came to light on a holiday weekend."))
+    assert "  - Reasons for the delay: The breach came to light on a holiday weekend." in md
+    assert "MISSING" not in md
+
+
+def test_an_overdue_notification_says_by_how_much(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs))
+    assert "  - OVERDUE: not done, the deadline passed 1 day, 23 hours ago" in md
+    assert "**MISSING" in md  # a notification sent now needs the reasons too
+
+
+def test_a_pending_notification_says_how_long_is_left(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, now=datetime.fromisoformat("2026-03-30T10:00:00+03:00")))
+    assert "  - Not done yet; 1 hour left" in md
+    md = markdown(report(rs, now=datetime.fromisoformat("2026-03-28T09:00:00+02:00")))
+    assert "  - Not done yet; 2 days, 1 hour left" in md
+    assert "MISSING" not in md
+
+
+def test_a_notification_on_time_is_done_on_time(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, authority_notified_at="2026-03-28T12:00:00+02:00"))
+    assert "  - Done on time: Saturday, March 28, 2026 at 12:00 PM (Eastern European Standard Time)" in md
+
+
+def test_durations_take_plural_forms_in_every_language(rs: breachrules.Ruleset) -> None:
+    one = report(rs, now=datetime.fromisoformat("2026-03-30T10:00:00+03:00"))
+    two = report(rs, now=datetime.fromisoformat("2026-03-30T09:00:00+03:00"))
+    assert "aikaa on jäljellä 1 tunti" in markdown(one, "fi")
+    assert "aikaa on jäljellä 2 tuntia" in markdown(two, "fi")
+    assert "1 timme återstår" in markdown(one, "sv")
+    assert "2 timmar återstår" in markdown(two, "sv")
+
+
+def test_the_deadline_across_the_dst_change_is_shown_in_local_summer_time(rs: breachrules.Ruleset) -> None:
+    # 72 hours after Friday 10:00 EET is Monday 10:00 EET = 11:00 EEST, the clocks having moved on Sunday
+    r = report(rs)
+    assert r.deadline("notify").due == datetime.fromisoformat("2026-03-30T08:00:00+00:00")
+    assert "Due Monday, March 30, 2026 at 11:00 AM (Eastern European Summer Time)" in markdown(r)
+    assert "Määräaika: maanantai 30. maaliskuuta 2026 klo 11.00 (Itä-Euroopan kesäaika)" in markdown(r, "fi")
+    assert "Senast måndag 30 mars 2026 kl. 11.00 (östeuropeisk sommartid)" in markdown(r, "sv")
+    assert "Due Monday, March 30, 2026 at 10:00 AM (Central European Summer Time)" in markdown(
+        r, "en", "Europe/Stockholm")
+
+
+def test_finnish_and_swedish_dates_use_their_own_formats(rs: breachrules.Ruleset) -> None:
+    r = report(rs)
+    assert "| Tieto loukkauksesta saatu | perjantai 27. maaliskuuta 2026 klo 10.00 (Itä-Euroopan normaaliaika) |" \
+        in markdown(r, "fi")
+    assert "| Fick kännedom | fredag 27 mars 2026 kl. 10.00 (östeuropeisk normaltid) |" in markdown(r, "sv")
+    assert "Laadittu: keskiviikko 1. huhtikuuta 2026 klo 10.00" in markdown(r, "fi")
+
+
+# ------------------------------------------------------------------ checklists and phases
+
+
+def test_a_phased_report_lists_initial_and_supplementary_items(rs: breachrules.Ruleset) -> None:
+    r = report(rs, measures_taken=..., exposed_to=...)  # exposed_to unknown: an open question
+    assert r.phased and r.assessment.provisional
+    md = markdown(r)
+    section = md.split("## Contents of the notices")[1].split("## Action plan")[0]
+    assert "- [x] Nature of the breach (GDPR Art. 33(3)(a))" in section
+    assert "- [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: Measures taken" in section
+    assert "**1 of 3 items is still missing**" in section
+    initial = section.split("**Initial notification: what can be given now**")[1].split("**Supplementary")[0]
+    supplementary = section.split("**Supplementary notification: what must be added once known**")[1]
+    assert "- Nature of the breach" in initial and "- Contact point" in initial
+    assert "Measures" not in initial
+    assert "- Measures taken or proposed — missing: Measures taken" in supplementary
+    assert "- the answers to the open questions:\n  - Q exposed_to?" in supplementary
+    assert "## Open questions (1)" not in md  # the plural heading with one question is singular
+    assert "## Open question\n\n- Q exposed_to? (Who got the data)" in md
+
+
+def test_a_complete_checklist_is_not_phased(rs: breachrules.Ruleset) -> None:
+    r = report(rs)
+    assert not r.phased
+    md = markdown(r)
+    assert "All items are present." in md
+    assert "Initial notification" not in md
+
+
+def test_missing_items_take_plural_forms(rs: breachrules.Ruleset) -> None:
+    r = report(rs, measures_taken=..., contact_point=...)
+    assert "**2 of 3 items are still missing**" in markdown(r)
+    assert "Vielä puuttuu 2 kohtaa 3 kohdasta" in markdown(r, "fi")
+    assert "Vielä puuttuu 1 kohta 3 kohdasta" in markdown(report(rs, measures_taken=...), "fi")
+
+
+# ------------------------------------------------------------------ action plan
+
+
+def test_the_action_plan_is_grouped_by_plan_and_phase_and_marks_uncertain_actions(
+        rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, malicious=...))
+    plan = md.split("## Action plan")[1].split("## Appendix")[0]
+    assert [line for line in plan.splitlines() if line.startswith("#")] == [
+        "### Response", "#### Acute phase", "#### After the crisis", "### Advice to data subjects", "#### Now"]
+    assert "- [ ] Secure the logs. *(if the open questions confirm it)* (TSV guidance)" in plan
+    assert "- [ ] Review what went wrong. (GDPR Art. 33(5))" in plan
+
+
+def test_a_plan_with_no_applicable_actions_is_left_out(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs, exposed_to="nobody"))
+    plan = md.split("## Action plan")[1]
+    assert "### Response" in plan and "#### After the crisis" in plan
+    assert "#### Acute phase" not in plan  # secure_logs does not apply: not malicious
+    assert "Advice to data subjects" not in plan
+
+
+# ------------------------------------------------------------------ the appendix and the plain text
+
+
+def test_the_draft_notice_is_appended_when_the_data_subjects_must_be_told(rs: breachrules.Ruleset) -> None:
+    md = markdown(report(rs))
+    appendix = md.split("## Appendix: draft communication to the data subjects")[1]
+    assert "> Subject: Personal data breach concerning your personal data" in appendix
+    # each line of the letter stays a line: a paragraph of its own, the list items one list
+    assert ("> What happened\n>\n> A letter with test results was sent to the wrong address.\n>\n"
+            "> Kind of breach:\n>\n> - loss of confidentiality\n>\n"
+            "> Personal data concerned:\n>\n> - contact details\n> - data concerning health\n") in appendix
+    assert "> Data protection officer Maija Meikäläinen, tietosuoja@example.fi" in appendix
+
+
+def test_the_plain_text_view_follows_the_explanation(rs: breachrules.Ruleset) -> None:
+    r = report(rs, measures_taken=...)
+    out = text(r, "en")
+    assert out.startswith(r.assessment.explain("en"))
+    for heading in ("\nDeadlines\n", "\nContents of the notices: Notification to the authority\n",
+                    "\nAction plan\n", "\nAppendix: draft communication to the data subjects\n"):
+        assert heading in out
+    assert "\n  Notify the supervisory authority\n      Due Monday, March 30, 2026 at 11:00 AM" in out
+    assert "\n  [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: Measures taken\n" in out
+    assert "\n    Initial notification: what can be given now\n      - Nature of the breach\n" in out
+    assert "\n  Response\n    Acute phase\n" not in out  # not malicious
+    assert "\n  Response\n    After the crisis\n      - Review what went wrong. (GDPR Art. 33(5))\n" in out
+    assert "## " not in out and "| " not in out and "**" not in out
+
+
+@pytest.mark.parametrize("lang", ["en", "fi", "sv"])
+@pytest.mark.parametrize("changes", [
+    {},
+    {"exposed_to": "nobody"},
+    {"unreachable": True},
+    {"measures_taken": ..., "exposed_to": ..., "malicious": ..., "authority_notified_at": "2026-04-01T08:00:00+03:00"},
+    {"contact_point": ..., "possible_harms": ["identity_theft"], "advice_to_subjects": "Watch your bank account."},
+], ids=["high", "none", "exempted", "phased", "notice"])
+def test_every_language_renders_without_an_untranslated_id(
+        rs: breachrules.Ruleset, lang: str, changes: dict[str, Any]) -> None:
+    r = report(rs, **changes)
+    for out in (markdown(r, lang), text(r, lang)):
+        assert UNTRANSLATED.findall(out) == [], out
+        assert "{" not in out and "}" not in out
+
+
+def test_finnish_and_swedish_records_use_the_official_terms(rs: breachrules.Ruleset) -> None:
+    r = report(rs, measures_taken=...)
+    fi, sv = markdown(r, "fi"), markdown(r, "sv")
+    assert fi.startswith("# Henkilötietojen tietoturvaloukkauksen dokumentointi\n")
+    assert "alustava ilmoitus" in fi and "täydentävä ilmoitus" in fi.lower()
+    assert "rekisteröidyille" in fi
+    assert sv.startswith("# Dokumentation av en personuppgiftsincident\n")
+    assert "Preliminär anmälan" in sv and "Komplettering" in sv
+    assert "de registrerade" in sv
