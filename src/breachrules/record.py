@@ -140,7 +140,7 @@ def _checklist_markdown(_: Messages, report: Report, checklist: Checklist) -> li
     else:
         missing = len(checklist.supplementary)
         out.append(f"**{_.plural('record.checklist.missing', missing, total=len(checklist.items))}**")
-    if report.phased:
+    if checklist.phased:
         out += ["", _("record.phased"), "", f"**{_('record.initial')}**", ""]
         out += [f"- {_(item.message)}" for item in checklist.initial] or [f"- {_('record.initial.none')}"]
         out += ["", f"**{_('record.supplementary')}**", ""]
@@ -180,7 +180,7 @@ def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") 
         if not checklist.complete:
             lines.append("  " + _.plural("record.checklist.missing", len(checklist.supplementary),
                                          total=len(checklist.items)))
-        if report.phased:
+        if checklist.phased:
             lines += ["  " + _("record.phased"), "    " + _("record.initial")]
             lines += ["      - " + _(item.message) for item in checklist.initial] or [
                 "      - " + _("record.initial.none")]

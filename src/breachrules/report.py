@@ -279,7 +279,8 @@ def build(program: Program, known: Mapping[str, Any], assessment: Assessment, no
     obligations = {ob.name: ob for ob in program.obligations}
     deadlines = tuple(
         _deadline(result, obligations[result.id].done, obligations[result.id].late_requires, known, now)
-        for result in assessment.obligations if result.required
+        for result in assessment.obligations
+        if result.required and obligations[result.id].due is not None  # it has a deadline to keep
     )
     checklists = []
     for c in program.checklists:
