@@ -25,7 +25,7 @@ import os
 import sys
 import tomllib
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,7 +153,7 @@ def _assess(args: argparse.Namespace) -> int:
 def _instant(value: str | None) -> datetime | None:
     """--now: an ISO 8601 instant with a time zone; absent, the current time."""
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         instant = datetime.fromisoformat(value)
     except ValueError:

@@ -40,7 +40,8 @@ _GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (_STATEMENTS, _STATEMENTS, "syntax.statement"),
     (frozenset({"NAME", "NUMBER", "LPAR"}), _EXPRESSION_START, "syntax.expression"),
     (frozenset({"__ANON_3", "__ANON_4", "AND", "OR"}), _OPERATORS, "syntax.operator"),
-    (frozenset({"BECAUSE", "CITE"}), frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE", "DONE", "LATE"}), "syntax.clause"),
+    (frozenset({"BECAUSE", "CITE"}),
+     frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE", "DONE", "LATE"}), "syntax.clause"),
 )
 _NAMED = {
     "NAME": "syntax.name",

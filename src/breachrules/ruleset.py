@@ -15,7 +15,7 @@ Two evaluation paths give one answer:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -123,7 +123,7 @@ class Ruleset:
         from breachrules import report
 
         facts = self.validate(incident)
-        when = now if now is not None else datetime.now(timezone.utc)
+        when = now if now is not None else datetime.now(UTC)
         return report.build(self.program, facts.known, self.assess(facts), when)
 
     def _generated(self, function: Callable[[dict[str, Any]], Any], known: dict[str, Any]) -> Any:
