@@ -431,3 +431,52 @@ def test_console_script() -> None:
     result = subprocess.run([str(script), "list"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "\ngdpr\t2026.1\t" in result.stdout
+
+
+def test_markdown_record_in_finnish() -> None:
+    result = run("assess", EXAMPLES / "misdirected-health-email.json", "--ruleset", "fi-health",
+                 "--format", "markdown", "--lang", "fi", "--now", "2026-11-24T12:00:00+02:00")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("# Henkilötietojen tietoturvaloukkauksen dokumentointi\n")
+    # late: aware 20.11. 9.30, due 23.11. 9.30, still not notified on 24.11. at noon
+    assert "MYÖHÄSSÄ" in out and "PUUTTUU: viivästymisen syyt" in out
+    # the example gives every item of the notification, so nothing is phased
+    assert "Alustava ilmoitus: tiedot, jotka voidaan antaa jo nyt" not in out
+    # the draft communication is appended, with the organisation's own words
+    assert "Tietosuojavastaava Maija Virtanen" in out
+
+
+def test_json_record_marks_a_late_notification_without_reason(tmp_path: Path) -> None:
+    incident = json.loads((EXAMPLES / "misdirected-health-email.json").read_text(encoding="utf-8"))
+    incident["authority_notified_at"] = "2026-11-23T15:00:00+02:00"  # 5.5 hours late
+    path = _bad(tmp_path, json.dumps(incident))
+    result = run("assess", path, "--format", "json", "--now", "2026-11-24T12:00:00+02:00")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    (deadline,) = [d for d in record["deadlines"] if d["obligation"] == "notify_authority"]
+    assert deadline["due"] == "2026-11-23T09:30:00+02:00"
+    assert deadline["state"] == "done_late"
+    assert (deadline["reason_required"], deadline["reason_given"]) == (True, False)
+    incident["delay_reason"] = "The breach came to light on a Friday evening; the DPO was reached on Monday."
+    path.write_text(json.dumps(incident), encoding="utf-8")
+    record = json.loads(run("assess", path, "--format", "json", "--now", NOW).stdout)
+    (deadline,) = [d for d in record["deadlines"] if d["obligation"] == "notify_authority"]
+    assert deadline["reason_given"] is True
+
+
+def test_processor_tells_the_controller_instead_of_notifying(tmp_path: Path) -> None:
+    incident = json.loads((EXAMPLES / "misdirected-health-email.json").read_text(encoding="utf-8"))
+    incident["role"] = "processor"
+    path = _bad(tmp_path, json.dumps(incident))
+    doc = assessment_of(run("assess", path, "--format", "json", "--now", NOW).stdout)
+    required = {ob["id"] for ob in doc["obligations"] if ob["required"]}
+    assert required == {"document", "inform_controller"}
+
+
+@pytest.mark.parametrize("now", ["tomorrow", "2026-11-24T12:00:00"])
+def test_bad_now_exits_2(now: str) -> None:
+    result = run("assess", EXAMPLES / "contact-list-leak.json", "--now", now)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"found '{now}'" in result.stderr

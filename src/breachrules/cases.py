@@ -135,6 +135,12 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
     if not isinstance(ruleset_name, str):
         problems.append(CaseProblem("$.ruleset", "case.missing_ruleset"))
         raise CaseFileError(file, problems)
+    if not ruleset_name.endswith(".rules") and ruleset_name not in _bundled_names():
+        available = _bundled_names()
+        problems.append(CaseProblem("$.ruleset", "case.unknown_ruleset", frozen_values({
+            "name": ruleset_name, "available": ", ".join(available),
+            "suggestion": did_you_mean(ruleset_name, available) or ""})))
+        raise CaseFileError(file, problems)
     ruleset = _ruleset(ruleset_name, path)
     description = _text(data, "description", "$", problems) or path.stem
     _text(data, "source", "$", problems)
@@ -142,6 +148,7 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
     cases = [Case(file, description, None, "", base_facts,
                   _expectation(ruleset, data.get("expect"), "$.expect", problems))]
     paths = ["$"]  # where each case is written, for its problems
+    owned: list[set[str] | None] = [None]  # the facts each variant sets itself
     variants = data.get("variants", [])
     if not isinstance(variants, list):
         problems.append(CaseProblem("$.variants", "case.expected_table_list"))
@@ -156,16 +163,19 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
         if name is None:
             problems.append(CaseProblem(f"{where}.name", "case.missing_name"))
             name = str(i + 1)
-        facts = {**base_facts, **_table(variant, "facts", where, problems)}
+        own_facts = _table(variant, "facts", where, problems)
+        facts = {**base_facts, **own_facts}
         cases.append(Case(file, f"{description} / {name}", name, _text(variant, "remark", where, problems) or "",
                           facts, _expectation(ruleset, variant.get("expect"), f"{where}.expect", problems)))
         paths.append(where)
-    for case, where in zip(cases, paths, strict=True):
+        owned.append(set(own_facts))
+    for case, where, own in zip(cases, paths, owned, strict=True):
         try:
             ruleset.validate(case.facts)
         except IncidentError as error:
+            # a variant answers for the facts it sets; the base case for the rest
             problems.extend(CaseProblem(f"{where}.facts{p.path[1:]}", f"incident.{p.key}", p.values)
-                            for p in error.problems)
+                            for p in error.problems if own is None or _fact_of(p.path) in own)
     if problems:
         raise CaseFileError(file, problems)
     return ruleset, cases
@@ -188,6 +198,17 @@ def run(ruleset: Any, case: Case) -> CaseResult:
 
 
 # ------------------------------------------------------------------ reading
+
+
+def _bundled_names() -> list[str]:
+    from breachrules.loader import bundled_names
+
+    return bundled_names()
+
+
+def _fact_of(path: str) -> str:
+    """The fact a problem path starts with: "$.data_categories[1]" -> "data_categories"."""
+    return path[2:].split(".")[0].split("[")[0]
 
 
 def _ruleset(name: str, path: Path) -> Any:
@@ -260,6 +281,6 @@ def _expectation(ruleset: Any, data: Any, where: str, problems: list[CaseProblem
     if provisional is not None and not isinstance(provisional, bool):
         problems.append(CaseProblem(f"{where}.provisional", "case.expected_bool"))
         provisional = None
-    if not levels and not obligations and provisional is None:
+    if not data:  # (a table whose entries are all wrong has its problems reported already)
         problems.append(CaseProblem(where, "case.empty_expect"))
     return Expectation(levels, obligations, provisional)
