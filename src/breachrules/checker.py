@@ -155,6 +155,14 @@ class _Checker(ExpressionChecker):
         self.names[ident.name] = ident.span
         return True
 
+    def _declared_here(self, ident: n.Ident) -> bool:
+        """True for the first declaration of a label; a duplicate has its BR402 already."""
+        return self.labels.get(ident.name, ("", None))[1] is ident.span
+
+    def _not_an_obligation(self, ident: n.Ident) -> None:
+        obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
+        self.error("BR207", ident.span, name=ident.name, suggestion=suggest(did_you_mean(ident.name, obligations)))
+
     def _label(self, ident: n.Ident, kind: str) -> bool:
         if ident.name in self.labels:
             first_kind, first = self.labels[ident.name]
@@ -382,7 +390,7 @@ class _Checker(ExpressionChecker):
     def _exemptions(self, nodes: list[n.Rule]) -> dict[str, ExemptionDef]:
         result: dict[str, ExemptionDef] = {}
         for s in nodes:
-            if self.labels.get(s.label.name, ("", None))[1] is not s.label.span:
+            if not self._declared_here(s.label):
                 continue
             assert s.base is not None
             base_kind = self.labels.get(s.base.name, ("", None))[0]
@@ -391,14 +399,10 @@ class _Checker(ExpressionChecker):
                     self.error("BR405", s.base.span, label=s.base.name,
                                kind=Term.of(f"statement.{base_kind}"), statement=Term.of("statement.exemption"))
                 else:
-                    obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
-                    self.error("BR207", s.base.span, name=s.base.name,
-                               suggestion=suggest(did_you_mean(s.base.name, obligations)))
+                    self._not_an_obligation(s.base)
             instead = s.clauses.instead
             if instead is not None and self.labels.get(instead.name, ("", None))[0] != "obligation":
-                obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
-                self.error("BR207", instead.span, name=instead.name,
-                           suggestion=suggest(did_you_mean(instead.name, obligations)))
+                self._not_an_obligation(instead)
             message, cites = self._clauses_required(s.label.span, s.label.name, s.clauses.because,
                                                     s.clauses.cite, "because")
             result[s.label.name] = ExemptionDef(
@@ -412,7 +416,7 @@ class _Checker(ExpressionChecker):
         result = []
         targets = {e.instead for e in exemptions.values()}
         for s in nodes:
-            if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+            if not self._declared_here(s.name):
                 continue
             due: ir.Node | str | None = None
             if isinstance(s.clauses.due, n.WithoutUndueDelay):
@@ -455,12 +459,10 @@ class _Checker(ExpressionChecker):
     # ------------------------------------------------------------ checklists and action plans
 
     def _checklist(self, s: n.Checklist) -> ChecklistDef | None:
-        if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+        if not self._declared_here(s.name):
             return None
         if self.labels.get(s.obligation.name, ("", None))[0] != "obligation":
-            obligations = [k for k, (kind, _) in self.labels.items() if kind == "obligation"]
-            self.error("BR207", s.obligation.span, name=s.obligation.name,
-                       suggestion=suggest(did_you_mean(s.obligation.name, obligations)))
+            self._not_an_obligation(s.obligation)
         items: list[ChecklistItemDef] = []
         for item in s.items:
             if any(other.name == item.name.name for other in items):
@@ -477,7 +479,7 @@ class _Checker(ExpressionChecker):
         plans: list[PlanDef] = []
         seen: dict[str, str] = {}  # phase -> plan
         for s in nodes:
-            if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+            if not self._declared_here(s.name):
                 continue
             phases = []
             for phase in s.phases:
@@ -495,7 +497,7 @@ class _Checker(ExpressionChecker):
         order = {phase: (i, j, plan.name) for i, plan in enumerate(plans) for j, phase in enumerate(plan.phases)}
         actions: list[tuple[tuple[int, int], ActionDef]] = []
         for s in nodes:
-            if self.labels.get(s.name.name, ("", None))[1] is not s.name.span:
+            if not self._declared_here(s.name):
                 continue
             condition = self._condition(s.condition)
             message, cites = self._clauses_required(s.name.span, s.name.name, s.clauses.says,

@@ -16,14 +16,25 @@ from breachrules.assessment import Assessment, ObligationResult, TraceEntry
 from breachrules.i18n import Messages
 
 
-def messages_for(assessment: Assessment, locale: str) -> Messages:
+def catalog_sources(assessment: Assessment) -> tuple[tuple[Path, str], ...]:
+    """The (directory, domain) of the ruleset's catalogs, its own first."""
     catalogs = assessment.catalogs
     if not catalogs:  # read back with from_dict: find a bundled ruleset's catalogs by name
         from breachrules import loader, resources
 
         if loader.bundled_path(assessment.ruleset) is not None:
             catalogs = ((str(resources.rulesets_dir() / "locale"), assessment.ruleset),)
-    return Messages(locale, tuple((Path(d), domain) for d, domain in catalogs))
+    return tuple((Path(d), domain) for d, domain in catalogs)
+
+
+def messages_for(assessment: Assessment, locale: str) -> Messages:
+    return Messages(locale, catalog_sources(assessment))
+
+
+def member(_: Messages, fact: str, name: str) -> str:
+    """A member of a fact's choices in words, or its name when the catalog has none."""
+    key = f"value.{fact}.{name}"
+    return _(key) if _.has(key) else name
 
 
 def format_instant(instant: datetime, locale: str, timezone: str) -> str:
@@ -100,13 +111,18 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
 
 
 def _entry(_: Messages, entry: TraceEntry) -> str:
-    reason = _(entry.message)
+    return f"- {reason(_, entry)} [{', '.join(entry.cites)}; {entry.span}]"
+
+
+def reason(_: Messages, entry: TraceEntry) -> str:
+    """A rule, exception or exemption that applied, and why, in one line."""
+    why = _(entry.message)
     if entry.kind == "exception":
-        line = _("explain.exception", label=entry.label, base=entry.overrides, reason=reason)
+        line = _("explain.exception", label=entry.label, base=entry.overrides, reason=why)
     elif entry.kind == "exemption":
-        line = _("explain.exemption", label=entry.label, obligation=entry.overrides, reason=reason)
+        line = _("explain.exemption", label=entry.label, obligation=entry.overrides, reason=why)
     else:
-        line = _("explain.rule", label=entry.label, reason=reason)
+        line = _("explain.rule", label=entry.label, reason=why)
     if not entry.certain:
         line += " " + _("explain.if_confirmed")
-    return f"- {line} [{', '.join(entry.cites)}; {entry.span}]"
+    return line

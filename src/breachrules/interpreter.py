@@ -78,6 +78,8 @@ def conditions_after_decision(program: Program, facts: Mapping[str, Any],
                               conditions: list[ir.Node | None]) -> list[bool | None]:
     """The truth of ``conditions`` (``None`` is "always") once the outcomes
     are decided: how a report reads the conditions of its actions."""
+    if not conditions:
+        return []
     run = _Run(program, facts)
     run.result()
     return [run.truth(condition) for condition in conditions]

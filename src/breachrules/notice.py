@@ -20,9 +20,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from breachrules.explain import format_instant, messages_for
+from breachrules.explain import format_instant, member, messages_for
 from breachrules.i18n import Messages
-from breachrules.report import Report
+from breachrules.report import Report, is_given
 
 # The facts a notice reads. A ruleset that names them otherwise can be served
 # by changing these.
@@ -50,10 +50,7 @@ def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki")
         return fact in facts or _.has(f"fact.{fact}")
 
     def given(fact: str) -> Any:
-        value = facts.get(fact)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return value
+        return facts[fact] if is_given(facts, fact) else None
 
     def todo(what: str) -> str:
         return _("notice.placeholder", what=_(what))
@@ -124,8 +121,7 @@ def _members(_: Messages, fact: str, values: Any, lead: str) -> list[str]:
     items = values if isinstance(values, list | tuple | set | frozenset) else [values]
     lines = [_(lead)]
     for item in items:
-        key = f"value.{fact}.{item}"
-        lines.append("- " + (_(key) if _.has(key) else str(item)))
+        lines.append("- " + member(_, fact, str(item)))
     return lines
 
 

@@ -20,14 +20,13 @@ back with ``Report.from_dict``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from breachrules import durations
-from breachrules.assessment import Assessment, ObligationResult, TraceEntry
-from breachrules.explain import format_instant, messages_for
+from breachrules.assessment import Assessment, ObligationResult
+from breachrules.explain import catalog_sources, format_instant, member, messages_for, reason
 from breachrules.i18n import Messages, catalog_path
 from breachrules.report import (
     DONE_LATE,
@@ -82,7 +81,7 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     if not a.trace:
         out.append(_("explain.nothing_fired"))
     for entry in a.trace:
-        out.append(f"- {_reason(_, entry)} ({', '.join(entry.cites)}; `{entry.span}`)")
+        out.append(f"- {reason(_, entry)} ({', '.join(entry.cites)}; `{entry.span}`)")
 
     section(_("record.decisions"))
     for ob in a.obligations:
@@ -313,16 +312,11 @@ def value(_: Messages, fact: str, raw: Any, locale: str, timezone: str) -> str:
     return text_
 
 
-def member(_: Messages, fact: str, name: str) -> str:
-    key = f"value.{fact}.{name}"
-    return _(key) if _.has(key) else name
-
-
 def declared_facts(a: Assessment, locale: str) -> list[str]:
     """The facts of the ruleset, in the order of its catalogs: every fact has a
     label ``fact.<name>`` there. Facts an assessment names (open questions) come too."""
     names: list[str] = []
-    for directory, domain in _sources(a):
+    for directory, domain in catalog_sources(a):
         for lang in (locale, "en", "fi", "sv"):
             path = catalog_path(directory, lang, domain)
             if path.is_file():
@@ -330,16 +324,6 @@ def declared_facts(a: Assessment, locale: str) -> list[str]:
                 break
     names += [q.fact for q in a.open_questions if q.fact not in names]
     return names
-
-
-def _sources(a: Assessment) -> Iterable[tuple[Path, str]]:
-    catalogs = a.catalogs
-    if not catalogs:
-        from breachrules import loader, resources
-
-        if loader.bundled_path(a.ruleset) is not None:
-            catalogs = ((str(resources.rulesets_dir() / "locale"), a.ruleset),)
-    return [(Path(d), domain) for d, domain in catalogs]
 
 
 def _fact_ids(path: Path) -> list[str]:
@@ -365,19 +349,6 @@ def _item(_: Messages, message: str, cites: tuple[str, ...], missing: tuple[str,
         line += f" ({', '.join(cites)})"
     if missing:
         line += " — " + _("record.item.missing", facts="; ".join(_label(_, f) for f in missing))
-    return line
-
-
-def _reason(_: Messages, entry: TraceEntry) -> str:
-    reason = _(entry.message)
-    if entry.kind == "exception":
-        line = _("explain.exception", label=entry.label, base=entry.overrides, reason=reason)
-    elif entry.kind == "exemption":
-        line = _("explain.exemption", label=entry.label, obligation=entry.overrides, reason=reason)
-    else:
-        line = _("explain.rule", label=entry.label, reason=reason)
-    if not entry.certain:
-        line += " " + _("explain.if_confirmed")
     return line
 
 

@@ -286,7 +286,7 @@ def build(program: Program, known: Mapping[str, Any], assessment: Assessment, no
     for c in program.checklists:
         items = tuple(
             ChecklistItem(item.name, item.message, item.facts,
-                          tuple(f for f in item.facts if not _given(known, f)), item.cites)
+                          tuple(f for f in item.facts if not is_given(known, f)), item.cites)
             for item in c.items
         )
         result = assessment.obligation(c.obligation)
@@ -329,11 +329,11 @@ def _deadline(result: Any, done_fact: str | None, reason_fact: str | None,
         state=state,
         remaining=remaining,
         reason_fact=reason_fact,
-        reason_given=reason_fact is not None and _given(known, reason_fact),
+        reason_given=reason_fact is not None and is_given(known, reason_fact),
     )
 
 
-def _given(known: Mapping[str, Any], fact: str) -> bool:
+def is_given(known: Mapping[str, Any], fact: str) -> bool:
     """A fact counts as given when it is known; blank text says nothing."""
     value = known.get(fact)
     return value is not None and not (isinstance(value, str) and not value.strip())
