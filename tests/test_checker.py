@@ -20,7 +20,7 @@ LINE = PRELUDE.count("\n") + 1  # the first line after the prelude
 
 def problems(body: str) -> list[tuple[str, int, int, str]]:
     with pytest.raises(RulesetError) as caught:
-        breachrules.load(PRELUDE + body)
+        breachrules.loads(PRELUDE + body)
     return [(d.code, d.span.line, d.span.column, d.message()) for d in caught.value.diagnostics]
 
 
@@ -35,7 +35,7 @@ def rule(condition: str, then: str = "risk >= high") -> str:
 
 
 def test_a_valid_ruleset_compiles() -> None:
-    rs = breachrules.load(PRELUDE + rule("health in data"))
+    rs = breachrules.loads(PRELUDE + rule("health in data"))
     assert rs.name == "t" and rs.version == "1"
 
 
@@ -188,7 +188,7 @@ def test_duplicate_level() -> None:
 
 def test_a_ruleset_needs_a_risk_scale() -> None:
     with pytest.raises(RulesetError) as caught:
-        breachrules.load("ruleset t\nfact a: bool\n")
+        breachrules.loads("ruleset t\nfact a: bool\n")
     assert [d.code for d in caught.value.diagnostics] == ["BR412"]
 
 
@@ -213,7 +213,7 @@ def test_every_problem_in_one_run() -> None:
 
 def test_level_names_resolve_against_the_other_side() -> None:
     # "risk >= risk": the outcome on the left, the level on the right
-    rs = breachrules.load(
+    rs = breachrules.loads(
         PRELUDE + rule("health in data")
         + 'obligation notify when risk >= risk says "o" cite "GDPR Art. 33"\n'
     )
@@ -224,7 +224,7 @@ def test_level_names_resolve_against_the_other_side() -> None:
 
 
 def test_the_enum_member_none_and_the_level_none_do_not_clash() -> None:
-    rs = breachrules.load(PRELUDE + rule("encryption == none", "risk >= none"))
+    rs = breachrules.loads(PRELUDE + rule("encryption == none", "risk >= none"))
     assert rs.program.facts["encryption"].default == "none"
 
 
@@ -249,7 +249,7 @@ PLAN_LINE = PLAN_PRELUDE.count("\n") + 1  # 10: the first line after the prelude
 
 def plan_problems(body: str) -> list[tuple[str, int, int, str]]:
     with pytest.raises(RulesetError) as caught:
-        breachrules.load(PLAN_PRELUDE + body)
+        breachrules.loads(PLAN_PRELUDE + body)
     return [(d.code, d.span.line, d.span.column, d.message()) for d in caught.value.diagnostics]
 
 
@@ -260,7 +260,7 @@ def plan_only(body: str) -> tuple[str, int, int, str]:
 
 
 def test_checklists_plans_and_actions_compile() -> None:
-    rs = breachrules.load(
+    rs = breachrules.loads(
         PLAN_PRELUDE
         + "checklist content for notify\n"
         + '  item contact: who cite "Art. 33(3)(b)"\n'
@@ -294,7 +294,7 @@ def test_checklists_plans_and_actions_compile() -> None:
 
 
 def test_an_obligation_without_done_has_none() -> None:
-    rs = breachrules.load(PLAN_PRELUDE + 'obligation other when a says "x" cite "y"\n')
+    rs = breachrules.loads(PLAN_PRELUDE + 'obligation other when a says "x" cite "y"\n')
     other = rs.program.obligations[1]
     assert (other.done, other.late_requires) == (None, None)
 
@@ -453,7 +453,7 @@ def test_checklist_plan_and_action_labels_share_the_label_namespace() -> None:
 
 def test_new_diagnostics_render_with_a_caret() -> None:
     with pytest.raises(RulesetError) as caught:
-        breachrules.load(PLAN_PRELUDE + 'action call in acut when a says "p" cite "g"\n')
+        breachrules.loads(PLAN_PRELUDE + 'action call in acut when a says "p" cite "g"\n')
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "BR209"
     assert (diagnostic.span.line, diagnostic.span.column, diagnostic.span.end_line,
@@ -485,7 +485,7 @@ def test_every_new_problem_in_one_run() -> None:
 
 
 def test_message_ids_of_checklists_and_plans() -> None:
-    rs = breachrules.load(
+    rs = breachrules.loads(
         PLAN_PRELUDE
         + "checklist content for notify\n  item contact: who\n"
         + 'action call in acute when a says "action.call" cite "g"\n'

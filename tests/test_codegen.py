@@ -16,7 +16,7 @@ from tests.strategies import incidents, value_of
 
 # Rulesets that exercise every construct: the bundled baseline, plus a small
 # one with nested exceptions, conflicts, a table, a score and exemptions.
-SMALL = breachrules.load("""ruleset small version "1"
+SMALL = breachrules.loads("""ruleset small version "1"
 scale risk: none < risk < high
 scale severity: low < medium < high
 scale likelihood: remote < likely

@@ -19,7 +19,7 @@ scale likelihood: remote < likely
 
 
 def compile_(body: str) -> breachrules.Ruleset:
-    return breachrules.load(HEADER + body)
+    return breachrules.loads(HEADER + body)
 
 
 EXCEPTIONS = compile_("""

@@ -123,7 +123,7 @@ def test_compiled_rulesets_are_thread_safe() -> None:
 
 
 def test_load_from_text() -> None:
-    rs = breachrules.load('ruleset inline version "0"\nscale risk: none < risk < high\n')
+    rs = breachrules.loads('ruleset inline version "0"\nscale risk: none < risk < high\n')
     assert rs.name == "inline" and rs.assess({}).risk == "none"
 
 

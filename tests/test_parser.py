@@ -208,7 +208,7 @@ def test_a_hyphenated_name_after_extends_and_with_digits() -> None:
 def test_a_hyphenated_ruleset_compiles_on_top_of_gdpr() -> None:
     import breachrules
 
-    rs = breachrules.load("ruleset my-org extends gdpr\n")
+    rs = breachrules.loads("ruleset my-org extends gdpr\n")
     assert rs.name == "my-org"
     assert rs.program.extends == "gdpr"
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from breachrules.assessment import Assessment
     from breachrules.diagnostics import RulesetError
     from breachrules.incident import IncidentError
+    from breachrules.limits import Limits
     from breachrules.ruleset import Decision, Ruleset
 
 __version__ = "0.1.0"
@@ -32,24 +33,42 @@ __all__ = [
     "Decision",
     "EvaluationError",
     "IncidentError",
+    "Limits",
     "Ruleset",
     "RulesetError",
     "bundled",
     "bundled_names",
     "load",
+    "loads",
 ]
 
 
-def load(source: str | os.PathLike[str]) -> Ruleset:
-    """Compile a ruleset from a file path or from ruleset text.
+def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Ruleset:
+    """Compile the ruleset in the file at ``path``.
 
-    Raises :class:`RulesetError` listing every problem found.
+    Its ``extends "file"`` may only name files inside its own directory
+    tree, its catalogs come from the ``locale`` directory beside it, and
+    ``limits`` bound what is read (see ``docs/security.md``). Raises
+    :class:`RulesetError` listing every problem found.
     """
     from breachrules import loader
+    from breachrules.limits import DEFAULT
 
-    file, text = loader.read_source(source)
-    ruleset = loader.compile_chain(loader.load_chain(file, text))
-    return ruleset  # type: ignore[return-value]
+    return loader.load_file(path, limits or DEFAULT)  # type: ignore[return-value]
+
+
+def loads(text: str, *, base: str | os.PathLike[str] | None = None,
+          catalogs: str | os.PathLike[str] | None = None, limits: Limits | None = None) -> Ruleset:
+    """Compile ruleset text, as :func:`json.loads` reads JSON text.
+
+    Text reads nothing from disk unless the caller allows it: ``extends``
+    may name bundled rulesets, and files only inside the ``base``
+    directory; its catalogs come only from the ``catalogs`` directory.
+    """
+    from breachrules import loader
+    from breachrules.limits import DEFAULT
+
+    return loader.load_text(text, base=base, catalogs=catalogs, limits=limits or DEFAULT)  # type: ignore[return-value]
 
 
 def bundled(name: str) -> Ruleset:
@@ -58,7 +77,7 @@ def bundled(name: str) -> Ruleset:
     from breachrules.diagnostics import Diagnostic, RulesetError
     from breachrules.spans import Span
 
-    path = loader.bundled_path(name)
+    path = loader.bundled_path(name) if isinstance(name, str) else None
     if path is None:
         where = Span("<bundled>", 1, 1, 1, 1)
         available = ", ".join(loader.bundled_names())
@@ -79,6 +98,7 @@ def __getattr__(name: str) -> Any:
         "RulesetError": "breachrules.diagnostics",
         "IncidentError": "breachrules.incident",
         "Decision": "breachrules.ruleset",
+        "Limits": "breachrules.limits",
         "Ruleset": "breachrules.ruleset",
     }
     if name in homes:

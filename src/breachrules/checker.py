@@ -19,7 +19,8 @@ from breachrules import nodes as n
 from breachrules import types as t
 from breachrules.diagnostics import Diagnostic, did_you_mean
 from breachrules.expressions import ExpressionChecker, suggest
-from breachrules.i18n import Term
+from breachrules.i18n import Term, plain_template
+from breachrules.limits import DEFAULT, Limits
 from breachrules.program import (
     ActionDef,
     ChecklistDef,
@@ -41,16 +42,29 @@ from breachrules.spans import Span
 FACT_TYPES = ("bool", "count", "integer", "number", "duration", "datetime", "text")
 
 
-def check(modules: Sequence[n.Module]) -> tuple[Program | None, list[Diagnostic]]:
+def _repeated(names: Sequence[n.Ident]) -> list[n.Ident]:
+    """The names that repeat an earlier one, in one pass."""
+    seen: set[str] = set()
+    repeated = []
+    for ident in names:
+        if ident.name in seen:
+            repeated.append(ident)
+        seen.add(ident.name)
+    return repeated
+
+
+def check(modules: Sequence[n.Module], limits: Limits = DEFAULT) -> tuple[Program | None, list[Diagnostic]]:
     """Check a ruleset given as its chain of modules, the base first."""
-    checker = _Checker(modules)
+    checker = _Checker(modules, limits)
     program = checker.run()
     return (None if checker.diagnostics else program), checker.diagnostics
 
 
 class _Checker(ExpressionChecker):
-    def __init__(self, modules: Sequence[n.Module]) -> None:
+    def __init__(self, modules: Sequence[n.Module], limits: Limits = DEFAULT) -> None:
         self.modules = modules
+        self.limits = limits
+        self.closing: set[Span] = set()  # references that close a cycle of definitions
         self.header = modules[-1].header
         self.diagnostics: list[Diagnostic] = []
         self.scales: dict[str, ScaleDef] = {}
@@ -81,7 +95,7 @@ class _Checker(ExpressionChecker):
         for s in statements:
             if isinstance(s, n.Fact):
                 self._fact(s)
-        for name in self.define_nodes:
+        for name in self._define_order():
             self._define(name)
         rule_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind != "exemption"]
         exemption_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind == "exemption"]
@@ -145,6 +159,8 @@ class _Checker(ExpressionChecker):
         return extends.name if isinstance(extends, n.Ident) else extends.value
 
     def _message(self, text: n.Text) -> str:
+        if not plain_template(text.value):
+            self.error("BR421", text.span, text=text.value)
         self.message_ids.add(text.value)
         return text.value
 
@@ -177,10 +193,11 @@ class _Checker(ExpressionChecker):
     def _scale(self, s: n.Scale) -> None:
         if not self._declare(s.name):
             return
+        if len(self.scales) == self.limits.max_scales:
+            self.error("BR608", s.name.span, limit=self.limits.max_scales)
         names = [level.name for level in s.levels]
-        for i, level in enumerate(s.levels):
-            if level.name in names[:i]:
-                self.error("BR411", level.span, level=level.name, scale=s.name.name)
+        for level in _repeated(s.levels):
+            self.error("BR411", level.span, level=level.name, scale=s.name.name)
         self.scales[s.name.name] = ScaleDef(s.name.name, tuple(names), s.span)
         self.message_ids.add(f"scale.{s.name.name}")
         self.message_ids.update(f"scale.{s.name.name}.{level}" for level in names)
@@ -188,9 +205,8 @@ class _Checker(ExpressionChecker):
     def _fact_type(self, te: n.TypeExpr, fact: str) -> t.Type | None:
         if te.kind in ("enum", "set"):
             members = [m.name for m in te.members]
-            for i, member in enumerate(te.members):
-                if member.name in members[:i]:
-                    self.error("BR411", member.span, level=member.name, scale=fact)
+            for member in _repeated(te.members):
+                self.error("BR411", member.span, level=member.name, scale=fact)
             self.message_ids.update(f"value.{fact}.{m}" for m in members)
             return t.Type(te.kind, tuple(members))
         if te.kind == "scale":
@@ -251,6 +267,40 @@ class _Checker(ExpressionChecker):
         return True
 
     # ------------------------------------------------------------ definitions
+
+    def _define_order(self) -> list[str]:
+        """Definitions in dependency order, found without recursion, so that
+        checking one never has to check another first however long the
+        chain. A reference that closes a cycle is reported (BR403) and
+        then read as broken."""
+        deps = {
+            name: [ref for ref in n.names_read(node.expr) if ref.name in self.define_nodes]
+            for name, node in self.define_nodes.items()
+        }
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1: on the path, 2: done
+        for start in deps:
+            if start in state:
+                continue
+            path = [start]
+            state[start] = 1
+            pending = [iter(deps[start])]
+            while pending:
+                ref = next(pending[-1], None)
+                if ref is None:
+                    pending.pop()
+                    done = path.pop()
+                    state[done] = 2
+                    order.append(done)
+                elif state.get(ref.name) == 1:
+                    cycle = path[path.index(ref.name):] + [ref.name]
+                    self.error("BR403", ref.span, cycle=" → ".join(cycle))
+                    self.closing.add(ref.span)
+                elif ref.name not in state:
+                    state[ref.name] = 1
+                    path.append(ref.name)
+                    pending.append(iter(deps[ref.name]))
+        return order
 
     def _define(self, name: str) -> DefineDef | None:
         if name in self.defines:
@@ -372,20 +422,36 @@ class _Checker(ExpressionChecker):
         return result
 
     def _exception_cycles(self, by_label: dict[str, n.Rule]) -> None:
+        """Cycles of exceptions, and chains of exceptions deeper than the limit."""
         reported: set[str] = set()
+        depth: dict[str, int] = {}
+        limit = self.limits.max_exception_depth
         for start in by_label:
+            if start in depth:
+                continue
             path = [start]
+            on_path = {start}
             current = by_label[start]
+            top = 0  # the depth of the last label on the path: a rule's is 0
             while current.base is not None and current.base.name in by_label:
                 nxt = current.base.name
-                if nxt in path:
+                if nxt in depth:  # counted already: the rest of the chain is known
+                    top = depth[nxt] + 1
+                    break
+                if nxt in on_path:
                     cycle = path[path.index(nxt):] + [nxt]
                     if not reported & set(cycle):
                         self.error("BR403", by_label[nxt].span, cycle=" → ".join(cycle))
                         reported.update(cycle)
+                    top = -len(path)  # no depth to speak of: count none of the path
                     break
                 path.append(nxt)
+                on_path.add(nxt)
                 current = by_label[nxt]
+            for i, label in enumerate(reversed(path)):
+                depth[label] = max(0, top + i)
+                if top >= 0 and depth[label] == limit + 1:
+                    self.error("BR607", by_label[label].label.span, limit=limit)
 
     def _exemptions(self, nodes: list[n.Rule]) -> dict[str, ExemptionDef]:
         result: dict[str, ExemptionDef] = {}
@@ -408,6 +474,7 @@ class _Checker(ExpressionChecker):
             result[s.label.name] = ExemptionDef(
                 s.label.name, s.base.name, self._condition(s.condition),
                 instead.name if instead else None, message, cites, s.span,
+                instead.span if instead else None,
             )
         return result
 
@@ -415,6 +482,10 @@ class _Checker(ExpressionChecker):
                      exemptions: dict[str, ExemptionDef]) -> tuple[ObligationDef, ...]:
         result = []
         targets = {e.instead for e in exemptions.values()}
+        by_obligation: dict[str, list[str]] = {}
+        for e in exemptions.values():
+            by_obligation.setdefault(e.obligation, []).append(e.label)
+        self._instead_cycles(exemptions)
         for s in nodes:
             if not self._declared_here(s.name):
                 continue
@@ -437,10 +508,40 @@ class _Checker(ExpressionChecker):
                 self.error("BR417", s.clauses.late_requires.span, name=s.name.name)  # type: ignore[union-attr]
             result.append(ObligationDef(
                 s.name.name, self._condition(s.condition), s.always, due,
-                tuple(e.label for e in exemptions.values() if e.obligation == s.name.name),
+                tuple(by_obligation.get(s.name.name, ())),
                 message, cites, s.span, done, late_requires,
             ))
         return tuple(result)
+
+    def _instead_cycles(self, exemptions: dict[str, ExemptionDef]) -> None:
+        """``instead`` must not lead back to where it started: exempting
+        ``a`` instead of ``b`` and ``b`` instead of ``a`` would make both
+        vanish, or neither, depending on the order they were read in."""
+        edges: dict[str, list[ExemptionDef]] = {}
+        for e in exemptions.values():
+            if e.instead is not None:
+                edges.setdefault(e.obligation, []).append(e)
+        state: dict[str, int] = {}
+        for start in edges:
+            if start in state:
+                continue
+            path, state[start] = [start], 1
+            pending = [iter(edges.get(start, ()))]
+            while pending:
+                edge = next(pending[-1], None)
+                if edge is None:
+                    pending.pop()
+                    state[path.pop()] = 2
+                    continue
+                target = edge.instead
+                assert target is not None
+                if state.get(target) == 1:
+                    cycle = path[path.index(target):] + [target]
+                    self.error("BR420", edge.instead_span, cycle=" → ".join(cycle))
+                elif target not in state:
+                    state[target] = 1
+                    path.append(target)
+                    pending.append(iter(edges.get(target, ())))
 
     def _fact_named(self, ident: n.Ident | None, type_: t.Type | None = None) -> str | None:
         """The fact a clause names (checked to be of ``type_``), or None."""
@@ -618,19 +719,14 @@ class _Checker(ExpressionChecker):
                 self.defines[name] = attrs.evolve(define, after=last)
 
     def _define_outcomes(self) -> dict[str, set[str]]:
+        """The outcomes each definition reads, directly or through others
+        (``self.defines`` is in dependency order: one pass, no recursion)."""
         result: dict[str, set[str]] = {}
-
-        def reads(name: str) -> set[str]:
-            if name not in result:
-                result[name] = set()
-                define = self.defines.get(name)
-                if define is not None:
-                    _, defines, outcomes = ir.references(define.expr)
-                    result[name] = outcomes | {o for d in defines for o in reads(d)}
-            return result[name]
-
-        for name in self.defines:
-            reads(name)
+        for name, define in self.defines.items():
+            result[name] = set()
+            if define is not None:
+                _, defines, outcomes = ir.references(define.expr)
+                result[name] = outcomes.union(*(result.get(d, ()) for d in defines))
         return result
 
     def _outcome_reads(self, node: ir.Node, define_outcomes: dict[str, set[str]]) -> set[str]:

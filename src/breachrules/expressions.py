@@ -32,6 +32,7 @@ class ExpressionChecker:
     names: dict[str, Span]
     define_nodes: dict[str, Any]
     checking: list[str]
+    closing: set[Span]
     diagnostics: list[Diagnostic]
 
     def _define(self, name: str) -> Any:
@@ -49,6 +50,8 @@ class ExpressionChecker:
         if name in self.facts:
             return ir.FactRef(name, self.facts[name].type, span)
         if name in self.define_nodes:
+            if span in self.closing:
+                return None  # closes a cycle, reported where the order was found
             if name in self.checking:
                 cycle = self.checking[self.checking.index(name):] + [name]
                 self.error("BR403", span, cycle=" → ".join(cycle))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
-import string
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -56,18 +56,61 @@ def check_locale(locale: str) -> str:
 
 
 @functools.cache
-def _load_catalog(path: Path, locale: str) -> Any:
-    """Compile one PO file into a gettext translations object, once."""
+def _load_catalog(path: Path, locale: str, trusted: bool = False) -> Any:
+    """Compile one PO file into a gettext translations object, once.
+
+    A ruleset's catalog is untrusted data: it is read only if it is a
+    regular file of bounded size, and an entry whose text has a placeholder
+    is refused (a ruleset's messages take no values; see :func:`_fill`)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    from breachrules.diagnostics import Diagnostic, RulesetError
+    from breachrules.limits import DEFAULT
+    from breachrules.spans import Span
+
+    data = path.read_bytes() if trusted else _read_catalog(path, DEFAULT.max_catalog_bytes)
+    try:
+        catalog = read_po(io.BytesIO(data), locale=locale)
+    except Exception as error:  # Babel's own parse errors: the file is not a catalog
+        where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
+        raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
+    if not trusted:
+        bad = [
+            Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
+                            text=str(text)[:80])
+            for message in catalog if message.id
+            for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+            if text and not plain_template(str(text))
+        ]
+        if bad:
+            raise RulesetError(bad, {})
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+def _read_catalog(path: Path, limit: int) -> bytes:
+    import os
+    import stat
+
+    from breachrules.diagnostics import Diagnostic, RulesetError
+    from breachrules.spans import Span
+
+    where = Span(str(path), 1, 1, 1, 2)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RulesetError([Diagnostic.make("BR507", where, path=path)], {})
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {})
+    return data
 
 
 def catalog_path(directory: Path, locale: str, domain: str) -> Path:
@@ -76,16 +119,20 @@ def catalog_path(directory: Path, locale: str, domain: str) -> Path:
 
 @functools.cache
 def _chain(locale: str, sources: tuple[tuple[Path, str], ...]) -> Any:
-    """The translations for ``locale``: the given (directory, domain) pairs
-    first, the library's own catalog last, each falling back to the next."""
+    """The translations for ``locale``: the library's own catalog first, then
+    the given (directory, domain) pairs, each falling back to the next.
+
+    The library comes first so that a ruleset's catalog can add its own
+    messages but never replace one of the library's (an uploaded ruleset
+    must not be able to reword "must notify" as "no need to notify")."""
     from babel.support import NullTranslations
 
     chain: Any = NullTranslations()
-    everything = (*sources, (resources.library_locale_dir(), LIBRARY_DOMAIN))
-    for directory, domain in reversed(everything):
+    library = (resources.library_locale_dir(), LIBRARY_DOMAIN)
+    for directory, domain in reversed((library, *sources)):
         path = catalog_path(directory, locale, domain)
         if path.is_file():
-            translations = _load_catalog(path, locale)
+            translations = _load_catalog(path, locale, (directory, domain) == library)
             # add_fallback mutates, so wrap a copy rather than the cached object
             layer = type(translations)(fp=None)
             layer._catalog = dict(translations._catalog)
@@ -146,17 +193,42 @@ def with_suggestion(messages: Messages, msgid: str, values: tuple[tuple[str, obj
     return text
 
 
+# A placeholder is {name} and nothing else: no format spec (a "{x:>200000000}"
+# builds 200 MB), no conversion, no attribute or index ("{x.__class__}").
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BRACE = re.compile(r"\{\{|\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|[{}]")
+
+
+def placeholders(template: str) -> set[str] | None:
+    """The names of a template's placeholders; None when it has a brace
+    that is neither ``{name}`` nor an escaped ``{{`` or ``}}``."""
+    names: set[str] = set()
+    for match in _BRACE.finditer(template):
+        text = match.group()
+        if text in ("{", "}"):
+            return None
+        if text not in ("{{", "}}"):
+            names.add(text[1:-1])
+    return names
+
+
+def plain_template(template: str) -> bool:
+    """Whether a ruleset's text is fit to show: its messages take no values,
+    so only escaped braces are allowed."""
+    return placeholders(template) == set()
+
+
 def _fill(template: str, values: Mapping[str, object]) -> str:
-    """str.format with named values; always run, so that ``{{`` becomes ``{``
-    whether or not the message has placeholders."""
-    try:
-        return string.Formatter().vformat(template, (), _Defaulting(values))
-    except (ValueError, IndexError):  # a stray brace in a translation: show it as written
+    """Put named values into ``{name}`` placeholders and unescape ``{{`` and
+    ``}}``; anything else in braces stays as written. Never evaluates what a
+    template asks for: a catalog is data, not code."""
+    if "{" not in template and "}" not in template:
         return template
 
+    def put(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return match.group()[0]
+        return str(values[name]) if name in values else match.group()
 
-class _Defaulting(dict[str, object]):
-    """Leaves a placeholder visible rather than failing when a value is missing."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    return _PLACEHOLDER.sub(put, template)

@@ -1,23 +1,42 @@
 """Finding, reading and compiling rulesets, including ``extends`` chains.
 
-``extends gdpr`` names a bundled ruleset; ``extends "base.rules"`` names a
-file relative to the extending one. The chain is compiled as one program,
-base first, so an organisation's ruleset adds rules and exceptions to the
-labels of the bundled one without copying it.
+A ruleset is untrusted data, so what it may make the library read is
+decided by whoever loads it, never by the ruleset:
+
+- ``extends gdpr`` names a bundled ruleset; always allowed.
+- ``extends "base.rules"`` names a file. For a ruleset loaded from a file,
+  it must lie inside that file's own directory tree (symbolic links
+  resolved); for a ruleset given as text, inside the ``base`` directory the
+  caller passes, and without one it is refused.
+- Only regular files are read (never a device, a FIFO or a directory), at
+  most ``Limits.max_bytes`` of them, and a file that is not a ruleset is
+  refused without echoing a line of it.
+- Catalogs come from the ``locale`` directory beside a ruleset file, or
+  from the directory the caller passes for a text ruleset; never from the
+  working directory.
+
+The chain is compiled as one program, base first, so an organisation's
+ruleset adds rules and exceptions to the labels of the bundled one without
+copying it.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import stat
 from pathlib import Path
+
+import attrs
 
 from breachrules import nodes as n
 from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError
+from breachrules.limits import DEFAULT, Limits
 from breachrules.spans import Span
 
 SUFFIX = ".rules"
+TEXT = "<string>"
 
 
 def bundled_names() -> list[str]:
@@ -29,43 +48,126 @@ def bundled_path(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def read_source(source: str | os.PathLike[str]) -> tuple[str, str]:
-    """(file name, text) of a path or of ruleset text given directly."""
-    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("ruleset ")):
-        return "<string>", source
-    path = Path(source)
+@attrs.frozen
+class Source:
+    """One file of a chain: its name in spans, its text, and where its
+    catalogs live (None: it has none)."""
+
+    file: str
+    text: str
+    catalogs: str | None
+
+
+# ------------------------------------------------------------------ reading files
+
+
+def _at(file: str, line: int = 1, column: int = 1) -> Span:
+    return Span(file, line, column, line, column + 1)
+
+
+def read_file(path: Path, limits: Limits = DEFAULT) -> str:
+    """The text of a ruleset file; only a regular UTF-8 file that starts as
+    a ruleset does, and only so much of it."""
+    name = str(path)
     try:
-        return resources.display_name(path), path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
-        where = Span(str(path), 1, 1, 1, 1)
-        diagnostic = Diagnostic.make("BR501", where, path=path, reason=error.strerror or error)
-        raise RulesetError([diagnostic], {}) from None
+        raise _error("BR501", _at(name), path=path, reason=error.strerror or error) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _error("BR507", _at(name), path=path)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise _error("BR501", _at(name), path=path, reason=error.strerror or error) from None
+    finally:
+        os.close(fd)
+    if len(data) > limits.max_bytes:
+        raise _error("BR601", _at(name), limit=limits.max_bytes)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise _error("BR505", _at(name, line, column)) from None
+    if not looks_like_a_ruleset(text):
+        raise _error("BR504", _at(name), path=path)
+    return text
 
 
-def load_chain(file: str, text: str) -> tuple[tuple[str, str], ...]:
-    """The sources of a ruleset and of everything it extends, base first."""
+def looks_like_a_ruleset(text: str) -> bool:
+    """Whether the first word, past blank lines and comments, is ``ruleset``."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        word = stripped.split(None, 1)[0]
+        return word == "ruleset" and "\x00" not in text
+    return False
+
+
+def _error(code: str, span: Span, /, **values: object) -> RulesetError:
+    """An error about a file, shown without any of its lines."""
+    return RulesetError([Diagnostic.make(code, span, **values)], {})
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_file(path: str | os.PathLike[str], limits: Limits = DEFAULT) -> object:
+    """Compile the ruleset in a file; its ``extends`` stay in its directory tree."""
+    path = Path(path)
+    text = read_file(path, limits)
+    root = path.resolve().parent
+    first = Source(resources.display_name(path), text, str(root / "locale"))
+    return compile_chain(load_chain(first, root, limits), limits)
+
+
+def load_text(text: str, *, base: str | os.PathLike[str] | None = None,
+              catalogs: str | os.PathLike[str] | None = None, limits: Limits = DEFAULT) -> object:
+    """Compile ruleset text. ``base`` is the directory its ``extends "file"``
+    may read from (none by default); ``catalogs`` the directory of its
+    ``<locale>/LC_MESSAGES/<name>.po`` files (none by default)."""
+    if not isinstance(text, str):
+        raise TypeError(f"ruleset text must be str, not {type(text).__name__}")
+    if len(text) > limits.max_bytes or len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        raise _error("BR601", _at(TEXT), limit=limits.max_bytes)
+    first = Source(TEXT, text, str(Path(catalogs).resolve()) if catalogs is not None else None)
+    root = Path(base).resolve() if base is not None else None
+    return compile_chain(load_chain(first, root, limits), limits)
+
+
+def load_chain(first: Source, root: Path | None, limits: Limits = DEFAULT) -> tuple[Source, ...]:
+    """The sources of a ruleset and of everything it extends, base first.
+    ``root`` is the directory tree files may be read from (None: none)."""
     from breachrules.parser import parse
 
-    chain = [(file, text)]
-    seen = [file]
-    real = [_identity(file)]
-    module = parse(text, file)
+    chain = [first]
+    seen = [first.file]
+    real = [_identity(first.file)]
+    module = parse(first.text, first.file, limits)
     while module.header.extends is not None:
         extends = module.header.extends
-        parent = _resolve(extends, module.file)
+        parent, parent_root = _resolve(extends, chain[0], root, {s.file: s.text for s in chain})
         if _identity(parent) in real:
             cycle = " → ".join([*seen, parent])
-            raise RulesetError([Diagnostic.make("BR503", extends.span, cycle=cycle)], dict(chain))
+            raise RulesetError([Diagnostic.make("BR503", extends.span, cycle=cycle)], _texts(chain))
         seen.append(parent)
         real.append(_identity(parent))
         try:
-            parent_file, parent_text = read_source(resources.real_path(parent))
+            text = read_file(resources.real_path(parent), limits)
         except RulesetError as error:  # say so where the extends is written
             moved = [Diagnostic(d.code, extends.span, d.values) for d in error.diagnostics]
-            raise RulesetError(moved, dict(chain)) from None
-        chain.insert(0, (parent_file, parent_text))
-        module = parse(parent_text, parent_file)
+            raise RulesetError(moved, _texts(chain)) from None
+        source = Source(parent, text, str(resources.real_path(parent).resolve().parent / "locale"))
+        chain.insert(0, source)
+        root = parent_root
+        module = parse(text, parent, limits)
     return tuple(chain)
+
+
+def _texts(chain: list[Source]) -> dict[str, str]:
+    return {s.file: s.text for s in chain}
 
 
 def _identity(file: str) -> str:
@@ -73,20 +175,28 @@ def _identity(file: str) -> str:
     return file if file.startswith("<") else str(resources.real_path(file).resolve())
 
 
-def _resolve(extends: n.Ident | n.Text, file: str) -> str:
-    if isinstance(extends, n.Text):
-        base = resources.real_path(file).parent if not file.startswith("<") else Path.cwd()
-        return resources.display_name(base / extends.value)
-    path = bundled_path(extends.name)
-    if path is None:
-        diagnostic = Diagnostic.make("BR502", extends.span, name=extends.name,
-                                     available=", ".join(bundled_names()))
-        raise RulesetError([diagnostic], {file: _text_of(file)})
-    return resources.display_name(path)
+def _resolve(extends: n.Ident | n.Text, child: Source, root: Path | None,
+             texts: dict[str, str]) -> tuple[str, Path | None]:
+    """The display name of the file ``extends`` names, and the directory
+    tree that file may in turn read from."""
+    if isinstance(extends, n.Ident):
+        path = bundled_path(extends.name)
+        if path is None:
+            diagnostic = Diagnostic.make("BR502", extends.span, name=extends.name,
+                                         available=", ".join(bundled_names()))
+            raise RulesetError([diagnostic], texts)
+        return resources.display_name(path), resources.rulesets_dir().resolve()
+    if root is None:
+        raise RulesetError([Diagnostic.make("BR506", extends.span, path=extends.value)], texts)
+    directory = resources.real_path(child.file).resolve().parent if not child.file.startswith("<") else root
+    target = (directory / extends.value).resolve()
+    if not target.is_relative_to(root):
+        raise RulesetError([Diagnostic.make("BR508", extends.span, path=extends.value, root=root)], texts)
+    return resources.display_name(target), root
 
 
 @functools.lru_cache(maxsize=32)
-def compile_chain(chain: tuple[tuple[str, str], ...]) -> object:
+def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object:
     """Compile a chain of sources into a :class:`~breachrules.ruleset.Ruleset`.
 
     Cached on the source text: a compiled ruleset is immutable, so handing
@@ -97,23 +207,17 @@ def compile_chain(chain: tuple[tuple[str, str], ...]) -> object:
     from breachrules.parser import parse
     from breachrules.ruleset import Ruleset
 
-    modules = [parse(text, file) for file, text in chain]
-    program, diagnostics = check(modules)
-    if diagnostics or program is None:
-        raise RulesetError(diagnostics, dict(chain))
-    catalogs = tuple(
-        (_locale_dir(file), module.header.name.name) for (file, _), module in zip(chain, modules, strict=True)
-    )
-    return Ruleset(program, chain, tuple(reversed(catalogs)))
-
-
-def _text_of(file: str) -> str:
+    texts = {s.file: s.text for s in chain}
     try:
-        return resources.real_path(file).read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
-def _locale_dir(file: str) -> Path:
-    base = resources.real_path(file).parent if not file.startswith("<") else Path.cwd()
-    return base / "locale"
+        modules = [parse(s.text, s.file, limits) for s in chain]
+        program, diagnostics = check(modules, limits)
+        if diagnostics or program is None:
+            raise RulesetError(diagnostics, texts)
+        catalogs = tuple(
+            (Path(s.catalogs), module.header.name.name)
+            for s, module in zip(chain, modules, strict=True) if s.catalogs is not None
+        )
+        return Ruleset(program, chain, tuple(reversed(catalogs)), limits)
+    except RecursionError:  # a backstop: every shape that recurses is bounded by Limits
+        span = Span(chain[-1].file, 1, 1, 1, 1)
+        raise RulesetError([Diagnostic.make("BR602", span, limit=limits.max_depth)], texts) from None

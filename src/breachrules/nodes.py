@@ -149,6 +149,27 @@ Expr = (
 )
 
 
+def names_read(expr: Expr) -> list[Name]:
+    """The bare names an expression reads, found without recursion."""
+    found: list[Name] = []
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            found.append(node)
+        elif isinstance(node, (Not, Negate, IsKnown)):
+            stack.append(node.operand)
+        elif isinstance(node, BoolOp):
+            stack.extend(reversed(node.operands))
+        elif isinstance(node, Call):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, Member):
+            stack.extend((node.collection, node.element))
+        elif isinstance(node, (Compare, SetTest, BinOp)):
+            stack.extend((node.right, node.left))
+    return found
+
+
 # ------------------------------------------------------------------ fact types
 
 

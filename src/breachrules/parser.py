@@ -16,6 +16,7 @@ from breachrules import nodes as n
 from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError, quoted_list
 from breachrules.i18n import Term
+from breachrules.limits import DEFAULT, MAX_MAGNITUDE, MAX_NUMBER_CHARS, Limits
 from breachrules.spans import Span
 
 # What the parser expects, described as an author would say it. Each group
@@ -67,7 +68,7 @@ def _lark() -> Any:
     )
 
 
-def parse(text: str, file: str) -> n.Module:
+def parse(text: str, file: str, limits: Limits = DEFAULT) -> n.Module:
     """Parse one ruleset file; raise :class:`RulesetError` on any problem."""
     from lark.exceptions import UnexpectedInput, VisitError
 
@@ -75,7 +76,11 @@ def parse(text: str, file: str) -> n.Module:
         tree = _lark().parse(text)
     except UnexpectedInput as error:
         raise RulesetError([_syntax_diagnostic(error, text, file)], {file: text}) from None
-    builder = _Builder(file)
+    # Bounds first: the tree is walked recursively from here on.
+    too_big = _bounds(tree, file, limits)
+    if too_big:
+        raise RulesetError(too_big, {file: text})
+    builder = _Builder(file, limits)
     try:
         module = builder.transform(tree)
     except VisitError as error:  # a bug in the builder, never the author's fault
@@ -84,6 +89,43 @@ def parse(text: str, file: str) -> n.Module:
         raise RulesetError(builder.diagnostics, {file: text})
     assert isinstance(module, n.Module)
     return module
+
+
+# ------------------------------------------------------------------ bounds
+
+# The rules of the grammar that nest one expression inside another.
+_NESTING = frozenset({
+    "or_", "and_", "not_", "compare", "member", "not_member", "intersects", "subset", "is_known",
+    "is_unknown", "union_", "intersection_", "arith", "negate", "call",
+})
+
+
+def _bounds(tree: Any, file: str, limits: Limits) -> list[Diagnostic]:
+    """The limits on statements and nesting, checked without recursion on
+    the raw tree (Lark's own transformer recurses once per level)."""
+    from lark import Tree
+
+    found: list[Diagnostic] = []
+    statements = tree.children[1:]
+    if len(statements) > limits.max_statements:
+        meta = statements[limits.max_statements].meta
+        found.append(Diagnostic.make("BR603", _meta_span(file, meta), limit=limits.max_statements))
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in _NESTING:
+            depth += 1
+            if depth > limits.max_depth:
+                found.append(Diagnostic.make("BR602", _meta_span(file, node.meta), limit=limits.max_depth))
+                break
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
+    return found
+
+
+def _meta_span(file: str, meta: Any) -> Span:
+    if getattr(meta, "empty", True):
+        return Span(file, 1, 1, 1, 1)
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
 
 
 # ------------------------------------------------------------------ syntax errors
@@ -163,6 +205,12 @@ def _describe_expected(terminals: set[str]) -> Term:
 
 # ------------------------------------------------------------------ tree -> nodes
 
+
+def _shown(text: str) -> str:
+    """A literal as a message shows it: a long one cut short."""
+    return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
+
+
 _DURATION_UNITS = {"min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 _CLAUSES_ALLOWED = {
@@ -177,15 +225,24 @@ _CLAUSES_ALLOWED = {
 
 
 def parse_duration_literal(text: str) -> timedelta:
+    """A duration literal's value; ``OverflowError`` or ``ValueError`` when
+    it is too long to be a duration (the builder reports it as BR106)."""
     for suffix in ("min", "h", "d", "w"):
         if text.endswith(suffix):
-            amount = float(text[: -len(suffix)])
+            amount = _number(text[: -len(suffix)])
             return timedelta(**{_DURATION_UNITS[suffix]: amount})
     raise ValueError(text)
 
 
 def _number(text: str) -> int | float:
-    return float(text) if "." in text else int(text)
+    """A number literal's exact value; ``ValueError`` for one that is too
+    long, too large or too small to stand for itself (see :mod:`limits`)."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(text)
+    value: int | float = float(text) if "." in text else int(text)
+    if abs(value) > MAX_MAGNITUDE or (value == 0 and text.strip("0.") != ""):
+        raise ValueError(text)  # too large, or so small that it reads as zero
+    return value
 
 
 def _type_builder(kind: str) -> Any:
@@ -221,8 +278,9 @@ class _Builder:
     """A Lark transformer, written as a plain class so that Lark is imported
     lazily; see :meth:`transform`."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, limits: Limits = DEFAULT) -> None:
         self.file = file
+        self.limits = limits
         self.diagnostics: list[Diagnostic] = []
 
     def transform(self, tree: Any) -> Any:
@@ -252,11 +310,28 @@ class _Builder:
         return Span(self.file, token.line, token.column, token.end_line, token.end_column)
 
     def ident(self, token: Any) -> n.Ident:
+        if len(token) > self.limits.max_name_length:
+            self.diagnostics.append(Diagnostic.make("BR604", self.tspan(token), limit=self.limits.max_name_length))
         return n.Ident(str(token), self.tspan(token))
 
     def text(self, token: Any) -> n.Text:
         raw = str(token)[1:-1]
+        if len(raw) > self.limits.max_string_length:
+            self.diagnostics.append(Diagnostic.make("BR605", self.tspan(token), limit=self.limits.max_string_length))
+            raw = raw[: self.limits.max_string_length]
         return n.Text(re.sub(r"\\(.)", r"\1", raw), self.tspan(token))
+
+    def number(self, token: Any) -> int | float:
+        try:
+            return _number(str(token))
+        except ValueError:
+            self.diagnostics.append(Diagnostic.make("BR106", self.tspan(token), value=_shown(str(token))))
+            return 0
+
+    def members(self, names: tuple[n.Ident, ...], span: Span) -> tuple[n.Ident, ...]:
+        if len(names) > self.limits.max_members:
+            self.diagnostics.append(Diagnostic.make("BR606", span, limit=self.limits.max_members))
+        return names
 
     def clauses(self, kind: str, items: list[Any], span: Span) -> n.Clauses:
         found: dict[str, Any] = {}
@@ -303,7 +378,7 @@ class _Builder:
         return ("source", self.text(c[0]))
 
     def t_scale(self, span: Span, c: list[Any]) -> n.Scale:
-        return n.Scale(self.ident(c[0]), tuple(self.ident(t) for t in c[1:]), span)
+        return n.Scale(self.ident(c[0]), self.members(tuple(self.ident(t) for t in c[1:]), span), span)
 
     def t_fact(self, span: Span, c: list[Any]) -> n.Fact:
         default = question = None
@@ -344,13 +419,13 @@ class _Builder:
         return (c[0], c[1] if len(c) > 1 else None)
 
     def t_signed_number(self, span: Span, c: list[Any]) -> int | float:
-        return _number(str(c[0]))
+        return self.number(c[0])
 
     def t_negative_number(self, span: Span, c: list[Any]) -> int | float:
-        return -_number(str(c[0]))
+        return -self.number(c[0])
 
     def t_names(self, span: Span, c: list[Any]) -> tuple[n.Ident, ...]:
-        return tuple(self.ident(t) for t in c)
+        return self.members(tuple(self.ident(t) for t in c), span)
 
     def t_define(self, span: Span, c: list[Any]) -> n.Define:
         return n.Define(self.ident(c[0]), c[1], span)
@@ -518,10 +593,15 @@ class _Builder:
         return n.Call(self.ident(c[0]), tuple(c[1:]), span)
 
     def t_number(self, span: Span, c: list[Any]) -> n.NumberLit:
-        return n.NumberLit(_number(str(c[0])), self.tspan(c[0]))
+        return n.NumberLit(self.number(c[0]), self.tspan(c[0]))
 
     def t_duration(self, span: Span, c: list[Any]) -> n.DurationLit:
-        return n.DurationLit(parse_duration_literal(str(c[0])), str(c[0]), self.tspan(c[0]))
+        try:
+            value = parse_duration_literal(str(c[0]))
+        except (ValueError, OverflowError):
+            self.diagnostics.append(Diagnostic.make("BR106", self.tspan(c[0]), value=_shown(str(c[0]))))
+            value = timedelta(0)
+        return n.DurationLit(value, str(c[0]), self.tspan(c[0]))
 
     def t_string(self, span: Span, c: list[Any]) -> n.StringLit:
         text = self.text(c[0])

@@ -89,6 +89,7 @@ class ExemptionDef:
     message: str
     cites: tuple[str, ...]
     span: Span
+    instead_span: Span | None = None  # where the instead is written
 
 
 @attrs.frozen

@@ -25,9 +25,11 @@ from breachrules.assessment import Assessment, ObligationResult, OpenQuestion, T
 from breachrules.durations import format_iso_duration
 from breachrules.i18n import Messages
 from breachrules.incident import Facts, validate
+from breachrules.limits import DEFAULT, Limits
 from breachrules.program import FactDef, Program
 
 if TYPE_CHECKING:
+    from breachrules.loader import Source
     from breachrules.report import Report
 
 
@@ -43,11 +45,12 @@ class Decision(NamedTuple):
 
 
 class Ruleset:
-    def __init__(self, program: Program, sources: tuple[tuple[str, str], ...],
-                 catalogs: tuple[tuple[Path, str], ...]) -> None:
+    def __init__(self, program: Program, sources: tuple[Source, ...],
+                 catalogs: tuple[tuple[Path, str], ...], limits: Limits = DEFAULT) -> None:
         self.program = program
         self.sources = sources
         self.catalogs = catalogs
+        self.limits = limits
         self._read = frozenset(codegen.read_facts(program))
         # The decision cache: one shared, read-only Decision per distinct
         # result. Filling it from several threads at once is harmless: every
@@ -79,7 +82,7 @@ class Ruleset:
         return f"<Ruleset {self.name} {self.version}>"
 
     def __reduce__(self) -> tuple[Callable[..., Ruleset], tuple[Any, ...]]:
-        return _restore, (self.sources,)
+        return _restore, (self.sources, self.limits)
 
     def messages(self, locale: str) -> Messages:
         return Messages(locale, self.catalogs)
@@ -137,10 +140,10 @@ class Ruleset:
             raise
 
 
-def _restore(sources: tuple[tuple[str, str], ...]) -> Ruleset:
+def _restore(sources: tuple[Source, ...], limits: Limits = DEFAULT) -> Ruleset:
     from breachrules.loader import compile_chain
 
-    ruleset = compile_chain(sources)
+    ruleset = compile_chain(sources, limits)
     assert isinstance(ruleset, Ruleset)
     return ruleset
 
