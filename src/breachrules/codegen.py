@@ -11,19 +11,36 @@ it by hand. Two functions come out of one generator:
 - ``trace(f)``: the same decision plus what the assessment needs: which
   rules fired, which exceptions overrode them, conflicts and due instants.
 
-The interpreter (:mod:`breachrules.interpreter`) stays the reference; a
-property test checks that both agree on complete incidents.
+The interpreter (:mod:`breachrules.interpreter`) is the reference, and this
+module keeps to it by construction:
+
+- A generated name is a kind letter and an index (``o0_risk``, ``c3_1``),
+  so two declarations can never share a variable, whatever their names; the
+  name after the index is only there for a reader.
+- Every literal other than a boolean or a small integer is a constant of
+  the function's namespace, never its ``repr`` in the source.
+- Everything that can fail (arithmetic, which can divide by zero or
+  overflow) is evaluated exactly when and in the order the interpreter
+  evaluates it: it is never inlined, skipped by an ``elif`` or left out of
+  the untraced function. The generated code does not report errors itself:
+  when it stops on one, the ruleset runs the interpreter, which raises the
+  positioned :class:`~breachrules.errors.EvaluationError`.
+- Expressions are at most ``Limits.max_depth`` deep and inlining adds at
+  most ``_INLINE_DEPTH``, so the source stays within what Python compiles.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from breachrules import ir
-from breachrules.errors import EvaluationError
-from breachrules.interpreter import _instead_order
 from breachrules.program import ObligationDef, Program, RuleDef
+
+# How deep a definition may be to be written where it is used.
+_INLINE_DEPTH = 12
+_SMALL_INT = 2**31
 
 
 def generate(program: Program, *, traced: bool) -> str:
@@ -43,26 +60,49 @@ def build(program: Program, *, traced: bool,
     return function
 
 
-def _division_by_zero(label: str, span: Any) -> Any:
-    raise EvaluationError(label, span, "division_by_zero")
-
-
 class _Writer:
     def __init__(self, program: Program, traced: bool) -> None:
         self.program = program
         self.traced = traced
         self.lines: list[str] = []
-        self.constants: dict[str, Any] = {"_division_by_zero": _division_by_zero}
+        self.constants: dict[str, Any] = {}
+        self._constant_names: dict[tuple[type, Any], str] = {}
         self.temp = 0
-        self.label = program.name
         self.uses = _use_counts(program)
+        self.risky = _Risky()
+        # Names by index: unique by construction.
+        self.fact_var = {name: f"f{i}_{name}" for i, name in enumerate(sorted(read_facts(program)))}
+        self.define_var = {d.name: f"d{i}_{d.name}" for i, d in enumerate(program.defines)}
+        self.outcome_index = {o.name: i for i, o in enumerate(program.outcomes)}
+        self.rule_index = {label: i for i, label in enumerate(program.rules)}
+        self.ob_index = {ob.name: i for i, ob in enumerate(program.obligations)}
+        self.conclusions_of: dict[str, frozenset[str]] = {}
         # On the fast path a fact read once is read where it is used, and a
-        # definition used once without a division is written where it is used.
+        # definition used once that cannot fail is written where it is used.
         self.inline_facts = not traced
-        self.inlined_defines = {
-            d.name: d.expr for d in program.defines
-            if not traced and self.uses.get(d.name, 0) == 1 and not _divides(d.expr)
-        }
+        self.inlined_defines: dict[str, ir.Node] = {}
+        if not traced:
+            depths: dict[str, int] = {}
+            for d in program.defines:  # dependency order: what a definition reads is measured already
+                depths[d.name] = _depth(d.expr, depths, self.inlined_defines)
+                if self.uses.get(d.name, 0) == 1 and not self.risky(d.expr) and depths[d.name] <= _INLINE_DEPTH:
+                    self.inlined_defines[d.name] = d.expr
+                else:
+                    depths[d.name] = 0
+
+    # -------------------------------------------------------------- names
+
+    def o(self, outcome: str) -> str:
+        return f"o{self.outcome_index[outcome]}_{outcome}"
+
+    def r(self, label: str) -> str:
+        return f"r{self.rule_index[label]}_{label}"
+
+    def c(self, label: str, outcome: str) -> str:
+        return f"c{self.rule_index[label]}_{self.outcome_index[outcome]}"
+
+    def ob(self, kind: str, name: str) -> str:
+        return f"{kind}{self.ob_index[name]}_{name}"
 
     # -------------------------------------------------------------- output
 
@@ -70,19 +110,25 @@ class _Writer:
         self.lines.append("    " * depth + line)
 
     def constant(self, value: Any) -> str:
-        for name, existing in self.constants.items():
-            if type(existing) is type(value) and existing == value:
-                return name
+        try:
+            key: tuple[type, Any] | None = (type(value), value)
+            found = self._constant_names.get(key)  # type: ignore[arg-type]
+        except TypeError:  # unhashable: a table of cells, a dict
+            key, found = None, None
+        if found is not None:
+            return found
         name = f"_K{len(self.constants)}"
         self.constants[name] = value
+        if key is not None:
+            self._constant_names[key] = name
         return name
 
     def source(self) -> str:
         program = self.program
         self.emit(0, "def run(f):")
-        for name in sorted(read_facts(program)):
+        for name, var in self.fact_var.items():
             if not self.inline_facts or self.uses.get(name, 0) > 1:
-                self.emit(1, f"f_{name} = f[{name!r}]")
+                self.emit(1, f"{var} = f[{name!r}]")
         if self.traced:
             self.emit(1, "fired = []")
             self.emit(1, "conflicts = []")
@@ -92,22 +138,22 @@ class _Writer:
             chained = [] if self.traced else [
                 self.program.rules[r] for r in outcome.roots if self._chainable(self.program.rules[r])
             ]
+            chained_labels = {rule.label for rule in chained}
             for root in outcome.roots:
-                if root not in done and program.rules[root] not in chained:
+                if root not in done and root not in chained_labels:
                     done.add(root)
                     self.rule(program.rules[root], 1)
-            self.emit(1, f"o_{outcome.name} = 0")
+            var = self.o(outcome.name)
+            self.emit(1, f"{var} = 0")
             if chained:
                 self._chain(outcome.name, chained)
             for root in outcome.roots:
-                rule = program.rules[root]
-                if rule not in chained and any(outcome.name == o for o, _ in self._all_conclusions(rule)):
-                    var = f"c_{root}__{outcome.name}"
-                    self.emit(1, f"if {var} > o_{outcome.name}: o_{outcome.name} = {var}")
+                if root not in chained_labels and outcome.name in self._concluded(root):
+                    self.emit(1, f"if {self.c(root, outcome.name)} > {var}: {var} = {self.c(root, outcome.name)}")
             if outcome.table is not None:
                 table = self.constant(outcome.table.cells)
-                self.emit(1, f"t = {table}[o_{outcome.table.rows}][o_{outcome.table.columns}]")
-                self.emit(1, f"if t > o_{outcome.name}: o_{outcome.name} = t")
+                self.emit(1, f"t = {table}[{self.o(outcome.table.rows)}][{self.o(outcome.table.columns)}]")
+                self.emit(1, f"if t > {var}: {var} = t")
             self._defines_after(outcome.name)
         if self.traced:
             self._trace_order()
@@ -119,15 +165,15 @@ class _Writer:
         """The definitions that wait for ``outcome``, in the interpreter's order."""
         for define in self.program.defines:
             if define.after == outcome and define.name not in self.inlined_defines:
-                self.label = define.name
-                self.emit(1, f"d_{define.name} = {self.expr(define.expr)}")
+                self.emit(1, f"{self.define_var[define.name]} = {self.expr(define.expr)}")
 
     def _chainable(self, rule: RuleDef) -> bool:
         """A rule that can join an if/elif chain: no exceptions, constant
-        levels, and no division (skipping it must not skip an error)."""
+        levels, and a condition that cannot fail (skipping it must not skip
+        an error)."""
         return (not rule.exceptions
                 and all(isinstance(level, ir.Const) for _, level in rule.conclusions)
-                and (rule.condition is None or not _divides(rule.condition)))
+                and (rule.condition is None or not self.risky(rule.condition)))
 
     def _chain(self, outcome: str, rules: list[RuleDef]) -> None:
         """Rules that only raise an outcome to constant levels, highest level
@@ -142,134 +188,135 @@ class _Writer:
         for level in sorted(by_level, reverse=True):
             if level == 0:
                 continue
-            conditions = []
-            for rule in by_level[level]:
-                self.label = rule.label
-                conditions.append(self.expr(rule.condition) if rule.condition else "True")
+            conditions = [self.expr(rule.condition) if rule.condition else "True" for rule in by_level[level]]
             self.emit(1, f"{keyword} {' or '.join(conditions)}:")
-            self.emit(2, f"o_{outcome} = {level}")
+            self.emit(2, f"{self.o(outcome)} = {level}")
             keyword = "elif"
 
     # -------------------------------------------------------------- rules
 
-    def _all_conclusions(self, rule: RuleDef) -> list[tuple[str, ir.Node]]:
-        found = list(rule.conclusions)
-        for label in rule.exceptions:
-            found.extend(self._all_conclusions(self.program.rules[label]))
+    def _concluded(self, label: str) -> frozenset[str]:
+        """The outcomes a rule's tree (the rule and its exceptions) concludes."""
+        found = self.conclusions_of.get(label)
+        if found is None:
+            rule = self.program.rules[label]
+            found = frozenset({o for o, _ in rule.conclusions}).union(
+                *(self._concluded(e) for e in rule.exceptions))
+            self.conclusions_of[label] = found
         return found
 
     def rule(self, rule: RuleDef, depth: int) -> None:
-        """Emit ``c_<label>_<outcome>`` for every outcome the rule's tree touches."""
-        outcomes = sorted({o for o, _ in self._all_conclusions(rule)})
+        """Emit a contribution variable for every outcome the rule's tree touches."""
+        outcomes = sorted(self._concluded(rule.label), key=self.outcome_index.__getitem__)
         for outcome in outcomes:
-            self.emit(depth, f"c_{rule.label}__{outcome} = 0")
-        self.label = rule.label
-        self.emit(depth, f"r_{rule.label} = {self.expr(rule.condition) if rule.condition else 'True'}")
-        self.emit(depth, f"if r_{rule.label}:")
+            self.emit(depth, f"{self.c(rule.label, outcome)} = 0")
+        applies = self.r(rule.label)
+        self.emit(depth, f"{applies} = {self.expr(rule.condition) if rule.condition else 'True'}")
+        self.emit(depth, f"if {applies}:")
         body = depth + 1
         if self.traced and rule.kind == "rule":
             self.emit(body, f"fired.append({rule.label!r})")
         if not rule.exceptions:
-            self.conclusions(rule, outcomes, body)
+            self.conclusions(rule, body)
             return
         for label in rule.exceptions:
             self.rule(self.program.rules[label], body)
-        applied = " or ".join(f"r_{label}" for label in rule.exceptions)
+        applied = " or ".join(self.r(label) for label in rule.exceptions)
         self.emit(body, f"if {applied}:")
         for label in rule.exceptions:
-            self.emit(body + 1, f"if r_{label}:")
+            self.emit(body + 1, f"if {self.r(label)}:")
             self.emit(body + 2, f"fired.append({label!r})" if self.traced else "pass")
             for outcome in outcomes:
-                source = f"c_{label}__{outcome}"
-                if any(o == outcome for o, _ in self._all_conclusions(self.program.rules[label])):
-                    self.emit(body + 2, f"if {source} > c_{rule.label}__{outcome}: "
-                                        f"c_{rule.label}__{outcome} = {source}")
+                if outcome in self._concluded(label):
+                    source, target = self.c(label, outcome), self.c(rule.label, outcome)
+                    self.emit(body + 2, f"if {source} > {target}: {target} = {source}")
         if self.traced and len(rule.exceptions) > 1:
             self._conflict_check(rule, outcomes, body + 1)
         self.emit(body, "else:")
-        self.conclusions(rule, outcomes, body + 1)
+        self.conclusions(rule, body + 1)
 
     def _conflict_check(self, rule: RuleDef, outcomes: list[str], depth: int) -> None:
         def own(label: str) -> str:
-            touched = {o for o, _ in self._all_conclusions(self.program.rules[label])}
-            return "(" + "".join(
-                (f"c_{label}__{o}" if o in touched else "0") + ", " for o in outcomes) + ")"
+            touched = self._concluded(label)
+            return _tuple(self.c(label, o) if o in touched else "0" for o in outcomes)
 
         pairs = ", ".join(f"({label!r}, {own(label)})" for label in rule.exceptions)
-        self.emit(depth, f"applied = [p for p, r in zip(({pairs}), "
-                         f"({', '.join(f'r_{x}' for x in rule.exceptions)},)) if r]")
+        flags = ", ".join(self.r(x) for x in rule.exceptions)
+        self.emit(depth, f"applied = [p for p, r in zip(({pairs}), ({flags},)) if r]")
         self.emit(depth, "if len({c for _, c in applied}) > 1: "
                          "conflicts.append(tuple(label for label, _ in applied))")
 
-    def conclusions(self, rule: RuleDef, outcomes: list[str], depth: int) -> None:
-        wrote = False
-        for outcome, node in rule.conclusions:
-            self.emit(depth, f"c_{rule.label}__{outcome} = max(c_{rule.label}__{outcome}, {self.expr(node)})"
-                      if sum(o == outcome for o, _ in rule.conclusions) > 1
-                      else f"c_{rule.label}__{outcome} = {self.expr(node)}")
-            wrote = True
-        if not wrote:
+    def conclusions(self, rule: RuleDef, depth: int) -> None:
+        if not rule.conclusions:
             self.emit(depth, "pass")
+        for outcome, node in rule.conclusions:
+            var = self.c(rule.label, outcome)
+            repeated = sum(o == outcome for o, _ in rule.conclusions) > 1
+            self.emit(depth, f"{var} = max({var}, {self.expr(node)})" if repeated else f"{var} = {self.expr(node)}")
 
     def _trace_order(self) -> None:
         """The interpreter lists fired rules in declaration order, each base
         rule before its exceptions; put ours in the same order."""
         order: list[str] = []
-
-        def walk(rule: RuleDef) -> None:
-            order.append(rule.label)
-            for label in rule.exceptions:
-                walk(self.program.rules[label])
-
-        for rule in self.program.rules.values():
-            if rule.kind == "rule":
-                walk(rule)
+        stack = [r.label for r in reversed(self.program.rules.values()) if r.kind == "rule"]
+        while stack:
+            label = stack.pop()
+            order.append(label)
+            stack.extend(reversed(self.program.rules[label].exceptions))
         rank = self.constant({label: i for i, label in enumerate(order)})
         self.emit(1, f"fired.sort(key={rank}.__getitem__)")
 
     # -------------------------------------------------------------- obligations
 
     def obligations(self) -> None:
+        """As the interpreter reads them: every obligation's own condition in
+        the order written, then, in ``instead`` order, the exemptions and the
+        deadline of each obligation still required."""
         program = self.program
         targets = {e.instead for e in program.exemptions.values() if e.instead}
-        for name in targets:
-            self.emit(1, f"i_{name} = None")
-        for ob in _instead_order(program):
-            self.label = ob.name
+        for ob in program.obligations:
             own = "True" if ob.always else (self.expr(ob.condition) if ob.condition else "False")
+            self.emit(1, f"{self.ob('b', ob.name)} = {own}")
+        for name in targets:
+            self.emit(1, f"{self.ob('i', name)} = None")
+        for ob in program.instead_order():
+            required = self.ob("b", ob.name)
+            exempted = self.ob("x", ob.name)
             if ob.name in targets:
-                own = f"({own}) or i_{ob.name} is not None"
-            self.emit(1, f"b_{ob.name} = {own}")
+                self.emit(1, f"if {self.ob('i', ob.name)} is not None: {required} = True")
             if ob.exemptions or self.traced:
-                self.emit(1, f"x_{ob.name} = None")
+                self.emit(1, f"{exempted} = None")
             if ob.exemptions:
-                self.emit(1, f"if b_{ob.name}:")
+                self.emit(1, f"if {required}:")
                 for label in ob.exemptions:
                     exemption = program.exemptions[label]
-                    self.label = label
                     condition = self.expr(exemption.condition) if exemption.condition else "True"
                     self.emit(2, f"if {condition}:")
                     if self.traced:
                         self.emit(3, f"fired.append(({label!r}, {ob.name!r}))")
-                    self.emit(3, f"if x_{ob.name} is None: x_{ob.name} = {label!r}")
+                    self.emit(3, f"if {exempted} is None: {exempted} = {label!r}")
                     if exemption.instead:
-                        self.emit(3, f"if i_{exemption.instead} is None: i_{exemption.instead} = {ob.name!r}")
-                self.emit(2, f"if x_{ob.name} is not None: b_{ob.name} = False")
-            if self.traced:
-                due = self.expr(ob.due) if dated(ob) else "None"  # type: ignore[arg-type]
-                if dated(ob):
-                    self.emit(1, f"u_{ob.name} = {due} if b_{ob.name} else None")
+                        target = self.ob("i", exemption.instead)
+                        self.emit(3, f"if {target} is None: {target} = {ob.name!r}")
+                self.emit(2, f"if {exempted} is not None: {required} = False")
+            if dated(ob):
+                due = self.expr(ob.due)  # type: ignore[arg-type]
+                if self.traced:
+                    self.emit(1, f"{self.ob('u', ob.name)} = {due} if {required} else None")
+                elif self.risky(ob.due):  # type: ignore[arg-type]
+                    self.emit(1, f"if {required}: {due}")  # computed only to fail where the interpreter does
 
     def result(self) -> None:
         program = self.program
-        levels = _tuple(f"o_{o.name}" for o in program.outcomes)
+        levels = _tuple(self.o(o.name) for o in program.outcomes)
         if not self.traced:
             parts, shift = [], 0
             for o in program.outcomes:
-                parts.append(f"o_{o.name} << {shift}" if shift else f"o_{o.name}")
+                parts.append(f"{self.o(o.name)} << {shift}" if shift else self.o(o.name))
                 shift += _width(len(o.levels))
             for ob in program.obligations:
-                parts.append(f"b_{ob.name} << {shift}" if shift else f"b_{ob.name}")
+                var = self.ob("b", ob.name)
+                parts.append(f"{var} << {shift}" if shift else var)
                 shift += 1
             self.emit(1, f"k = {' | '.join(parts) or '0'}")
             self.emit(1, "d = _decisions.get(k)")
@@ -277,10 +324,11 @@ class _Writer:
             return
         targets = {e.instead for e in program.exemptions.values()}
         statuses = _tuple(
-            f"(b_{o.name}, x_{o.name}, {f'i_{o.name}' if o.name in targets else 'None'})"
+            f"({self.ob('b', o.name)}, {self.ob('x', o.name)}, "
+            f"{self.ob('i', o.name) if o.name in targets else 'None'})"
             for o in program.obligations
         )
-        dues = _tuple(f"u_{o.name}" for o in program.obligations if dated(o))
+        dues = _tuple(self.ob("u", o.name) for o in program.obligations if dated(o))
         self.emit(1, f"return {levels}, {statuses}, {dues}, fired, conflicts")
 
     # -------------------------------------------------------------- expressions
@@ -290,23 +338,29 @@ class _Writer:
         return method(node)
 
     def _x_Const(self, node: ir.Const) -> str:
+        """A literal as a reader would write it when its ``repr`` is exactly
+        itself (booleans, small integers, member names, finite floats);
+        anything else as a constant of the namespace."""
         value = node.value
-        if isinstance(value, (bool, int, str)) or (isinstance(value, float) and value == value):
+        kind = type(value)
+        if kind is bool or (kind is int and -_SMALL_INT < value < _SMALL_INT) or (
+            kind is str and value.isidentifier() and value.isascii() and len(value) <= 40
+        ) or (kind is float and math.isfinite(value) and float(repr(value)) == value):
             return repr(value)
         return self.constant(value)
 
     def _x_FactRef(self, node: ir.FactRef) -> str:
         if self.inline_facts and self.uses.get(node.name, 0) <= 1:
             return f"f[{node.name!r}]"
-        return f"f_{node.name}"
+        return self.fact_var[node.name]
 
     def _x_DefineRef(self, node: ir.DefineRef) -> str:
         if node.name in self.inlined_defines:
             return self.expr(self.inlined_defines[node.name])
-        return f"d_{node.name}"
+        return self.define_var[node.name]
 
     def _x_OutcomeRef(self, node: ir.OutcomeRef) -> str:
-        return f"o_{node.name}"
+        return self.o(node.name)
 
     def _x_Not(self, node: ir.Not) -> str:
         return f"(not {self.expr(node.operand)})"
@@ -327,16 +381,14 @@ class _Writer:
         return f"({self.expr(node.left)} <= {self.expr(node.right)})"
 
     def _x_IsKnown(self, node: ir.IsKnown) -> str:
-        return "False" if node.negated else "True"  # on the fast path every fact is known
+        # On the fast path every value is known; the operand is still
+        # evaluated when it can fail, as the interpreter evaluates it.
+        if not self.risky(node.operand):
+            return "False" if node.negated else "True"
+        return f"({self.expr(node.operand)} is {'' if node.negated else 'not '}None)"
 
     def _x_BinOp(self, node: ir.BinOp) -> str:
-        left, right = self.expr(node.left), self.expr(node.right)
-        if node.op != "/":
-            return f"({left} {node.op} {right})"
-        self.temp += 1
-        divisor = f"_t{self.temp}"
-        where = self.constant(node.span)
-        return f"({left} / {divisor} if ({divisor} := {right}) else _division_by_zero({self.label!r}, {where}))"
+        return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
 
     def _x_Negate(self, node: ir.Negate) -> str:
         return f"(-{self.expr(node.operand)})"
@@ -351,10 +403,48 @@ class _Writer:
         parts = []
         for i, (limit, level) in enumerate(zip(node.limits, node.levels, strict=False)):
             test = f"({var} := {self.expr(node.operand)})" if i == 0 else var
-            parts.append(f"{level} if {test} < {limit!r} else")
+            parts.append(f"{level} if {test} < {self.constant(limit)} else")
         if not parts:
             return f"{node.levels[-1]}"
         return "(" + " ".join(parts) + f" {node.levels[-1]})"
+
+
+class _Risky:
+    """Whether evaluating an expression can fail: arithmetic on numbers,
+    durations and instants can divide by zero or overflow; nothing else
+    can. Remembered per node, so asking again is free."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, tuple[ir.Node, bool]] = {}
+
+    def __call__(self, node: ir.Node) -> bool:
+        remembered = self.memo.get(id(node))
+        if remembered is not None:
+            return remembered[1]
+        risky = False
+        stack = [node]
+        while stack and not risky:
+            current = stack.pop()
+            if isinstance(current, ir.BinOp) and current.type.kind != "set":
+                risky = True
+            elif isinstance(current, ir.Negate) and current.type.kind == "duration":
+                risky = True
+            stack.extend(ir.children(current))
+        self.memo[id(node)] = (node, risky)  # the node is kept so that its id stays its own
+        return risky
+
+
+def _depth(node: ir.Node, defines: dict[str, int], inlined: dict[str, ir.Node]) -> int:
+    """How deep an expression is once inlined definitions are written in place."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, ir.DefineRef) and current.name in inlined:
+            depth += defines.get(current.name, 0)
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ir.children(current))
+    return deepest
 
 
 def dated(ob: ObligationDef) -> bool:
@@ -393,16 +483,6 @@ def _use_counts(program: Program) -> dict[str, int]:
     return counts
 
 
-def _divides(node: ir.Node) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ir.BinOp) and current.op == "/":
-            return True
-        stack.extend(ir.children(current))
-    return False
-
-
 def _tuple(items: Any) -> str:
     """Source for a tuple display, right for zero, one or many items."""
     return "(" + "".join(f"{item}, " for item in items) + ")"
@@ -414,5 +494,3 @@ def read_facts(program: Program) -> set[str]:
     for node in program.expressions():
         found |= ir.references(node)[0]
     return found
-
-

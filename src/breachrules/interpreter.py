@@ -166,6 +166,8 @@ class _Run:
         self.trees: dict[str, dict[str, Interval]] = {}
         self.fired: list[Fired] = []
         self.conflicts: list[tuple[str, ...]] = []
+        self._defines_unknown: dict[str, set[str]] | None = None
+        self._outcomes_unknown: dict[str, set[str]] = {}
         self._define_after(None)
 
     def _define_after(self, outcome: str | None) -> None:
@@ -241,18 +243,23 @@ class _Run:
         a, b = self.value(node.left), self.value(node.right)
         if a is None or b is None:
             return None
-        if node.op == "/":
-            if not b:
-                raise EvaluationError(self.label, node.span, "division_by_zero")
-            return a / b
+        if node.op == "/" and not b:
+            raise EvaluationError(self.label, node.span, "division_by_zero")
         try:
             return _ARITH[node.op](a, b)
-        except OverflowError:  # an instant past year 9999, a duration too long
+        except (ArithmeticError, ValueError):
+            # an instant past year 9999, a duration too long, a quotient too
+            # large for a float, a duration times a number that is not one
             raise EvaluationError(self.label, node.span, "out_of_range") from None
 
     def _v_Negate(self, node: ir.Negate) -> Any:
         v = self.value(node.operand)
-        return None if v is None else -v
+        if v is None:
+            return None
+        try:
+            return -v
+        except OverflowError:  # the most negative duration has no opposite
+            raise EvaluationError(self.label, node.span, "out_of_range") from None
 
     def _v_Call(self, node: ir.Call) -> Any:
         args = [self.value(a) for a in node.args]
@@ -377,7 +384,7 @@ class _Run:
             own[ob.name] = True if ob.always else (self.truth(ob.condition) if ob.condition else False)
         instead: dict[str, list[tuple[bool | None, str]]] = {}
         statuses: dict[str, ObligationStatus] = {}
-        for ob in _instead_order(program):
+        for ob in program.instead_order():
             required = _or([own[ob.name], *(flag for flag, _ in instead.get(ob.name, []))])
             exempted: bool | None = False
             exempted_by = None
@@ -447,7 +454,23 @@ class _Run:
                 found |= self._required_unknowns(exemption.obligation, seen)
         return found
 
+    def _define_unknowns(self, name: str) -> set[str]:
+        """The unknowns behind a definition, remembered: a definition read
+        twice by the next one, and that by the next, is still read once
+        (without the memory the work doubles with every definition)."""
+        if self._defines_unknown is None:
+            self._defines_unknown = {}
+            for define in self.program.defines:  # dependency order: no recursion down a chain
+                self._defines_unknown[define.name] = self.unknowns(define.expr)
+        return self._defines_unknown[name]
+
     def _outcome_unknowns(self, name: str) -> set[str]:
+        remembered = self._outcomes_unknown.get(name)
+        if remembered is None:
+            remembered = self._outcomes_unknown[name] = self._find_outcome_unknowns(name)
+        return remembered
+
+    def _find_outcome_unknowns(self, name: str) -> set[str]:
         outcome = self.program.outcome(name)
         floor = self.outcomes[name].lo
         found: set[str] = set()
@@ -486,8 +509,7 @@ class _Run:
         if isinstance(node, ir.FactRef):
             return {node.name}
         if isinstance(node, ir.DefineRef):
-            define = next(d for d in self.program.defines if d.name == node.name)
-            return self.unknowns(define.expr)
+            return self._define_unknowns(node.name)
         if isinstance(node, ir.OutcomeRef):
             return self._outcome_unknowns(node.name)
         if isinstance(node, ir.IsKnown):
@@ -498,31 +520,8 @@ class _Run:
         return found
 
 
-def _instead_order(program: Program) -> list[ObligationDef]:
-    """Obligations in an order where each comes after every obligation whose
-    exemption requires it ``instead`` (declaration order otherwise)."""
-    before: dict[str, list[str]] = {ob.name: [] for ob in program.obligations}
-    for exemption in program.exemptions.values():
-        if exemption.instead in before:
-            before[exemption.instead].append(exemption.obligation)
-    by_name = {ob.name: ob for ob in program.obligations}
-    order: list[ObligationDef] = []
-    visiting: set[str] = set()
-
-    def visit(name: str) -> None:
-        if by_name[name] in order or name in visiting:
-            return
-        visiting.add(name)
-        for source in before[name]:
-            visit(source)
-        order.append(by_name[name])
-
-    for ob in program.obligations:
-        visit(ob.name)
-    return order
-
-
 _ARITH: dict[str, Any] = {
+    "/": lambda a, b: a / b,
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,

@@ -194,3 +194,34 @@ class Program:
             if outcome.name == name:
                 return outcome
         raise KeyError(name)
+
+    def instead_order(self) -> list[ObligationDef]:
+        """Obligations in an order where each comes after every obligation
+        whose exemption requires it ``instead`` (declaration order
+        otherwise): the order both evaluators read them in. The checker
+        refuses cycles of ``instead``, so the order always exists."""
+        before: dict[str, list[str]] = {ob.name: [] for ob in self.obligations}
+        for exemption in self.exemptions.values():
+            if exemption.instead in before:
+                before[exemption.instead].append(exemption.obligation)
+        by_name = {ob.name: ob for ob in self.obligations}
+        order: list[ObligationDef] = []
+        placed: set[str] = set()
+        for ob in self.obligations:
+            if ob.name in placed:
+                continue
+            stack = [(ob.name, iter(before[ob.name]))]
+            on_path = {ob.name}
+            while stack:
+                name, pending = stack[-1]
+                source = next(pending, None)
+                if source is None:
+                    stack.pop()
+                    on_path.discard(name)
+                    if name not in placed:
+                        placed.add(name)
+                        order.append(by_name[name])
+                elif source not in placed and source not in on_path:
+                    on_path.add(source)
+                    stack.append((source, iter(before[source])))
+        return order

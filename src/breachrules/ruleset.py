@@ -102,8 +102,9 @@ class Ruleset:
         skip validation."""
         facts = incident if incident.__class__ is Facts else self.validate(incident)
         if facts.complete:
-            decision: Decision = self._generated(self._decide, facts.known)
-            return decision
+            decision: Decision | None = self._generated(self._decide, facts.known)
+            if decision is not None:
+                return decision
         assessment = self.assess(facts)
         return Decision(assessment.levels, assessment.required)
 
@@ -116,7 +117,9 @@ class Ruleset:
         facts = self.validate(incident)
         static = self._static
         if facts.complete:
-            return static.from_trace(self._generated(self._trace, facts.known), static.facts_json(facts.known))
+            traced = self._generated(self._trace, facts.known)
+            if traced is not None:
+                return static.from_trace(traced, static.facts_json(facts.known))
         result = interpreter.evaluate(self.program, facts.known)
         return static.assessment(result, static.facts_json(facts.known))
 
@@ -130,14 +133,16 @@ class Ruleset:
         return report.build(self.program, facts.known, self.assess(facts), when)
 
     def _generated(self, function: Callable[[dict[str, Any]], Any], known: dict[str, Any]) -> Any:
-        """Run generated code. Arithmetic past the calendar overflows there
-        without a position; the interpreter then raises the EvaluationError
-        that names the rule and its span."""
+        """Run generated code; None when it stopped on an arithmetic error.
+
+        The generated code evaluates what can fail exactly where the
+        interpreter does, but it does not say where or why: the caller then
+        runs the interpreter, which raises the EvaluationError that names
+        the rule and its span. Errors have one source, the reference."""
         try:
             return function(known)
-        except OverflowError:
-            interpreter.evaluate(self.program, known)
-            raise
+        except (ArithmeticError, ValueError):
+            return None
 
 
 def _restore(sources: tuple[Source, ...], limits: Limits = DEFAULT) -> Ruleset:
