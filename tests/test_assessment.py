@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import breachrules
 from breachrules import Assessment
 from breachrules.program import FactDef
+from tests.strategies import chronological
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = sorted((ROOT / "examples").glob("*.json"))
@@ -72,8 +73,8 @@ def value_of(fact: FactDef) -> st.SearchStrategy[Any]:
 def incidents(facts: Any, *, complete: bool) -> st.SearchStrategy[dict[str, Any]]:
     values = {name: value_of(fact) for name, fact in facts.items()}
     if complete:
-        return st.fixed_dictionaries(values)
-    return st.fixed_dictionaries({}, optional=values)
+        return st.fixed_dictionaries(values).map(lambda i: chronological(i, list(facts)))
+    return st.fixed_dictionaries({}, optional=values).map(lambda i: chronological(i, list(facts)))
 
 
 # ---------------------------------------------------------------- round trip

@@ -460,7 +460,7 @@ def test_json_record_marks_a_late_notification_without_reason(tmp_path: Path) ->
     assert (deadline["reason_required"], deadline["reason_given"]) == (True, False)
     incident["delay_reason"] = "The breach came to light on a Friday evening; the DPO was reached on Monday."
     path.write_text(json.dumps(incident), encoding="utf-8")
-    record = json.loads(run("assess", path, "--format", "json", "--now", NOW).stdout)
+    record = json.loads(run("assess", path, "--format", "json", "--now", "2026-11-24T12:00:00+02:00").stdout)
     (deadline,) = [d for d in record["deadlines"] if d["obligation"] == "notify_authority"]
     assert deadline["reason_given"] is True
 

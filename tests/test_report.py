@@ -7,7 +7,7 @@ Every expected instant below is worked out by hand from the ruleset text:
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import breachrules
+from breachrules.incident import ArgumentError, IncidentError
 from breachrules.report import (
     DONE_LATE,
     DONE_ON_TIME,
@@ -245,8 +246,24 @@ def test_only_required_obligations_have_deadlines(small) -> None:  # type: ignor
 
 
 def test_now_without_a_time_zone_is_refused(small) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match="aware"):
-        small.report({"a": True, "aware": AWARE}, now=datetime(2026, 3, 28, 12, 0))
+    for now in (datetime(2026, 3, 28, 12, 0), "2026-03-28T12:00:00+02:00", date(2026, 3, 28), 1774692000):
+        with pytest.raises(ArgumentError, match="time zone") as caught:
+            small.report({"a": True, "aware": AWARE}, now=now)  # type: ignore[arg-type]
+        assert "aikavyöhykkeineen" in caught.value.message("fi")
+
+
+def test_now_at_the_edge_of_the_calendar_is_refused(small) -> None:  # type: ignore[no-untyped-def]
+    for now in (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)):
+        with pytest.raises(IncidentError) as caught:
+            small.report({"a": True, "aware": AWARE}, now=now)
+        assert caught.value.problems[0].path == "now"
+
+
+def test_instants_after_the_moment_of_the_report_are_refused(small) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IncidentError) as caught:
+        small.report({"a": True, "aware": "2026-03-28T12:00:00+02:00"}, now=datetime(2026, 3, 28, 9, 0, tzinfo=UTC))
+    (problem,) = caught.value.problems
+    assert problem.path == "$.aware" and problem.key == "after_now"
 
 
 def test_now_defaults_to_the_current_time(small) -> None:  # type: ignore[no-untyped-def]
@@ -478,10 +495,11 @@ def test_json_round_trip_with_now_a_zoneinfo_time_in_the_repeated_autumn_hour(sm
 
 
 def test_json_round_trip_with_a_deadline_centuries_away(small) -> None:  # type: ignore[no-untyped-def]
-    # remaining = due - now is about 326 years plus one microsecond
-    report = small.report({"a": True, "aware": "2026-03-27T10:00:00.000001+02:00"},
-                          now=datetime(1700, 1, 1, tzinfo=UTC))
+    # remaining = due - now is about eleven centuries overdue, plus one microsecond
+    report = small.report({"a": True, "aware": "1900-03-27T10:00:00.000001+02:00"},
+                          now=datetime(2999, 1, 1, tzinfo=UTC))
     assert report.deadline("notify").remaining.microseconds == 1
+    assert report.deadline("notify").remaining < timedelta(days=-365 * 1098)
     assert _round_trip(report) == report
 
 
@@ -505,11 +523,16 @@ def _small_incidents(draw: st.DrawFn) -> dict[str, Any]:
     for name, strategy in values.items():
         if draw(st.booleans()):  # the key left out: unknown
             incident[name] = draw(strategy)
+    if incident.get("aware") is not None and incident.get("notified") is not None \
+            and incident["notified"] < incident["aware"]:  # notified before becoming aware: refused
+        incident["aware"], incident["notified"] = incident["notified"], incident["aware"]
     return incident
 
 
 @given(incident=_small_incidents(), now=_INSTANTS)
 def test_json_round_trip_property(small, incident: dict[str, Any], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    instants = [v for v in (incident.get("aware"), incident.get("notified")) if v is not None]
+    now = max([now, *instants])  # what the facts record has happened by the moment of the report
     report = small.report(incident, now=now)
     assert _round_trip(report) == report
     # and what the report says agrees with the facts

@@ -32,7 +32,7 @@ incidents; nothing in a case file is ignored.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +62,13 @@ class CaseProblem:
 class CaseFileError(BreachrulesError):
     """A case file that cannot be run; ``problems`` lists every problem."""
 
-    def __init__(self, file: str, problems: list[CaseProblem]) -> None:
+    def __init__(self, file: str, problems: Sequence[CaseProblem]) -> None:
         self.file = file
         self.problems = tuple(problems)
         super().__init__(self.render())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.file, self.problems)
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
         return "\n".join(f"{self.file}: {p.message(locale)}" for p in self.problems)

@@ -145,6 +145,7 @@ class _Checker(ExpressionChecker):
             checklists=checklists,
             plans=plans,
             actions=actions,
+            precedes=self._precedes(obligations),
         )
 
     def _headers(self) -> None:
@@ -542,6 +543,27 @@ class _Checker(ExpressionChecker):
                     state[target] = 1
                     path.append(target)
                     pending.append(iter(edges.get(target, ())))
+
+    def _precedes(self, obligations: tuple[ObligationDef, ...]) -> tuple[tuple[str, str], ...]:
+        """A duty cannot be done before the instants its deadline is counted
+        from: the ``done`` fact comes after every datetime fact the ``due``
+        expression reads, directly or through definitions."""
+        defines = {d.name: d for d in self.defines.values() if d is not None}
+        pairs: list[tuple[str, str]] = []
+        for ob in obligations:
+            if ob.done is None or not isinstance(ob.due, ir.Node):
+                continue
+            facts, pending, seen = set(), [ob.due], set()
+            while pending:
+                read, through, _ = ir.references(pending.pop())
+                facts |= read
+                for name in through - seen:
+                    seen.add(name)
+                    if name in defines:
+                        pending.append(defines[name].expr)
+            pairs.extend((fact, ob.done) for fact in sorted(facts)
+                         if fact != ob.done and self.facts[fact].type.kind == "datetime")
+        return tuple(dict.fromkeys(pairs))
 
     def _fact_named(self, ident: n.Ident | None, type_: t.Type | None = None) -> str | None:
         """The fact a clause names (checked to be of ``type_``), or None."""

@@ -112,16 +112,33 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _read_incident(path: Path, _: Messages) -> Any:
+    """The incident in a JSON or TOML file. A key given twice is refused
+    (JSON would keep the last value and hide the first)."""
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".toml":
-        return tomllib.loads(text)
-    return json.loads(text)
+        return tomllib.loads(text)  # TOML itself refuses a key given twice
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKey(key)
+        data[key] = value
+    return data
 
 
 def _assess(args: argparse.Namespace) -> int:
     from breachrules.diagnostics import RulesetError
     from breachrules.errors import BreachrulesError
-    from breachrules.incident import IncidentError
+    from breachrules.incident import IncidentError, Problem, in_window
 
     _ = Messages(args.lang)
     try:
@@ -129,7 +146,7 @@ def _assess(args: argparse.Namespace) -> int:
     except (ValueError, ZoneInfoNotFoundError):
         return _fail(_("cli.unknown_timezone", zone=args.timezone))
     now = _instant(args.now)
-    if now is None:
+    if now is None or not in_window(now):
         return _fail(_("cli.bad_now", value=args.now))
     try:
         ruleset = _load(args.ruleset)
@@ -140,6 +157,11 @@ def _assess(args: argparse.Namespace) -> int:
         incident = _read_incident(path, _)
     except OSError as error:
         return _fail(_("cli.cannot_read", path=path, reason=error.strerror or error))
+    except _DuplicateKey as error:
+        return _fail(_("cli.bad_incident", path=path) + "\n"
+                     + IncidentError([Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))]).render(args.lang))
+    except RecursionError:
+        return _fail(_("cli.too_deep", path=path))
     except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8
         return _fail(_("cli.not_json", path=path, reason=error))
     try:

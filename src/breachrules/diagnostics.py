@@ -71,6 +71,9 @@ class RulesetError(BreachrulesError):
         self.sources = sources
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.diagnostics, self.sources)
+
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
         return "\n\n".join(
             d.render(self.sources.get(d.span.file), locale) for d in self.diagnostics

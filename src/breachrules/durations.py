@@ -12,13 +12,14 @@ from datetime import timedelta
 _ISO = re.compile(
     r"^P(?!$)(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
 )
 
 
 def parse_iso_duration(text: str) -> timedelta | None:
-    """The duration, or None if ``text`` is not a supported ISO 8601 duration."""
-    match = _ISO.match(text.strip().upper())
+    """The duration, or None if ``text`` is not a supported ISO 8601 duration
+    (upper case, no spaces, no years or months)."""
+    match = _ISO.fullmatch(text)  # as written: "p1d" and " PT1H " are not ISO 8601
     if match is None:
         return None
     parts = {unit: float(value) for unit, value in match.groupdict().items() if value}

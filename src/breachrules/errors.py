@@ -21,6 +21,9 @@ class EvaluationError(BreachrulesError):
         self.reason = reason
         super().__init__(self.message())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.label, self.span, self.reason)
+
     def message(self, locale: str = "en") -> str:
         from breachrules.i18n import Messages
 

@@ -10,7 +10,7 @@ explicit "don't know" and is unknown even where a default exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -39,9 +39,12 @@ class Problem:
 class IncidentError(BreachrulesError):
     """The incident does not fit the ruleset; ``problems`` lists every problem."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__(self.render())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.problems,)
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
         return "\n".join(p.message(locale) for p in self.problems)
@@ -93,6 +96,7 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
         value = _convert(fact, raw, f"$.{name}", problems)
         if value is not None:
             values[name] = value
+    problems.extend(out_of_order(program, values))
     if problems:
         raise IncidentError(problems)
     return Facts(values, complete=read <= values.keys())
@@ -168,6 +172,9 @@ def _number(type_: Type, raw: Any, path: str, problems: list[Problem]) -> Any:
         return _wrong(path, "expected_whole_number", raw, problems)
     if raw != raw or raw in (float("inf"), float("-inf")):
         return _wrong(path, "expected_number", raw, problems)
+    if not -MAX_NUMBER <= raw <= MAX_NUMBER:  # no count of people or records is this large
+        problems.append(_problem(path, "number_too_large", value=_short(raw)))
+        return None
     low, high = type_.low, type_.high
     if (low is not None and raw < low) or (high is not None and raw > high):
         problems.append(_problem(
@@ -208,7 +215,84 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
     if value.tzinfo is None or value.utcoffset() is None:
         problems.append(_problem(path, "naive_datetime", value=str(raw)))
         return None
+    if not in_window(value):
+        problems.append(_problem(path, "instant_out_of_range", value=str(raw)))
+        return None
     return fixed_offset(value)
+
+
+# The instants an incident can speak of. Far enough from the ends of the
+# calendar that a deadline computed from one, and shown in any time zone,
+# is still a date Python can write.
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+# The largest number an incident may give (people, records, a score).
+MAX_NUMBER = 10**15
+
+
+def moment(now: object) -> datetime:
+    """``now`` of a report: an aware instant within the window of incidents."""
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise ArgumentError("argument.now", found=_kind(now) if not isinstance(now, date) else now.isoformat())
+    if not in_window(now):
+        raise IncidentError([_problem("now", "instant_out_of_range", value=now.isoformat())])
+    return fixed_offset(now)
+
+
+class ArgumentError(BreachrulesError, TypeError):
+    """An argument to the library that is not what it takes (not an incident)."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key = key
+        self.values = frozen_values(values)
+        super().__init__(self.message())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _argument_error, (self.key, self.values)
+
+    def message(self, locale: str = DEFAULT_LOCALE) -> str:
+        return Messages(locale)(self.key, **dict(self.values))
+
+
+def _argument_error(key: str, values: tuple[tuple[str, object], ...]) -> ArgumentError:
+    return ArgumentError(key, **dict(values))
+
+
+def in_window(value: datetime) -> bool:
+    """Whether an aware instant lies in [EARLIEST, LATEST)."""
+    try:
+        return EARLIEST <= value < LATEST
+    except OverflowError:  # an offset that pushes it past the calendar
+        return False
+
+
+def _short(value: object) -> str:
+    """A value as a message shows it: a huge number cut short."""
+    text = str(value) if not isinstance(value, int) or abs(value) < 10**40 else f"{str(value)[:12]}…"
+    return text
+
+
+def out_of_order(program: Program, known: Mapping[str, Any]) -> list[Problem]:
+    """Instants in an impossible order: a duty done before the instant its
+    deadline is counted from (notified before becoming aware)."""
+    problems = []
+    for earlier, later in program.precedes:
+        if earlier in known and later in known and known[later] < known[earlier]:
+            problems.append(_problem(
+                f"$.{later}", "earlier_than", value=known[later].isoformat(), other=f"$.{earlier}",
+                other_value=known[earlier].isoformat(),
+            ))
+    return problems
+
+
+def after(known: Mapping[str, Any], program: Program, now: datetime) -> list[Problem]:
+    """Instants later than ``now``: a datetime fact records when something
+    happened, so it cannot lie in the future of the report."""
+    return [
+        _problem(f"$.{name}", "after_now", value=known[name].isoformat(), now=now.isoformat())
+        for name, fact in program.facts.items()
+        if fact.type.kind == "datetime" and name in known and known[name] > now
+    ]
 
 
 def fixed_offset(value: datetime) -> datetime:

@@ -173,6 +173,10 @@ class Program:
     checklists: tuple[ChecklistDef, ...] = ()
     plans: tuple[PlanDef, ...] = ()
     actions: tuple[ActionDef, ...] = ()  # in plan and phase order, then as written
+    # (earlier, later): datetime facts that cannot come in the other order,
+    # because the later records when a duty was done whose deadline is
+    # counted from the earlier
+    precedes: tuple[tuple[str, str], ...] = ()
 
     def expressions(self) -> list[ir.Node]:
         """Every expression the program evaluates: definitions, conditions,

@@ -273,8 +273,6 @@ class Report:
 
 def build(program: Program, known: Mapping[str, Any], assessment: Assessment, now: datetime) -> Report:
     """The report for validated facts ``known`` and their assessment, at ``now``."""
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be an aware datetime (with a time zone)")
     now = fixed_offset(now)  # compared and stored as an instant, as the facts are
     obligations = {ob.name: ob for ob in program.obligations}
     deadlines = tuple(

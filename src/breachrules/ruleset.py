@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from breachrules import codegen, interpreter, validator
 from breachrules.assessment import Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
+from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
-from breachrules.incident import Facts, validate
+from breachrules.incident import Facts, IncidentError, after, moment, validate
 from breachrules.limits import DEFAULT, Limits
 from breachrules.program import FactDef, Program
 
@@ -129,7 +129,10 @@ class Ruleset:
         from breachrules import report
 
         facts = self.validate(incident)
-        when = now if now is not None else datetime.now(UTC)
+        when = moment(now) if now is not None else datetime.now(UTC)
+        future = after(facts.known, self.program, when)
+        if future:
+            raise IncidentError(future)
         return report.build(self.program, facts.known, self.assess(facts), when)
 
     def _generated(self, function: Callable[[dict[str, Any]], Any], known: dict[str, Any]) -> Any:
@@ -207,7 +210,7 @@ class _StaticParts:
         """Outcome levels by name, read-only and shared between results."""
         names = self.levels_cache.get(levels)
         if names is None:
-            names = self.levels_cache.setdefault(levels, MappingProxyType(
+            names = self.levels_cache.setdefault(levels, FrozenDict(
                 {name: self.level_names[name][v] for name, v in zip(self.outcomes, levels, strict=True)}
             ))
         return names

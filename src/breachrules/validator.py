@@ -16,10 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from breachrules.durations import parse_iso_duration
-from breachrules.incident import Facts, fixed_offset
+from breachrules.incident import MAX_NUMBER, Facts, fixed_offset, in_window, out_of_order
 from breachrules.program import Program
-
-_INF = float("inf")
 
 
 def _duration(value: Any) -> timedelta | None:
@@ -35,14 +33,14 @@ def _datetime(value: Any) -> datetime | None:
             value = datetime.fromisoformat(value)
         except ValueError:
             return None
-    if not isinstance(value, datetime) or value.utcoffset() is None:
+    if not isinstance(value, datetime) or value.utcoffset() is None or not in_window(value):
         return None
     return fixed_offset(value)
 
 
 def build(program: Program, read: frozenset[str]) -> Callable[[Any], Facts | None]:
     constants: dict[str, Any] = {
-        "_NAMES": frozenset(program.facts), "_INF": _INF, "Facts": Facts,
+        "_NAMES": frozenset(program.facts), "_MAX": MAX_NUMBER, "Facts": Facts,
         "_duration": _duration, "_datetime": _datetime,
     }
     lines = [
@@ -78,8 +76,11 @@ def build(program: Program, read: frozenset[str]) -> Callable[[Any], Facts | Non
     lines += [
         "    except TypeError:  # unhashable set members and the like: the full validator says so",
         "        return None",
-        "    return Facts(known, complete)",
     ]
+    if program.precedes:  # instants in an impossible order: the full validator says which
+        constants["_out_of_order"] = lambda known: out_of_order(program, known)
+        lines += ["    if _out_of_order(known):", "        return None"]
+    lines.append("    return Facts(known, complete)")
     namespace = dict(constants)
     exec(compile("\n".join(lines) + "\n", f"<breachrules {program.name} validate>", "exec"), namespace)  # noqa: S102
     validate_fast: Callable[[Any], Facts | None] = namespace["run"]
@@ -92,11 +93,13 @@ def _check(t: Any, i: int, constants: dict[str, Any]) -> tuple[str, str]:
         return "v is True or v is False", "v"
     if t.kind == "number":
         kind = "v.__class__ is int" if t.integral else "(v.__class__ is int or v.__class__ is float)"
-        bounds = [kind, "-_INF < v < _INF"]
+        bounds = [kind, "-_MAX <= v <= _MAX"]  # also false for nan
         if t.low is not None:
-            bounds.append(f"v >= {t.low!r}")
+            constants[f"_LO{i}"] = t.low
+            bounds.append(f"v >= _LO{i}")
         if t.high is not None:
-            bounds.append(f"v <= {t.high!r}")
+            constants[f"_HI{i}"] = t.high
+            bounds.append(f"v <= _HI{i}")
         return " and ".join(bounds), "v"
     if t.kind == "enum":
         constants[f"_M{i}"] = frozenset(t.members)
