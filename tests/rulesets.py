@@ -60,6 +60,7 @@ class Var:
     name: str
     ty: Ty
     needs: int = 0
+    fact: bool = False
 
 
 @dataclass
@@ -146,7 +147,7 @@ def expr(ctx: Ctx, ty: Ty, budget: int, rank: int) -> str:
     maker = COMPOUND.get(ty[0])
     if maker is None:
         return leaf(ctx, ty, rank, budget)
-    return maker(ctx, ty, budget - 1, rank)
+    return str(maker(ctx, ty, budget - 1, rank))
 
 
 def leaf(ctx: Ctx, ty: Ty, rank: int, budget: int = 0) -> str:
@@ -162,8 +163,8 @@ def leaf(ctx: Ctx, ty: Ty, rank: int, budget: int = 0) -> str:
     elif kind == "text":
         options.append('"t"')
     elif kind == "enum":
-        options += [f"{v.name}.{m}" for v in ctx.vars
-                    if v.ty[0] in ("enum", "set") and v.ty[1] == ty[1] for m in ty[1]]
+        options += [f"{v.name}.{m}" for v in ctx.vars  # qualified: the owner is a fact
+                    if v.fact and v.ty[0] in ("enum", "set") and v.ty[1] == ty[1] for m in ty[1]]
     elif kind == "level":
         options += [f"{ty[1]}.{level}" for level in ctx.levels(ty[1])]
     elif kind == "set" and budget > 0:
@@ -214,11 +215,11 @@ def bool_expr(ctx: Ctx, ty: Ty, budget: int, rank: int) -> str:
         return f"{left} {op} {right}"
     if shape == "level":
         scale, levels = draw(st.sampled_from(ctx.scales))
-        ty2: Ty = ("level", scale)
+        level_ty: Ty = ("level", scale)
         op = draw(st.sampled_from(ORDERED))
-        left = paren(expr(ctx, ty2, sub, rank))
+        left = paren(expr(ctx, level_ty, sub, rank))
         # a bare level on the right is read in the light of the left side
-        right = draw(st.sampled_from(levels)) if draw(st.booleans()) else paren(expr(ctx, ty2, sub, rank))
+        right = draw(st.sampled_from(levels)) if draw(st.booleans()) else paren(expr(ctx, level_ty, sub, rank))
         return f"{left} {op} {right}"
     if not ctx.domains:
         return leaf(ctx, BOOL, rank)
@@ -330,7 +331,7 @@ def deep(ctx: Ctx, ty: Ty, rank: int) -> str:
     """One of the shapes that nest to the limit: ~60 ``not`` or unary
     minus, a 60-term ``+`` chain, or plain deep nesting in parentheses."""
     draw = ctx.draw
-    n = draw(st.integers(40, 60))
+    n: int = draw(st.integers(40, 60))
     if ty == BOOL:
         spaced = draw(st.booleans())
         inner = leaf(ctx, BOOL, rank)
@@ -401,7 +402,7 @@ def facts(ctx: Ctx) -> list[str]:
     lines = []
     for type_text, ty, default in specs:
         name = ctx.name()
-        ctx.vars.append(Var(name, ty))
+        ctx.vars.append(Var(name, ty, fact=True))
         line = f"fact {name}: {type_text}"
         if default and draw(st.integers(0, 4)) == 0:
             line += f" default {default}"
@@ -503,7 +504,9 @@ def rule_tree(ctx: Ctx) -> list[str]:
     then = ", ".join(conclusion(ctx, s, rank) for s in concluded)
     lines = [f"rule {label} when {condition(ctx, rank)} then {then}{clauses('rule')}"
              if draw(st.integers(0, 5)) else f"rule {label} always then {then}{clauses('rule')}"]
-    lines += exceptions(ctx, label, concluded, rank, draw(st.integers(0, 5)))
+    # an exception may conclude any outcome its tree's conditions do not read
+    later = [s for s, _ in ctx.scales if ctx.scale_index(s) >= rank]
+    lines += exceptions(ctx, label, later, rank, draw(st.integers(0, 5)))
     return lines
 
 
@@ -590,13 +593,16 @@ ZONES = [UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12)), Zon
 
 
 def instants() -> st.SearchStrategy[datetime]:
-    """Instants of today, and near the calendar edges the library accepts
-    (1900 and 2999), where a few centuries of arithmetic leave the calendar."""
-    return st.one_of(
-        st.datetimes(datetime(2000, 1, 1), datetime(2030, 12, 31), timezones=st.sampled_from(ZONES)),
-        st.datetimes(datetime(1900, 1, 1), datetime(1900, 1, 3), timezones=st.sampled_from(ZONES)),
-        st.datetimes(datetime(2999, 12, 29), datetime(2999, 12, 31, 23, 59), timezones=st.sampled_from(ZONES)),
+    """Instants of today, and near the edges of the window incidents may
+    speak of (1900 to 2999, in UTC), where arithmetic soon leaves the calendar.
+    Drawn in UTC and shown in some time zone, so that the instant is in the window."""
+    utc = st.one_of(
+        st.datetimes(datetime(2000, 1, 1), datetime(2030, 12, 31)),
+        st.datetimes(datetime(1900, 1, 1), datetime(1900, 1, 3)),
+        st.datetimes(datetime(2999, 12, 29), datetime(2999, 12, 31, 23, 59, 59, 999999)),
+        st.sampled_from([datetime(1900, 1, 1), datetime(2999, 12, 31, 23, 59, 59, 999999)]),
     )
+    return st.builds(lambda moment, zone: moment.replace(tzinfo=UTC).astimezone(zone), utc, st.sampled_from(ZONES))
 
 
 def durations() -> st.SearchStrategy[timedelta]:

@@ -404,8 +404,9 @@ class _Writer:
         for i, (limit, level) in enumerate(zip(node.limits, node.levels, strict=False)):
             test = f"({var} := {self.expr(node.operand)})" if i == 0 else var
             parts.append(f"{level} if {test} < {self.constant(limit)} else")
-        if not parts:
-            return f"{node.levels[-1]}"
+        if not parts:  # one band: the level is known, but a failing operand still fails
+            return f"({self.expr(node.operand)}, {node.levels[-1]})[1]" if self.risky(node.operand) \
+                else f"{node.levels[-1]}"
         return "(" + " ".join(parts) + f" {node.levels[-1]})"
 
 

@@ -8,7 +8,7 @@ language through Babel.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,8 +40,12 @@ def member(_: Messages, fact: str, name: str) -> str:
 def format_instant(instant: datetime, locale: str, timezone: str) -> str:
     from babel.dates import format_date, format_time, get_timezone_name
 
-    zone = ZoneInfo(timezone)
-    local = instant.astimezone(zone)
+    zone: tzinfo = ZoneInfo(timezone)
+    try:
+        local = instant.astimezone(zone)
+    except OverflowError:  # a deadline at the very end of the calendar: shown in UTC
+        zone = UTC
+        local = instant.astimezone(zone)
     _ = Messages(locale)
     return _(
         "explain.instant",

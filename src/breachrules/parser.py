@@ -68,8 +68,12 @@ def _lark() -> Any:
     )
 
 
+@functools.lru_cache(maxsize=16)
 def parse(text: str, file: str, limits: Limits = DEFAULT) -> n.Module:
-    """Parse one ruleset file; raise :class:`RulesetError` on any problem."""
+    """Parse one ruleset file; raise :class:`RulesetError` on any problem.
+
+    Remembered for the last few texts: loading reads a chain's headers
+    before compiling it, and a module is immutable."""
     from lark.exceptions import UnexpectedInput, VisitError
 
     try:
