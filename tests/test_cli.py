@@ -480,3 +480,45 @@ def test_bad_now_exits_2(now: str) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert f"found '{now}'" in result.stderr
+
+
+# ------------------------------------------------------------------ hostile input files
+
+
+def test_an_incident_nested_100000_deep_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    for name, text in (("deep.json", "[" * 100_000 + "]" * 100_000),
+                       ("deep.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n")):
+        result = run("assess", _bad(tmp_path, text, name))
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert name in result.stderr
+
+
+def test_a_key_given_twice_in_a_json_incident_is_refused(tmp_path: Path) -> None:
+    incident = (EXAMPLES / "misdirected-health-email.json").read_text(encoding="utf-8")
+    doubled = incident.replace('"subjects": 1', '"subjects": -5, "subjects": 1')
+    assert doubled != incident
+    result = run("assess", _bad(tmp_path, doubled), "--lang", "fi")
+    assert result.returncode == 2 and "$.subjects" in result.stderr and "kahdesti" in result.stderr
+
+
+def test_a_huge_number_in_an_incident_is_an_error_for_every_format(tmp_path: Path) -> None:
+    incident = json.loads((EXAMPLES / "misdirected-health-email.json").read_text(encoding="utf-8"))
+    text = json.dumps(incident).replace('"subjects": 1', '"subjects": 1' + "0" * 4000)
+    for fmt in ("text", "json", "markdown"):
+        result = run("assess", _bad(tmp_path, text), "--format", fmt)
+        assert result.returncode == 2 and "Traceback" not in result.stderr and "$.subjects" in result.stderr
+
+
+def test_now_at_the_edge_of_the_calendar_is_refused() -> None:
+    for now in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00+05:00"):
+        result = run("assess", EXAMPLES / "misdirected-health-email.json", "--now", now, "--format", "markdown")
+        assert result.returncode == 2 and "Traceback" not in result.stderr and now in result.stderr
+
+
+def test_a_ruleset_that_is_not_utf8_is_a_positioned_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rules"
+    bad.write_bytes(b"ruleset bad\nscale risk: none < risk < high\nfact \xff: bool\n")
+    for args in (("check", bad), ("assess", EXAMPLES / "misdirected-health-email.json", "--ruleset", bad)):
+        result = run(*args)
+        assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+        assert "BR505" in result.stderr and "bad.rules:3:6" in result.stderr

@@ -168,3 +168,114 @@ def test_decisions_are_shared_and_read_only() -> None:
     assert SMALL.decide(incident) is first
     with pytest.raises(TypeError):
         first.levels["risk"] = "none"  # type: ignore[index]
+
+
+# ------------------------------------------------------------------ one semantics, by construction
+# Each ruleset below once made the two paths disagree.
+
+HEAD = "ruleset t\nscale risk: none < risk < high\n"
+
+
+def both(rs: breachrules.Ruleset, incident: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The answer of assess, decide and the interpreter: a result, or the error raised."""
+    def run(f: Any) -> Any:
+        try:
+            return f()
+        except breachrules.EvaluationError as error:
+            return ("error", error.label, error.reason, error.span)
+
+    known = rs.validate(incident).known
+    reference = run(lambda: reference_assessment(rs, known))
+    return run(lambda: rs.assess(incident)), run(lambda: rs.decide(incident)), reference
+
+
+def reference_assessment(rs: breachrules.Ruleset, known: dict[str, Any]) -> breachrules.Assessment:
+    return rs._static.assessment(interpreter.evaluate(rs.program, known), rs._static.facts_json(known))
+
+
+def test_names_that_join_to_the_same_variable_stay_apart() -> None:
+    rs = breachrules.loads(HEAD + """scale z: lo < hi
+scale y__z: lo < hi
+fact a: bool
+fact b: bool
+fact never: bool
+rule x when a then z >= hi, y__z >= hi because "m" cite "c"
+exception e1 to x when never because "m" cite "c"
+rule x__y when b then z >= hi because "m" cite "c"
+exception e2 to x__y when never because "m" cite "c"
+rule r when y__z >= hi then risk >= high because "m" cite "c"
+""")
+    incident = {"a": True, "b": False, "never": False}
+    assessment, decision, reference = both(rs, incident)
+    assert assessment == reference and assessment.risk == "high"  # was "none" on the fast path
+    assert decision.risk == "high"
+
+
+def test_is_known_evaluates_an_operand_that_can_fail() -> None:
+    rs = breachrules.loads(HEAD + 'fact n: number\nfact m: number\n'
+                           'rule q when (n / m) is known then risk >= high because "m" cite "c"\n')
+    assessment, decision, reference = both(rs, {"n": 1, "m": 0})
+    assert assessment == decision == reference and reference[2] == "division_by_zero"
+    assert rs.assess({"n": 1, "m": 2}).risk == "high"
+
+
+def test_a_rule_chain_does_not_skip_an_instant_out_of_range() -> None:
+    rs = breachrules.loads(HEAD + 'fact a: bool\nfact at: datetime\nfact gap: duration\n'
+                           'rule first when a then risk >= high because "m" cite "c"\n'
+                           'rule second when at + gap > at then risk >= risk because "m" cite "c"\n')
+    incident = {"a": True, "at": "2999-12-01T00:00:00+00:00", "gap": "P3000000D"}
+    assessment, decision, reference = both(rs, incident)
+    assert assessment == decision == reference and reference[:3] == ("error", "second", "out_of_range")
+
+
+def test_every_arithmetic_error_is_positioned_and_the_same_on_both_paths() -> None:
+    rs = breachrules.loads(HEAD + 'fact n: number\nfact m: number\nfact d: duration\n'
+                           'rule q when n * n * n * n * n * n * n * n * n * n * n * n * n * n * n * n * n '
+                           '* n * n * n * n * n / m > 1 or d / m > d then risk >= high because "m" cite "c"\n')
+    for incident in ({"n": 10**15, "m": 3, "d": "PT1H"}, {"n": 0, "m": 1e-300, "d": "P9999D"}):
+        assessment, decision, reference = both(rs, incident)
+        assert assessment == decision == reference and reference[:3] == ("error", "q", "out_of_range")
+
+
+def test_a_failing_deadline_fails_decide_too() -> None:
+    rs = breachrules.loads(HEAD + 'fact at: datetime\nfact gap: duration\n'
+                           'obligation notify always due at + gap says "o" cite "c"\n')
+    assessment, decision, reference = both(rs, {"at": "2999-12-01T00:00:00+00:00", "gap": "P9999999D"})
+    assert assessment == decision == reference and reference[:3] == ("error", "notify", "out_of_range")
+
+
+def test_a_cycle_of_instead_is_refused_where_it_closes() -> None:
+    with pytest.raises(breachrules.RulesetError) as caught:
+        breachrules.loads(HEAD + 'fact c: bool\n'
+                          'obligation a when c says "o" cite "c"\nobligation b when c says "o" cite "c"\n'
+                          'exemption ea to a when c instead b because "m" cite "c"\n'
+                          'exemption eb to b when c instead a because "m" cite "c"\n')
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("BR420", 7, 34)
+    assert "a → b → a" in diagnostic.message() or "b → a → b" in diagnostic.message()
+
+
+def test_instead_chains_agree_on_what_replaced_what() -> None:
+    rs = breachrules.loads(HEAD + 'fact c: bool\nfact d: bool\n'
+                           'obligation a when c says "o" cite "c"\nobligation b says "o" cite "c"\n'
+                           'obligation z says "o" cite "c"\n'
+                           'exemption ea to a when c instead b because "m" cite "c"\n'
+                           'exemption eb to b when d instead z because "m" cite "c"\n')
+    for c in (True, False):
+        for d in (True, False):
+            assessment, _, reference = both(rs, {"c": c, "d": d})
+            assert assessment == reference
+            assert [o.instead_of for o in assessment.obligations] == [
+                o.instead_of for o in reference.obligations]
+
+
+def test_results_of_the_fast_path_pickle() -> None:
+    import pickle
+    from datetime import UTC, datetime
+
+    rs = RULESETS["gdpr"]
+    incident = {"breach_types": ["confidentiality"], "data_categories": ["health"], "subjects": 1,
+                "exposed_to": "outsider", "became_aware_at": "2026-11-20T09:30:00+02:00"}
+    for value in (rs.assess(incident), rs.decide({**incident, **{f: None for f in ()}}),
+                  rs.report(incident, now=datetime(2026, 11, 21, tzinfo=UTC))):
+        assert pickle.loads(pickle.dumps(value)) == value

@@ -353,3 +353,60 @@ def test_assess_refuses_the_same_way(gdpr: Any) -> None:
     assert [p.path for p in caught.value.problems] == ["$.subjects"]
     with pytest.raises(breachrules.IncidentError):
         gdpr.decide({**BASE, "subjects": 0})
+
+
+# ------------------------------------------------------------------ what people type, at the edges
+
+
+@pytest.fixture(scope="module")
+def gdpr() -> Any:
+    return breachrules.bundled("gdpr")
+
+
+def test_numbers_past_any_count_are_refused_not_rendered(gdpr: Any) -> None:
+    for fact, value in (("subjects", 10**5000), ("subjects", 10**16), ("records", 10**20)):
+        problem = only_problem(gdpr, {**BASE, fact: value})
+        assert (problem.path, problem.key) == (f"$.{fact}", "number_too_large")
+        assert len(problem.message()) < 200  # a 5,000-digit number is not echoed in full
+    problem = only_problem(gdpr, {**BASE, "malicious": 10**5000})
+    assert problem.key == "expected_bool" and "10^5000" in problem.message("fi")
+    assert gdpr.assess({**BASE, "subjects": 10**15}).risk == "high"
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00+05:00", "9999-12-31T23:59:59+00:00", "1899-12-31T23:00:00+00:00",
+                                     "3000-01-01T00:00:00+00:00"])
+def test_instants_at_the_edges_of_the_calendar_are_refused(gdpr: Any, instant: str) -> None:
+    for fact in ("became_aware_at", "authority_notified_at"):
+        problem = only_problem(gdpr, {**BASE, fact: instant} if fact == "became_aware_at" else
+                               {**BASE, "became_aware_at": "1900-01-01T00:00:00+00:00", fact: instant})
+        assert (problem.path, problem.key) == (f"$.{fact}", "instant_out_of_range")
+
+
+def test_the_last_instant_of_the_window_renders_in_every_locale(gdpr: Any) -> None:
+    incident = {**BASE, "became_aware_at": "2999-12-31T23:59:59+00:00"}
+    report = gdpr.report(incident, now=datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC))
+    for locale in ("fi", "sv", "en"):
+        assert "3000" in report.to_markdown(locale) and report.notice(locale)
+
+
+def test_a_duty_done_before_its_deadline_starts_is_refused(gdpr: Any) -> None:
+    problem = only_problem(gdpr, {**BASE, "authority_notified_at": "2026-11-19T09:30:00+02:00"})
+    assert (problem.path, problem.key) == ("$.authority_notified_at", "earlier_than")
+    assert "$.became_aware_at" in problem.message("fi")
+    assert gdpr.validate({**BASE, "authority_notified_at": "2026-11-20T09:30:00+02:00"})  # at once is fine
+
+
+@pytest.mark.parametrize("written", ["p1d", " PT1H ", "PT1h", "P1D ", "P1Y", "PT"])
+def test_durations_are_read_exactly_as_iso_8601_writes_them(written: str) -> None:
+    rs = breachrules.bundled("gdpr")
+    problem = only_problem(rs, {**BASE, "breach_types": ["availability"], "restore_time": written})
+    assert (problem.path, problem.key) == ("$.restore_time", "expected_duration")
+
+
+def test_incident_errors_pickle(gdpr: Any) -> None:
+    import pickle
+
+    with pytest.raises(breachrules.IncidentError) as caught:
+        gdpr.validate({**BASE, "subjects": -1, "helth": True})
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert copy.problems == caught.value.problems and copy.render("sv") == caught.value.render("sv")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,138 @@ def test_a_missing_parent_is_reported_at_the_extends(tmp_path: Path) -> None:
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "BR501"
     assert (diagnostic.span.line, diagnostic.span.column) == (2, 11)
+
+
+# ------------------------------------------------------------------ untrusted rulesets
+
+TEXT_HEAD = 'ruleset up version "1"\nscale risk: none < risk < high\n'
+
+
+def test_text_and_files_are_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a one-line string is text for loads, a path for load, whatever it looks like
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "x.rules", TEXT_HEAD)
+    assert breachrules.load("x.rules").name == "up"
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads("x.rules")
+    assert caught.value.diagnostics[0].code == "BR101"
+
+
+def test_text_extends_only_bundled_rulesets_unless_given_a_base(tmp_path: Path) -> None:
+    secret = write(tmp_path, "secret.txt", "root:x:0:0:root:/root:/bin/bash\n")
+    for target in (str(secret), "/etc/passwd", "../../etc/passwd", "secret.txt"):
+        with pytest.raises(RulesetError) as caught:
+            breachrules.loads(f'ruleset up extends "{target}"\n')
+        (diagnostic,) = caught.value.diagnostics
+        assert (diagnostic.code, diagnostic.span.line) == ("BR506", 1)
+        assert "root:" not in caught.value.render()
+    assert breachrules.loads("ruleset up extends gdpr\n").facts == breachrules.bundled("gdpr").facts
+    write(tmp_path, "base.rules", TEXT_HEAD + "fact f: bool\n")
+    assert set(breachrules.loads('ruleset up2 extends "base.rules"\n', base=tmp_path).facts) == {"f"}
+
+
+def test_a_file_ruleset_extends_only_inside_its_own_directory_tree(tmp_path: Path) -> None:
+    (tmp_path / "org" / "sub").mkdir(parents=True)
+    write(tmp_path, "outside.rules", TEXT_HEAD)
+    write(tmp_path / "org" / "sub", "base.rules", TEXT_HEAD.replace("up", "base"))
+    inside = write(tmp_path / "org", "ok.rules", 'ruleset ok extends "sub/base.rules"\n')
+    assert breachrules.load(inside).name == "ok"
+    escape = write(tmp_path / "org", "escape.rules", 'ruleset escape extends "../outside.rules"\n')
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(escape)
+    assert caught.value.diagnostics[0].code == "BR508"
+    (tmp_path / "org" / "link.rules").symlink_to(tmp_path / "outside.rules")
+    linked = write(tmp_path / "org", "linked.rules", 'ruleset linked extends "link.rules"\n')
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(linked)
+    assert caught.value.diagnostics[0].code == "BR508"
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.rules"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero"), tmp_path):
+        with pytest.raises(RulesetError) as caught:
+            breachrules.load(path)  # a FIFO hung, /dev/zero ran out of memory
+        assert caught.value.diagnostics[0].code == "BR507"
+    child = write(tmp_path, "child.rules", 'ruleset child extends "pipe.rules"\n')
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(child)
+    assert (caught.value.diagnostics[0].code, caught.value.diagnostics[0].span.line) == ("BR507", 1)
+
+
+def test_a_file_that_is_not_a_ruleset_is_never_echoed(tmp_path: Path) -> None:
+    secret = write(tmp_path, "passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n")
+    child = write(tmp_path, "child.rules", 'ruleset child extends "passwd"\n')
+    for attempt in (lambda: breachrules.load(secret), lambda: breachrules.load(child)):
+        with pytest.raises(RulesetError) as caught:
+            attempt()
+        assert caught.value.diagnostics[0].code == "BR504"
+        for locale in ("en", "fi", "sv"):
+            assert "/bin/bash" not in caught.value.render(locale) and "daemon" not in caught.value.render(locale)
+
+
+def test_invalid_utf8_is_a_positioned_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.rules"
+    path.write_bytes(TEXT_HEAD.encode() + b"fact caf\xe9: bool\n")
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("BR505", 3, 9)
+
+
+def test_catalogs_come_only_from_beside_the_file_or_from_the_caller(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    (locale / "up.po").write_text(_po({"scale.risk.high": "from the working directory"}), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    text = TEXT_HEAD + 'fact a: bool\nrule r when a then risk >= high because "why" cite "c"\n'
+    assert breachrules.loads(text).messages("en")("scale.risk.high") == "scale.risk.high"
+    given = breachrules.loads(text, catalogs=tmp_path / "locale")
+    assert given.messages("en")("scale.risk.high") == "from the working directory"
+
+
+def test_a_ruleset_catalog_cannot_replace_the_library_s_messages(tmp_path: Path) -> None:
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    (locale / "acme.po").write_text(_po({
+        "explain.must": "No need to notify anyone", "record.title": "Nothing happened",
+        "scale.risk.high": "HIGH",
+    }), encoding="utf-8")
+    acme = breachrules.load(write(tmp_path, "acme.rules", "ruleset acme extends gdpr\n"))
+    report = acme.report(HEALTH_EMAIL, now=datetime(2026, 11, 21, tzinfo=UTC))
+    assert "No need" not in report.to_markdown("en") and "Nothing happened" not in report.to_markdown("en")
+    assert acme.messages("en")("scale.risk.high") == "HIGH"  # its own messages it may word as it likes
+
+
+def test_placeholders_in_a_ruleset_s_texts_and_catalogs_are_refused(tmp_path: Path) -> None:
+    for text in ("{x:>200000000}", "{x.__class__.__mro__}", "{0}", "{x!r}", "a } b", "{x}"):
+        with pytest.raises(RulesetError) as caught:
+            breachrules.loads(TEXT_HEAD + f'fact a: bool\nrule r when a then risk >= high because "{text}" cite "c"\n')
+        assert caught.value.diagnostics[0].code == "BR421", text
+    escaped = breachrules.loads(TEXT_HEAD + 'fact a: bool\nrule r when a then risk >= high '
+                                'because "set {{a, b}}" cite "c"\n')
+    assert "set {a, b}" in escaped.assess({"a": True}).explain("en")
+    locale = tmp_path / "locale" / "fi" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    (locale / "acme.po").write_text(_po({"scale.risk.high": "{x:>200000000}"}), encoding="utf-8")
+    acme = breachrules.load(write(tmp_path, "acme.rules", "ruleset acme extends gdpr\n"))
+    with pytest.raises(RulesetError) as caught:
+        acme.assess(HEALTH_EMAIL).explain("fi")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "BR422" and diagnostic.span.file.endswith("acme.po") and diagnostic.span.line == 5
+
+
+def test_errors_pickle() -> None:
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(TEXT_HEAD + "fact a: nonsense\n")
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert copy.diagnostics == caught.value.diagnostics and copy.render("fi") == caught.value.render("fi")
+
+
+def _po(entries: dict[str, str]) -> str:
+    head = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    return head + "".join(f'msgid "{k}"\nmsgstr "{v}"\n\n' for k, v in entries.items())

@@ -113,7 +113,7 @@ def _kind(value: Any) -> Term:
     if isinstance(value, bool):
         return Term.of("found.true" if value else "found.false")
     if isinstance(value, (int, float)):
-        return Term.of("found.number", value=value)
+        return Term.of("found.number", value=_short(value))
     if isinstance(value, str):
         return Term.of("found.text", value=value)
     if isinstance(value, Mapping):
@@ -267,9 +267,11 @@ def in_window(value: datetime) -> bool:
 
 
 def _short(value: object) -> str:
-    """A value as a message shows it: a huge number cut short."""
-    text = str(value) if not isinstance(value, int) or abs(value) < 10**40 else f"{str(value)[:12]}…"
-    return text
+    """A value as a message shows it: a huge number by its size (Python will
+    not even write an integer of more than 4,300 digits as text)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"{'-' if value < 0 else ''}10^{int((abs(value).bit_length() - 1) * 0.30103)}"
+    return str(value)
 
 
 def out_of_order(program: Program, known: Mapping[str, Any]) -> list[Problem]:
