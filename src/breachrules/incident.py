@@ -270,7 +270,11 @@ def _short(value: object) -> str:
     """A value as a message shows it: a huge number by its size (Python will
     not even write an integer of more than 4,300 digits as text)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
-        return f"{'-' if value < 0 else ''}10^{int((abs(value).bit_length() - 1) * 0.30103)}"
+        size = abs(value)
+        power = (size.bit_length() - 1) * 30103 // 100000  # log10, from below
+        while 10 ** (power + 1) <= size:
+            power += 1
+        return f"{'-' if value < 0 else ''}10^{power}"
     return str(value)
 
 
