@@ -380,3 +380,30 @@ define at_least_medium = max(severity, medium)
 rule s when at_least_medium >= medium then likelihood >= likely because "m" cite "c"
 """)
     assert rs.assess({"h": False}).levels["likelihood"] == "likely"
+
+
+def test_open_questions_take_linear_work_down_a_chain_of_definitions(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``define d_i = d_(i-1) and (d_(i-1) or a)`` read every definition twice,
+    and that one twice again: 10 s at 20 definitions, doubling with each.
+    The work is counted, not timed: it must grow with the chain, not with 2^n."""
+    from breachrules import interpreter
+
+    calls = {"n": 0}
+    unknowns = interpreter._Run.unknowns
+
+    def counting(self, node):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return unknowns(self, node)
+
+    monkeypatch.setattr(interpreter._Run, "unknowns", counting)
+    work = {}
+    for size in (20, 40, 200):
+        chain = "".join(f"define d{i} = d{i - 1} and (d{i - 1} or a)\n" for i in range(1, size + 1))
+        rs = breachrules.loads(HEADER.replace("ruleset t", f"ruleset t{size}") + "fact a: bool\nfact b: bool\n"
+                               "define d0 = b\n" + chain
+                               + f'rule q when d{size} then risk >= high because "m" cite "c"\n')
+        calls["n"] = 0
+        assessment = rs.assess({})
+        assert [q.fact for q in assessment.open_questions] == ["a", "b"]
+        work[size] = calls["n"]
+    assert work[40] < 3 * work[20] and work[200] < 15 * work[20]

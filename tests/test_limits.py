@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pickle
 import resource
-import time
 
 import pytest
 
@@ -121,13 +120,15 @@ def test_statements_names_strings_and_members_are_bounded() -> None:
     assert ("BR606", 5, 10) in codes(HEAD + "fact e: {p, q, r, s}\n", small)
 
 
-def test_a_huge_enum_is_refused_quickly_and_a_large_one_is_linear() -> None:
+def test_a_huge_enum_is_refused_and_a_large_one_allowed_compiles() -> None:
+    # (the duplicate check was quadratic: 87 s at 100,000 members; see benchmarks/run.py for timings)
     members = ", ".join(f"m{i}" for i in range(30_000))
-    started = time.perf_counter()
     assert codes(HEAD + f"fact e: {{{members}}}\n")[0][0] == "BR606"
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(HEAD + f"fact e: {{{members}, m7}}\n", limits=Limits(max_members=30_001))
+    assert [d.code for d in caught.value.diagnostics] == ["BR411"]
     rs = breachrules.loads(HEAD + f"fact e: {{{members}}}\n", limits=Limits(max_members=30_000))
     assert rs.assess({"e": "m29999"}).risk == "none"
-    assert time.perf_counter() - started < 15  # the quadratic check took 87 s at 100,000
 
 
 def test_a_long_string_literal_costs_little_memory() -> None:
