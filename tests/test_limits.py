@@ -44,7 +44,7 @@ def codes(text: str, limits: Limits | None = None) -> list[tuple[str, int, int]]
 ])
 def test_a_literal_that_cannot_stand_for_itself_is_refused_where_it_is_written(literal: str) -> None:
     ((code, line, column),) = codes(rule(f"n > {literal}") if not literal.endswith(("d", "h")) else
-                                    HEAD + f"fact t: duration\n" + f'rule q when t > {literal} then risk >= high '
+                                    HEAD + "fact t: duration\n" + f'rule q when t > {literal} then risk >= high '
                                     'because "m" cite "c"\n')
     assert code == "BR106"
     assert line in (5, 6) and column > 10

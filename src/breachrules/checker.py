@@ -538,7 +538,7 @@ class _Checker(ExpressionChecker):
                 assert target is not None
                 if state.get(target) == 1:
                     cycle = path[path.index(target):] + [target]
-                    self.error("BR420", edge.instead_span, cycle=" → ".join(cycle))
+                    self.error("BR420", edge.instead_span or edge.span, cycle=" → ".join(cycle))
                 elif target not in state:
                     state[target] = 1
                     path.append(target)
@@ -553,7 +553,9 @@ class _Checker(ExpressionChecker):
         for ob in obligations:
             if ob.done is None or not isinstance(ob.due, ir.Node):
                 continue
-            facts, pending, seen = set(), [ob.due], set()
+            facts: set[str] = set()
+            pending: list[ir.Node] = [ob.due]
+            seen: set[str] = set()
             while pending:
                 read, through, _ = ir.references(pending.pop())
                 facts |= read

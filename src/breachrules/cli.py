@@ -158,8 +158,8 @@ def _assess(args: argparse.Namespace) -> int:
     except OSError as error:
         return _fail(_("cli.cannot_read", path=path, reason=error.strerror or error))
     except _DuplicateKey as error:
-        return _fail(_("cli.bad_incident", path=path) + "\n"
-                     + IncidentError([Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))]).render(args.lang))
+        problem = Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))
+        return _fail(_("cli.bad_incident", path=path) + "\n" + IncidentError([problem]).render(args.lang))
     except RecursionError:
         return _fail(_("cli.too_deep", path=path))
     except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8

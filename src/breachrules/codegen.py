@@ -258,7 +258,7 @@ class _Writer:
         """The interpreter lists fired rules in declaration order, each base
         rule before its exceptions; put ours in the same order."""
         order: list[str] = []
-        stack = [r.label for r in reversed(self.program.rules.values()) if r.kind == "rule"]
+        stack = [r.label for r in reversed(list(self.program.rules.values())) if r.kind == "rule"]
         while stack:
             label = stack.pop()
             order.append(label)
@@ -426,10 +426,8 @@ class _Risky:
         stack = [node]
         while stack and not risky:
             current = stack.pop()
-            if isinstance(current, ir.BinOp) and current.type.kind != "set":
-                risky = True
-            elif isinstance(current, ir.Negate) and current.type.kind == "duration":
-                risky = True
+            arithmetic = isinstance(current, ir.BinOp) and current.type.kind != "set"
+            risky = arithmetic or (isinstance(current, ir.Negate) and current.type.kind == "duration")
             stack.extend(ir.children(current))
         self.memo[id(node)] = (node, risky)  # the node is kept so that its id stays its own
         return risky

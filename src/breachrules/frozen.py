@@ -19,7 +19,7 @@ class FrozenDict(dict[str, Any]):
         raise TypeError("this mapping is shared between results and cannot be changed")
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
-    __ior__ = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:
         return FrozenDict, (dict(self),)

@@ -11,7 +11,7 @@ explicit "don't know" and is unknown even where a default exists.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -224,8 +224,8 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
 # The instants an incident can speak of. Far enough from the ends of the
 # calendar that a deadline computed from one, and shown in any time zone,
 # is still a date Python can write.
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 # The largest number an incident may give (people, records, a score).
 MAX_NUMBER = 10**15
 

@@ -17,6 +17,8 @@ the code generator can always write.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from breachrules.errors import BreachrulesError
@@ -31,7 +33,7 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
         raise LimitError(attribute.name, value)
 
 
-def _ceiling(ceiling: int) -> object:
+def _ceiling(ceiling: int) -> Callable[[object, attrs.Attribute[int], int], None]:
     def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
         _positive(instance, attribute, value)
         if value > ceiling:
@@ -63,21 +65,21 @@ class LimitError(BreachrulesError, ValueError):
 class Limits:
     """Bounds on one ruleset file (and each file it extends)."""
 
-    max_bytes: int = attrs.field(default=4_000_000, validator=_positive)  # type: ignore[arg-type]
-    max_statements: int = attrs.field(default=50_000, validator=_positive)  # type: ignore[arg-type]
+    max_bytes: int = attrs.field(default=4_000_000, validator=_positive)
+    max_statements: int = attrs.field(default=50_000, validator=_positive)
     # expression nesting: operators inside operators (a flat "a or b or c" is one level)
     max_depth: int = attrs.field(default=MAX_DEPTH_CEILING,
-                                 validator=_ceiling(MAX_DEPTH_CEILING))  # type: ignore[arg-type]
+                                 validator=_ceiling(MAX_DEPTH_CEILING))
     # exceptions to exceptions to ... a rule
     max_exception_depth: int = attrs.field(default=16,
-                                           validator=_ceiling(MAX_EXCEPTION_DEPTH_CEILING))  # type: ignore[arg-type]
-    max_name_length: int = attrs.field(default=100, validator=_positive)  # type: ignore[arg-type]
+                                           validator=_ceiling(MAX_EXCEPTION_DEPTH_CEILING))
+    max_name_length: int = attrs.field(default=100, validator=_positive)
     # a quoted string: message ids, citations, text literals
-    max_string_length: int = attrs.field(default=2_000, validator=_positive)  # type: ignore[arg-type]
+    max_string_length: int = attrs.field(default=2_000, validator=_positive)
     # levels of a scale, members of an enum or a set, names in a plan, facts of an item
-    max_members: int = attrs.field(default=1_000, validator=_positive)  # type: ignore[arg-type]
-    max_scales: int = attrs.field(default=100, validator=_positive)  # type: ignore[arg-type]
-    max_catalog_bytes: int = attrs.field(default=4_000_000, validator=_positive)  # type: ignore[arg-type]
+    max_members: int = attrs.field(default=1_000, validator=_positive)
+    max_scales: int = attrs.field(default=100, validator=_positive)
+    max_catalog_bytes: int = attrs.field(default=4_000_000, validator=_positive)
 
 
 DEFAULT = Limits()
