@@ -589,10 +589,12 @@ class _Checker(ExpressionChecker):
         if self.labels.get(s.obligation.name, ("", None))[0] != "obligation":
             self._not_an_obligation(s.obligation)
         items: list[ChecklistItemDef] = []
+        names: set[str] = set()
         for item in s.items:
-            if any(other.name == item.name.name for other in items):
+            if item.name.name in names:
                 self.error("BR418", item.name.span, item=item.name.name, checklist=s.name.name)
                 continue
+            names.add(item.name.name)
             facts = tuple(filter(None, (self._fact_named(f) for f in item.facts)))
             message = self._message(n.Text(f"checklist.{s.name.name}.{item.name.name}", item.name.span))
             items.append(ChecklistItemDef(item.name.name, facts, message,
@@ -702,10 +704,11 @@ class _Checker(ExpressionChecker):
         define_outcomes = self._define_outcomes()
 
         def tree(label: str) -> list[RuleDef]:
-            out, stack = [], [label]
+            out, seen, stack = [], set(), [label]
             while stack:
                 rule = rules.get(stack.pop())
-                if rule is not None and rule not in out:
+                if rule is not None and rule.label not in seen:
+                    seen.add(rule.label)
                     out.append(rule)
                     stack.extend(rule.exceptions)
             return out
