@@ -235,7 +235,7 @@ def moment(now: object) -> datetime:
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise ArgumentError("argument.now", found=_kind(now) if not isinstance(now, date) else now.isoformat())
     if not in_window(now):
-        raise IncidentError([_problem("now", "instant_out_of_range", value=now.isoformat())])
+        raise ArgumentError("argument.now_out_of_range", value=now.isoformat())
     return fixed_offset(now)
 
 
