@@ -499,3 +499,12 @@ risk = "high"
         ("$.variants[0]", "case.expected_table"),
         ("$.variants[1].facts.x", "incident.unknown_fact"),
     ]
+
+
+def test_a_case_file_nested_thousands_deep_is_a_case_problem(tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text('ruleset = "gdpr"\nfacts = ' + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(cases.CaseFileError) as caught:
+        cases.load(path)
+    assert [p.key for p in caught.value.problems] == ["case.too_deep"]
+    assert "syvä" in caught.value.render("fi")

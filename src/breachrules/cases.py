@@ -132,6 +132,8 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
             {"reason": error.strerror or error}))]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise CaseFileError(file, [CaseProblem("$", "case.not_toml", frozen_values({"reason": error}))]) from None
+    except RecursionError:  # arrays nested thousands deep: not a case file
+        raise CaseFileError(file, [CaseProblem("$", "case.too_deep")]) from None
     problems: list[CaseProblem] = []
     _keys(data, "$", _TOP, problems)
     ruleset_name = data.get("ruleset")
