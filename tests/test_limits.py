@@ -157,3 +157,15 @@ def test_limits_are_checked_when_made() -> None:
         Limits(max_depth=500)
     assert "500" in caught.value.message("fi")
     assert pickle.loads(pickle.dumps(caught.value)).message() == caught.value.message()
+
+
+def test_a_ruleset_the_generator_could_not_compile_is_still_a_ruleset_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backstop behind the limits: were the generated source ever to fail
+    to compile, the caller gets the library's error, not Python's."""
+    from breachrules import codegen
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise SyntaxError("too many nested parentheses")
+
+    monkeypatch.setattr(codegen, "build", refuse)
+    assert codes(rule("a and n > 12345")) == [("BR609", 1, 1)]

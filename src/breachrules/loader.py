@@ -218,6 +218,8 @@ def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object
             for s, module in zip(chain, modules, strict=True) if s.catalogs is not None
         )
         return Ruleset(program, chain, tuple(reversed(catalogs)), limits)
-    except RecursionError:  # a backstop: every shape that recurses is bounded by Limits
+    except (RecursionError, SyntaxError, MemoryError):
+        # A backstop, never reached by a ruleset the limits admit: every shape
+        # that recurses is bounded, and the generated code always compiles.
         span = Span(chain[-1].file, 1, 1, 1, 1)
-        raise RulesetError([Diagnostic.make("BR602", span, limit=limits.max_depth)], texts) from None
+        raise RulesetError([Diagnostic.make("BR609", span)], texts) from None
