@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import Phase, given, reject, settings
+from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
 import breachrules
@@ -39,6 +39,8 @@ THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 PHASES = tuple(Phase) if THOROUGH else tuple(p for p in Phase if p is not Phase.shrink)
 
 Outcome = tuple[str, Any]
+# A generated ruleset is large data by design.
+LARGE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 
 
 def compile_or_reject(text: str) -> breachrules.Ruleset:
@@ -91,7 +93,7 @@ def assert_agree(rs: breachrules.Ruleset, incident: dict[str, Any]) -> None:
     assert decision_of(decided) == decision_of(expected)
 
 
-@settings(max_examples=2000 if THOROUGH else 50, phases=PHASES)
+@settings(max_examples=2000 if THOROUGH else 50, phases=PHASES, suppress_health_check=LARGE)
 @given(text=rulesets(), data=st.data())
 def test_the_fast_path_agrees_with_the_interpreter(text: str, data: st.DataObject) -> None:
     rs = compile_or_reject(text)
@@ -173,7 +175,7 @@ def test_extreme_shapes_compile(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXTREME))
-@settings(max_examples=10)
+@settings(max_examples=10, suppress_health_check=LARGE)
 @given(data=st.data())
 def test_extreme_shapes_agree(name: str, data: st.DataObject) -> None:
     rs = breachrules.loads(EXTREME[name])
