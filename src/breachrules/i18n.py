@@ -24,6 +24,8 @@ from breachrules.errors import BreachrulesError
 LOCALES = ("fi", "sv", "en")
 DEFAULT_LOCALE = "en"
 LIBRARY_DOMAIN = "breachrules"
+# The largest catalog of a ruleset that is read (see docs/security.md).
+MAX_CATALOG_BYTES = 4_000_000
 
 
 @attrs.frozen
@@ -67,10 +69,9 @@ def _load_catalog(path: Path, locale: str, trusted: bool = False) -> Any:
     from babel.support import Translations
 
     from breachrules.diagnostics import Diagnostic, RulesetError
-    from breachrules.limits import DEFAULT
     from breachrules.spans import Span
 
-    data = path.read_bytes() if trusted else _read_catalog(path, DEFAULT.max_catalog_bytes)
+    data = path.read_bytes() if trusted else _read_catalog(path, MAX_CATALOG_BYTES)
     try:
         catalog = read_po(io.BytesIO(data), locale=locale)
     except Exception as error:  # Babel's own parse errors: the file is not a catalog

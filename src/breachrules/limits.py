@@ -79,7 +79,6 @@ class Limits:
     # levels of a scale, members of an enum or a set, names in a plan, facts of an item
     max_members: int = attrs.field(default=1_000, validator=_positive)
     max_scales: int = attrs.field(default=100, validator=_positive)
-    max_catalog_bytes: int = attrs.field(default=4_000_000, validator=_positive)
 
 
 DEFAULT = Limits()
