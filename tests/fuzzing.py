@@ -109,8 +109,8 @@ def _shorten(text: str, limit: int = 300) -> str:
 
 
 def _caller_errors() -> tuple[type[BreachrulesError], ...]:
+    from breachrules.errors import ArgumentError
     from breachrules.i18n import UnsupportedLocale
-    from breachrules.incident import ArgumentError
     from breachrules.limits import LimitError
 
     return (ArgumentError, LimitError, UnsupportedLocale)

@@ -522,3 +522,13 @@ def test_a_ruleset_that_is_not_utf8_is_a_positioned_error(tmp_path: Path) -> Non
         result = run(*args)
         assert result.returncode in (1, 2) and "Traceback" not in result.stderr
         assert "BR505" in result.stderr and "bad.rules:3:6" in result.stderr
+
+
+def test_a_case_the_ruleset_cannot_evaluate_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "z.rules").write_text('ruleset z\nscale risk: none < risk < high\nfact x: integer\n'
+                                      'define q = 1 / (x - x)\n'
+                                      'rule r when q > 0 then risk >= high because "m" cite "c"\n', encoding="utf-8")
+    case = _bad(tmp_path, 'ruleset = "z.rules"\n[facts]\nx = 1\n[expect]\nrisk = "high"\n', "c.toml")
+    result = run("test", case)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "z.rules:4:" in result.stderr and "division by zero" in result.stderr

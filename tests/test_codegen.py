@@ -279,3 +279,14 @@ def test_results_of_the_fast_path_pickle() -> None:
     for value in (rs.assess(incident), rs.decide({**incident, **{f: None for f in ()}}),
                   rs.report(incident, now=datetime(2026, 11, 21, tzinfo=UTC))):
         assert pickle.loads(pickle.dumps(value)) == value
+
+
+def test_whole_numbers_cannot_grow_without_bound() -> None:
+    """Squaring thirty times built a number of billions of digits: the
+    assessment never ended. A product past 10^100 is out of range on both paths."""
+    chain = "".join(f"define d{i} = d{i - 1} * d{i - 1}\n" for i in range(1, 31))
+    rs = breachrules.loads(HEAD + "fact x: integer\ndefine d0 = x * x\n" + chain
+                           + 'rule r when d30 > 0 then risk >= high because "m" cite "c"\n')
+    assessment, decision, reference = both(rs, {"x": 10**15})
+    assert assessment == decision == reference and reference[:3] == ("error", "d2", "out_of_range")
+    assert rs.assess({"x": 1}).risk == "high"

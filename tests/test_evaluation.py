@@ -407,3 +407,24 @@ def test_open_questions_take_linear_work_down_a_chain_of_definitions(monkeypatch
         assert [q.fact for q in assessment.open_questions] == ["a", "b"]
         work[size] = calls["n"]
     assert work[40] < 3 * work[20] and work[200] < 15 * work[20]
+
+
+def test_open_questions_through_an_outcome_read_by_an_earlier_definition() -> None:
+    # 'a' is declared first but reads the outcome that 'b' decides: the
+    # unknowns are worked out in evaluation order, not declaration order.
+    rs = breachrules.loads('ruleset t\nscale risk: none < risk < high\nscale sev: low < high\nfact x: bool\n'
+                           'define a = sev == high\ndefine b = x\n'
+                           'rule r1 when b then sev >= high because "m" cite "c"\n'
+                           'rule r2 when a then risk >= high because "m" cite "c"\n')
+    assert [q.fact for q in rs.assess({}).open_questions] == ["x"]
+
+
+def test_open_questions_down_a_long_chain_of_outcomes_do_not_recurse_deeply() -> None:
+    lines = ["ruleset t", "scale risk: none < risk < high", "fact x: bool"]
+    lines += [f"scale s{i}: lo < hi" for i in range(40)]
+    lines.append('rule r0 when x then s0 >= hi because "m" cite "c"')
+    lines += [f'rule r{i} when {"not " * 62}(s{i - 1} == hi) then s{i} >= hi because "m" cite "c"'
+              for i in range(1, 40)]
+    lines.append('rule last when s39 == hi then risk >= high because "m" cite "c"')
+    assessment = breachrules.loads("\n".join(lines) + "\n").assess({})
+    assert [q.fact for q in assessment.open_questions] == ["x"] and assessment.provisional

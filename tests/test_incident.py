@@ -410,3 +410,17 @@ def test_incident_errors_pickle(gdpr: Any) -> None:
         gdpr.validate({**BASE, "subjects": -1, "helth": True})
     copy = pickle.loads(pickle.dumps(caught.value))
     assert copy.problems == caught.value.problems and copy.render("sv") == caught.value.render("sv")
+
+
+def test_a_time_zone_that_gives_no_offset_python_takes_is_a_problem(gdpr: Any) -> None:
+    from datetime import tzinfo
+
+    class Odd(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            return timedelta(hours=30)
+
+        def dst(self, dt: datetime | None) -> timedelta:
+            return timedelta(0)
+
+    problem = only_problem(gdpr, {**BASE, "became_aware_at": datetime(2026, 1, 1, tzinfo=Odd())})
+    assert (problem.path, problem.key) == ("$.became_aware_at", "naive_datetime")

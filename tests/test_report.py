@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import breachrules
-from breachrules.incident import ArgumentError, IncidentError
+from breachrules.errors import ArgumentError
+from breachrules.incident import IncidentError
 from breachrules.report import (
     DONE_LATE,
     DONE_ON_TIME,

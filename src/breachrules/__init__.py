@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from breachrules.errors import BreachrulesError, EvaluationError
+from breachrules.errors import ArgumentError, BreachrulesError, EvaluationError
 
 if TYPE_CHECKING:
     from breachrules.assessment import Assessment
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "Assessment",
     "BreachrulesError",
     "Decision",

@@ -195,6 +195,7 @@ def _instant(value: str | None) -> datetime | None:
 def _test(paths: Sequence[str], locale: str) -> int:
     from breachrules import cases
     from breachrules.diagnostics import RulesetError
+    from breachrules.errors import BreachrulesError, EvaluationError
 
     _ = Messages(locale)
     files = cases.find(paths)
@@ -215,7 +216,15 @@ def _test(paths: Sequence[str], locale: str) -> int:
             broken = True
             continue
         for case in found:
-            result = cases.run(ruleset, case)
+            try:
+                result = cases.run(ruleset, case)
+            except BreachrulesError as error:  # the ruleset cannot evaluate this case
+                print(_("cli.test.failed", case=case.name, file=file), file=sys.stderr)
+                print("    " + (error.message(locale) if isinstance(error, EvaluationError) else str(error)),
+                      file=sys.stderr)
+                failed += 1
+                broken = True
+                continue
             if result.passed:
                 passed += 1
                 print(_("cli.test.passed", case=case.name, file=file))

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from typing import Any
 
 from breachrules import ir
+from breachrules.arithmetic import times
 from breachrules.program import ObligationDef, Program, RuleDef
 
 # How deep a definition may be to be written where it is used.
@@ -388,6 +389,9 @@ class _Writer:
         return f"({self.expr(node.operand)} is {'' if node.negated else 'not '}None)"
 
     def _x_BinOp(self, node: ir.BinOp) -> str:
+        if node.op == "*" and node.type.kind == "number" and node.type.integral:
+            self.constants["_times"] = times  # whole numbers never overflow: see arithmetic.py
+            return f"_times({self.expr(node.left)}, {self.expr(node.right)})"
         return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
 
     def _x_Negate(self, node: ir.Negate) -> str:

@@ -80,9 +80,34 @@ class RulesetError(BreachrulesError):
         )
 
 
+# Above this many candidates, difflib's pairwise comparison makes one
+# suggestion cost milliseconds, and a ruleset or an incident with many
+# misspellings costs minutes: only one-edit typos are looked for then.
+_DIFFLIB_CANDIDATES = 200
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZ-"
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The closest candidate, or None; linear in the candidates however many."""
+    pool = set(candidates)
+    if len(pool) <= _DIFFLIB_CANDIDATES:
+        matches = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.6)
+        return matches[0] if matches else None
+    if len(name) > 100:
+        return None
+    found = sorted(typo for typo in _one_edit(name) if typo in pool)
+    return found[0] if found else None
+
+
+def _one_edit(name: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away."""
+    splits = [(name[:i], name[i:]) for i in range(len(name) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
+    edits.discard(name)
+    return edits
 
 
 def quoted_list(names: Iterable[str]) -> str:

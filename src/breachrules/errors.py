@@ -29,3 +29,26 @@ class EvaluationError(BreachrulesError):
 
         _ = Messages(locale)
         return _("evaluation.error", span=self.span, label=self.label, reason=_(f"evaluation.{self.reason}"))
+
+
+class ArgumentError(BreachrulesError, TypeError):
+    """An argument to the library that is not what it takes: not about a
+    ruleset or an incident, so there is no position or path to give."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key = key
+        self.values = tuple(sorted(values.items()))
+        super().__init__(self.message())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _argument_error, (self.key, self.values)
+
+    def message(self, locale: str = "en") -> str:
+        from breachrules.i18n import Messages
+
+        _ = Messages(locale)
+        return _(self.key, **{k: _.term(v) for k, v in self.values})
+
+
+def _argument_error(key: str, values: tuple[tuple[str, object], ...]) -> ArgumentError:
+    return ArgumentError(key, **dict(values))

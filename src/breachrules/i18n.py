@@ -64,29 +64,39 @@ def _load_catalog(path: Path, locale: str, trusted: bool = False) -> Any:
     A ruleset's catalog is untrusted data: it is read only if it is a
     regular file of bounded size, and an entry whose text has a placeholder
     is refused (a ruleset's messages take no values; see :func:`_fill`)."""
-    from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
-    from babel.support import Translations
 
     from breachrules.diagnostics import Diagnostic, RulesetError
     from breachrules.spans import Span
 
-    data = path.read_bytes() if trusted else _read_catalog(path, MAX_CATALOG_BYTES)
+    if trusted:
+        return _compiled(read_po(io.BytesIO(path.read_bytes()), locale=locale))
+    data = _read_catalog(path, MAX_CATALOG_BYTES)
     try:
-        catalog = read_po(io.BytesIO(data), locale=locale)
+        # abort_invalid: Babel would otherwise print each line it cannot read
+        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except Exception as error:  # Babel's own parse errors: the file is not a catalog
         where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
         raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
-    if not trusted:
-        bad = [
-            Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
-                            text=str(text)[:80])
-            for message in catalog if message.id
-            for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-            if text and not plain_template(str(text))
-        ]
-        if bad:
-            raise RulesetError(bad, {})
+    bad = [
+        Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
+                        text=str(text)[:80])
+        for message in catalog if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if text and not plain_template(str(text))
+    ]
+    if bad:
+        raise RulesetError(bad, {})
+    try:
+        return _compiled(catalog)
+    except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
+        raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
+
+
+def _compiled(catalog: Any) -> Any:
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -114,6 +124,17 @@ def _read_catalog(path: Path, limit: int) -> bytes:
     return data
 
 
+def _inside(path: Path, root: Path) -> None:
+    """A ruleset's catalog stays inside the tree of its ruleset: a symbolic
+    link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""
+    from breachrules.diagnostics import Diagnostic, RulesetError
+    from breachrules.spans import Span
+
+    if not path.resolve().is_relative_to(root.resolve()):
+        where = Span(str(path), 1, 1, 1, 2)
+        raise RulesetError([Diagnostic.make("BR508", where, path=path, root=root.resolve())], {})
+
+
 def catalog_path(directory: Path, locale: str, domain: str) -> Path:
     return directory / locale / "LC_MESSAGES" / f"{domain}.po"
 
@@ -133,7 +154,10 @@ def _chain(locale: str, sources: tuple[tuple[Path, str], ...]) -> Any:
     for directory, domain in reversed((library, *sources)):
         path = catalog_path(directory, locale, domain)
         if path.is_file():
-            translations = _load_catalog(path, locale, (directory, domain) == library)
+            trusted = (directory, domain) == library
+            if not trusted:
+                _inside(path, Path(directory).parent)
+            translations = _load_catalog(path, locale, trusted)
             # add_fallback mutates, so wrap a copy rather than the cached object
             layer = type(translations)(fp=None)
             layer._catalog = dict(translations._catalog)

@@ -18,7 +18,7 @@ import attrs
 
 from breachrules.diagnostics import did_you_mean, quoted_list
 from breachrules.durations import parse_iso_duration
-from breachrules.errors import BreachrulesError
+from breachrules.errors import ArgumentError, BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
 from breachrules.program import FactDef, Program
 from breachrules.types import Type
@@ -212,8 +212,13 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
     else:
         _wrong(path, "expected_datetime", raw, problems)
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        problems.append(_problem(path, "naive_datetime", value=str(raw)))
+    try:
+        offset = value.utcoffset()
+    except (ValueError, TypeError, OverflowError):  # a tzinfo of the caller's that gives no offset Python takes
+        offset = None
+    if value.tzinfo is None or offset is None:
+        shown = str(raw) if isinstance(raw, str) else value.replace(tzinfo=None).isoformat()
+        problems.append(_problem(path, "naive_datetime", value=shown))
         return None
     if not in_window(value):
         problems.append(_problem(path, "instant_out_of_range", value=str(raw)))
@@ -233,29 +238,11 @@ MAX_NUMBER = 10**15
 def moment(now: object) -> datetime:
     """``now`` of a report: an aware instant within the window of incidents."""
     if not isinstance(now, datetime) or now.utcoffset() is None:
-        raise ArgumentError("argument.now", found=_kind(now) if not isinstance(now, date) else now.isoformat())
+        raise ArgumentError("argument.now", found=_kind(now) if not isinstance(now, date) else Term.of(
+            "found.text", value=now.isoformat()))
     if not in_window(now):
         raise ArgumentError("argument.now_out_of_range", value=now.isoformat())
     return fixed_offset(now)
-
-
-class ArgumentError(BreachrulesError, TypeError):
-    """An argument to the library that is not what it takes (not an incident)."""
-
-    def __init__(self, key: str, /, **values: object) -> None:
-        self.key = key
-        self.values = frozen_values(values)
-        super().__init__(self.message())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _argument_error, (self.key, self.values)
-
-    def message(self, locale: str = DEFAULT_LOCALE) -> str:
-        return Messages(locale)(self.key, **dict(self.values))
-
-
-def _argument_error(key: str, values: tuple[tuple[str, object], ...]) -> ArgumentError:
-    return ArgumentError(key, **dict(values))
 
 
 def in_window(value: datetime) -> bool:

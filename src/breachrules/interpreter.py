@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from breachrules import ir
+from breachrules.arithmetic import times
 from breachrules.errors import EvaluationError
 from breachrules.program import ObligationDef, Program, RuleDef
 
@@ -245,8 +246,9 @@ class _Run:
             return None
         if node.op == "/" and not b:
             raise EvaluationError(self.label, node.span, "division_by_zero")
+        operation = times if node.op == "*" and node.type.kind == "number" and node.type.integral else _ARITH[node.op]
         try:
-            return _ARITH[node.op](a, b)
+            return operation(a, b)
         except (ArithmeticError, ValueError):
             # an instant past year 9999, a duration too long, a quotient too
             # large for a float, a duration times a number that is not one
@@ -460,11 +462,31 @@ class _Run:
         (without the memory the work doubles with every definition)."""
         if self._defines_unknown is None:
             self._defines_unknown = {}
-            for define in self.program.defines:  # dependency order: no recursion down a chain
-                self._defines_unknown[define.name] = self.unknowns(define.expr)
-        return self._defines_unknown[name]
+            self._fill_unknowns()
+        found = self._defines_unknown.get(name)
+        if found is None:  # not reached in evaluation order (cannot happen; kept total)
+            define = next(d for d in self.program.defines if d.name == name)
+            found = self._defines_unknown[name] = self.unknowns(define.expr)
+        return found
+
+    def _fill_unknowns(self) -> None:
+        """The unknowns behind every definition and outcome, worked out in
+        evaluation order: whatever one reads is known already, so no
+        question recurses down a chain of definitions or outcomes."""
+        assert self._defines_unknown is not None
+        program = self.program
+        order: list[str | None] = [None, *(o.name for o in program.outcomes)]
+        for outcome in order:
+            if outcome is not None and self.outcomes[outcome].lo != self.outcomes[outcome].hi:
+                self._outcome_unknowns(outcome)
+            for define in program.defines:
+                if define.after == outcome:
+                    self._defines_unknown[define.name] = self.unknowns(define.expr)
 
     def _outcome_unknowns(self, name: str) -> set[str]:
+        if self._defines_unknown is None:  # fill in evaluation order first
+            self._defines_unknown = {}
+            self._fill_unknowns()
         remembered = self._outcomes_unknown.get(name)
         if remembered is None:
             remembered = self._outcomes_unknown[name] = self._find_outcome_unknowns(name)

@@ -32,6 +32,7 @@ import attrs
 from breachrules import nodes as n
 from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError
+from breachrules.errors import ArgumentError
 from breachrules.limits import DEFAULT, Limits
 from breachrules.spans import Span
 
@@ -71,13 +72,12 @@ def read_file(path: Path, limits: Limits = DEFAULT) -> str:
     name = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except OSError as error:
-        raise _error("BR501", _at(name), path=path, reason=error.strerror or error) from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the name
+        raise _error("BR501", _at(name), path=path, reason=getattr(error, "strerror", None) or error) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise _error("BR507", _at(name), path=path)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limits.max_bytes + 1)
+        data = _read_at_most(fd, limits.max_bytes + 1)
     except OSError as error:
         raise _error("BR501", _at(name), path=path, reason=error.strerror or error) from None
     finally:
@@ -93,6 +93,20 @@ def read_file(path: Path, limits: Limits = DEFAULT) -> str:
     if not looks_like_a_ruleset(text):
         raise _error("BR504", _at(name), path=path)
     return text
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes, a chunk at a time: a generous limit is not a
+    buffer allocated up front."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def looks_like_a_ruleset(text: str) -> bool:
@@ -116,6 +130,8 @@ def _error(code: str, span: Span, /, **values: object) -> RulesetError:
 
 def load_file(path: str | os.PathLike[str], limits: Limits = DEFAULT) -> object:
     """Compile the ruleset in a file; its ``extends`` stay in its directory tree."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError("argument.path", found=type(path).__name__)
     path = Path(path)
     text = read_file(path, limits)
     root = path.resolve().parent
@@ -129,7 +145,7 @@ def load_text(text: str, *, base: str | os.PathLike[str] | None = None,
     may read from (none by default); ``catalogs`` the directory of its
     ``<locale>/LC_MESSAGES/<name>.po`` files (none by default)."""
     if not isinstance(text, str):
-        raise TypeError(f"ruleset text must be str, not {type(text).__name__}")
+        raise ArgumentError("argument.text", found=type(text).__name__)
     if len(text) > limits.max_bytes or len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise _error("BR601", _at(TEXT), limit=limits.max_bytes)
     first = Source(TEXT, text, str(Path(catalogs).resolve()) if catalogs is not None else None)
@@ -189,6 +205,9 @@ def _resolve(extends: n.Ident | n.Text, child: Source, root: Path | None,
     if root is None:
         raise RulesetError([Diagnostic.make("BR506", extends.span, path=extends.value)], texts)
     directory = resources.real_path(child.file).resolve().parent if not child.file.startswith("<") else root
+    if "\x00" in extends.value:
+        raise RulesetError([Diagnostic.make("BR501", extends.span, path=extends.value.replace("\x00", "\\0"),
+                                            reason="NUL")], texts)
     target = (directory / extends.value).resolve()
     if not target.is_relative_to(root):
         raise RulesetError([Diagnostic.make("BR508", extends.span, path=extends.value, root=root)], texts)

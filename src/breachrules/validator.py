@@ -33,7 +33,10 @@ def _datetime(value: Any) -> datetime | None:
             value = datetime.fromisoformat(value)
         except ValueError:
             return None
-    if not isinstance(value, datetime) or value.utcoffset() is None or not in_window(value):
+    try:
+        if not isinstance(value, datetime) or value.utcoffset() is None or not in_window(value):
+            return None
+    except (ValueError, TypeError, OverflowError):  # an odd tzinfo: the full validator says so
         return None
     return fixed_offset(value)
 
