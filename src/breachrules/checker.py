@@ -21,6 +21,7 @@ from breachrules.diagnostics import Diagnostic, did_you_mean
 from breachrules.expressions import ExpressionChecker, suggest
 from breachrules.i18n import Term, plain_template
 from breachrules.limits import DEFAULT, Limits
+from breachrules.orders import OrderChecker
 from breachrules.program import (
     ActionDef,
     ChecklistDef,
@@ -60,7 +61,7 @@ def check(modules: Sequence[n.Module], limits: Limits = DEFAULT) -> tuple[Progra
     return (None if checker.diagnostics else program), checker.diagnostics
 
 
-class _Checker(ExpressionChecker):
+class _Checker(ExpressionChecker, OrderChecker):
     def __init__(self, modules: Sequence[n.Module], limits: Limits = DEFAULT) -> None:
         self.modules = modules
         self.limits = limits
@@ -269,40 +270,6 @@ class _Checker(ExpressionChecker):
 
     # ------------------------------------------------------------ definitions
 
-    def _define_order(self) -> list[str]:
-        """Definitions in dependency order, found without recursion, so that
-        checking one never has to check another first however long the
-        chain. A reference that closes a cycle is reported (BR403) and
-        then read as broken."""
-        deps = {
-            name: [ref for ref in n.names_read(node.expr) if ref.name in self.define_nodes]
-            for name, node in self.define_nodes.items()
-        }
-        order: list[str] = []
-        state: dict[str, int] = {}  # 1: on the path, 2: done
-        for start in deps:
-            if start in state:
-                continue
-            path = [start]
-            state[start] = 1
-            pending = [iter(deps[start])]
-            while pending:
-                ref = next(pending[-1], None)
-                if ref is None:
-                    pending.pop()
-                    done = path.pop()
-                    state[done] = 2
-                    order.append(done)
-                elif state.get(ref.name) == 1:
-                    cycle = path[path.index(ref.name):] + [ref.name]
-                    self.error("BR403", ref.span, cycle=" → ".join(cycle))
-                    self.closing.add(ref.span)
-                elif ref.name not in state:
-                    state[ref.name] = 1
-                    path.append(ref.name)
-                    pending.append(iter(deps[ref.name]))
-        return order
-
     def _define(self, name: str) -> DefineDef | None:
         if name in self.defines:
             return self.defines[name]
@@ -422,38 +389,6 @@ class _Checker(ExpressionChecker):
             )
         return result
 
-    def _exception_cycles(self, by_label: dict[str, n.Rule]) -> None:
-        """Cycles of exceptions, and chains of exceptions deeper than the limit."""
-        reported: set[str] = set()
-        depth: dict[str, int] = {}
-        limit = self.limits.max_exception_depth
-        for start in by_label:
-            if start in depth:
-                continue
-            path = [start]
-            on_path = {start}
-            current = by_label[start]
-            top = 0  # the depth of the last label on the path: a rule's is 0
-            while current.base is not None and current.base.name in by_label:
-                nxt = current.base.name
-                if nxt in depth:  # counted already: the rest of the chain is known
-                    top = depth[nxt] + 1
-                    break
-                if nxt in on_path:
-                    cycle = path[path.index(nxt):] + [nxt]
-                    if not reported & set(cycle):
-                        self.error("BR403", by_label[nxt].span, cycle=" → ".join(cycle))
-                        reported.update(cycle)
-                    top = -len(path)  # no depth to speak of: count none of the path
-                    break
-                path.append(nxt)
-                on_path.add(nxt)
-                current = by_label[nxt]
-            for i, label in enumerate(reversed(path)):
-                depth[label] = max(0, top + i)
-                if top >= 0 and depth[label] == limit + 1:
-                    self.error("BR607", by_label[label].label.span, limit=limit)
-
     def _exemptions(self, nodes: list[n.Rule]) -> dict[str, ExemptionDef]:
         result: dict[str, ExemptionDef] = {}
         for s in nodes:
@@ -513,59 +448,6 @@ class _Checker(ExpressionChecker):
                 message, cites, s.span, done, late_requires,
             ))
         return tuple(result)
-
-    def _instead_cycles(self, exemptions: dict[str, ExemptionDef]) -> None:
-        """``instead`` must not lead back to where it started: exempting
-        ``a`` instead of ``b`` and ``b`` instead of ``a`` would make both
-        vanish, or neither, depending on the order they were read in."""
-        edges: dict[str, list[ExemptionDef]] = {}
-        for e in exemptions.values():
-            if e.instead is not None:
-                edges.setdefault(e.obligation, []).append(e)
-        state: dict[str, int] = {}
-        for start in edges:
-            if start in state:
-                continue
-            path, state[start] = [start], 1
-            pending = [iter(edges.get(start, ()))]
-            while pending:
-                edge = next(pending[-1], None)
-                if edge is None:
-                    pending.pop()
-                    state[path.pop()] = 2
-                    continue
-                target = edge.instead
-                assert target is not None
-                if state.get(target) == 1:
-                    cycle = path[path.index(target):] + [target]
-                    self.error("BR420", edge.instead_span or edge.span, cycle=" → ".join(cycle))
-                elif target not in state:
-                    state[target] = 1
-                    path.append(target)
-                    pending.append(iter(edges.get(target, ())))
-
-    def _precedes(self, obligations: tuple[ObligationDef, ...]) -> tuple[tuple[str, str], ...]:
-        """A duty cannot be done before the instants its deadline is counted
-        from: the ``done`` fact comes after every datetime fact the ``due``
-        expression reads, directly or through definitions."""
-        defines = {d.name: d for d in self.defines.values() if d is not None}
-        pairs: list[tuple[str, str]] = []
-        for ob in obligations:
-            if ob.done is None or not isinstance(ob.due, ir.Node):
-                continue
-            facts: set[str] = set()
-            pending: list[ir.Node] = [ob.due]
-            seen: set[str] = set()
-            while pending:
-                read, through, _ = ir.references(pending.pop())
-                facts |= read
-                for name in through - seen:
-                    seen.add(name)
-                    if name in defines:
-                        pending.append(defines[name].expr)
-            pairs.extend((fact, ob.done) for fact in sorted(facts)
-                         if fact != ob.done and self.facts[fact].type.kind == "datetime")
-        return tuple(dict.fromkeys(pairs))
 
     def _fact_named(self, ident: n.Ident | None, type_: t.Type | None = None) -> str | None:
         """The fact a clause names (checked to be of ``type_``), or None."""
@@ -759,24 +641,3 @@ class _Checker(ExpressionChecker):
     def _outcome_reads(self, node: ir.Node, define_outcomes: dict[str, set[str]]) -> set[str]:
         _, defines, outcomes = ir.references(node)
         return outcomes | {o for d in defines for o in define_outcomes.get(d, ())}
-
-    def _topological(self, deps: dict[str, set[str]]) -> list[str]:
-        order: list[str] = []
-        state: dict[str, int] = {}  # 1 visiting, 2 done
-
-        def visit(name: str, path: list[str]) -> None:
-            if state.get(name) == 2:
-                return
-            if state.get(name) == 1:
-                cycle = path[path.index(name):] + [name]
-                self.error("BR404", self.scales[name].span, cycle=" → ".join(cycle))
-                return
-            state[name] = 1
-            for dep in sorted(deps[name]):
-                visit(dep, [*path, name])
-            state[name] = 2
-            order.append(name)
-
-        for name in deps:
-            visit(name, [])
-        return order
