@@ -334,3 +334,12 @@ def test_odd_arguments_are_the_library_s_own_errors(tmp_path: Path) -> None:
     assert caught.value.diagnostics[0].code == "BR501"
     small = write(tmp_path, "small.rules", TEXT_HEAD)
     assert breachrules.load(small, limits=breachrules.Limits(max_bytes=2**62)).name == "up"  # read in chunks
+
+
+def test_the_column_of_invalid_utf8_counts_characters(tmp_path: Path) -> None:
+    path = tmp_path / "bad.rules"
+    path.write_bytes(TEXT_HEAD.encode() + "# äö ".encode() + b"\xff\n")
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 6)

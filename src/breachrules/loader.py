@@ -88,7 +88,8 @@ def read_file(path: Path, limits: Limits = DEFAULT) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[start:error.start].decode("utf-8", "replace")) + 1  # in characters, as editors count
         raise _error("BR505", _at(name, line, column)) from None
     if not looks_like_a_ruleset(text):
         raise _error("BR504", _at(name), path=path)
