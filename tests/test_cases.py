@@ -508,3 +508,22 @@ def test_a_case_file_nested_thousands_deep_is_a_case_problem(tmp_path: Path) -> 
         cases.load(path)
     assert [p.key for p in caught.value.problems] == ["case.too_deep"]
     assert "syvä" in caught.value.render("fi")
+
+
+def test_every_case_also_tests_the_ruleset_s_invariants(tmp_path: Path) -> None:
+    """An invariant was parsed and type-checked but never evaluated: a ruleset
+    promising ``risk < high`` passed with a case whose risk was high."""
+    write(tmp_path, "p.rules", 'ruleset p\nscale risk: none < risk < high\nfact a: bool\nfact b: bool\n'
+          'rule r when a then risk >= high because "m" cite "c"\n'
+          'invariant never_high: risk < high\ninvariant b_is_calm: b or risk < high\n')
+    text = 'ruleset = "p.rules"\ndescription = "c"\n[facts]\na = true\nb = true\n[expect]\nrisk = "high"\n'
+    ruleset, (case,) = cases.load(write(tmp_path, "c.toml", text))
+    result = cases.run(ruleset, case)
+    assert [(m.what, m.expected, m.actual) for m in result.mismatches] == [("invariant never_high", True, False)]
+    undecided = text.replace("a = true\nb = true\n", "b = false\n")
+    undecided = undecided.replace('risk = "high"', 'risk = "high"\nprovisional = true')
+    ruleset, (case,) = cases.load(write(tmp_path, "u.toml", undecided))
+    assert cases.run(ruleset, case).mismatches == ()  # a unknown: not broken by this case
+    result = subprocess.run([sys.executable, "-m", "breachrules.cli", "test", str(tmp_path / "c.toml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "invariant never_high" in result.stdout

@@ -199,7 +199,24 @@ def run(ruleset: Any, case: Case) -> CaseResult:
             mismatches.append(Mismatch(obligation, required, actual))
     if case.expect.provisional is not None and assessment.provisional != case.expect.provisional:
         mismatches.append(Mismatch("provisional", case.expect.provisional, assessment.provisional))
+    mismatches.extend(broken_invariants(ruleset, case.facts))
     return CaseResult(case, assessment, tuple(mismatches))
+
+
+def broken_invariants(ruleset: Any, facts: Mapping[str, Any]) -> list[Mismatch]:
+    """The invariants a case breaks: every case is also a test of what the
+    ruleset promises always holds. An invariant that the missing facts leave
+    undecided is not broken by this case (a proof over every completion is
+    ``breachrules check``'s job)."""
+    from breachrules import interpreter
+
+    program = ruleset.program
+    if not program.invariants:
+        return []
+    known = ruleset.validate(facts).known
+    truths = interpreter.conditions_after_decision(program, known, [inv.expr for inv in program.invariants])
+    return [Mismatch(f"invariant {inv.name}", True, False)
+            for inv, truth in zip(program.invariants, truths, strict=True) if truth is False]
 
 
 # ------------------------------------------------------------------ reading
