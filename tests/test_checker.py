@@ -496,3 +496,28 @@ def test_message_ids_of_checklists_and_plans() -> None:
         assert expected in ids
     assert "checklist.content.what" not in ids
     assert "plan.response.contact" not in ids
+
+
+# ------------------------------------------------------------------ warnings: declarations nothing uses
+
+
+def test_declarations_nothing_reads_are_warnings_of_the_checked_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.rules"
+    path.write_text('ruleset w extends gdpr\nscale spare: lo < hi\nfact unread: bool\nfact read: bool\n'
+                    'define idle = read and unread\n'
+                    'rule r when read then risk >= high because "m" cite "c"\n', encoding="utf-8")
+    rs = breachrules.load(path)
+    assert [(w.code, dict(w.values)["name"], w.span.line, w.severity) for w in rs.warnings] == [
+        ("BR703", "spare", 2, "warning"), ("BR702", "idle", 5, "warning")]
+    # 'unread' is read by the unused definition; nothing of gdpr's is warned about here
+    run = [sys.executable, "-m", "breachrules.cli", "check", str(path)]
+    plain = subprocess.run(run, capture_output=True, text=True)
+    assert plain.returncode == 0 and "warning[BR702]" in plain.stderr and "2 warnings" in plain.stderr
+    strict = subprocess.run([*run, "--strict", "--lang", "fi"], capture_output=True, text=True)
+    assert strict.returncode == 1 and "varoitus[BR703]" in strict.stderr
+    clean = breachrules.loads('ruleset c\nscale risk: none < risk < high\nfact a: bool\n'
+                              'rule r when a then risk >= high because "m" cite "c"\n')
+    assert clean.warnings == ()

@@ -2,7 +2,7 @@
 
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
-    breachrules check RULESET [--lang fi|sv|en]
+    breachrules check RULESET [--lang fi|sv|en] [--strict]
     breachrules test CASES... [--lang fi|sv|en]
     breachrules list
 
@@ -12,8 +12,8 @@ and, when the data subjects must be told, a draft of the communication.
 ``--format json`` is the Art. 33(5) documentation record as JSON,
 ``--format markdown`` the same record as Markdown.
 
-Exit codes: 0 done; 1 ``check`` found problems or a case of ``test``
-failed; 2 bad input (an incident or case file that does not fit, a ruleset
+Exit codes: 0 done; 1 ``check`` found problems (or, with ``--strict``,
+warnings) or a case of ``test`` failed; 2 bad input (an incident or case file that does not fit, a ruleset
 that does not compile, a file that cannot be read), with the error on stderr.
 """
 
@@ -65,6 +65,7 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     check = commands.add_parser("check", help=_("cli.check.help"))
     check.add_argument("ruleset", help=_("cli.check.ruleset"))
     check.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+    check.add_argument("--strict", action="store_true", help=_("cli.check.strict"))
 
     test = commands.add_parser("test", help=_("cli.test.help"))
     test.add_argument("cases", nargs="+", help=_("cli.test.cases"))
@@ -92,7 +93,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "list":
         return _list()
     if args.command == "check":
-        return _check(args.ruleset, args.lang)
+        return _check(args.ruleset, args.lang, args.strict)
     if args.command == "test":
         return _test(args.cases, args.lang)
     return _assess(args)
@@ -246,16 +247,22 @@ def _value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, bool) else str(value)
 
 
-def _check(target: str, locale: str) -> int:
+def _check(target: str, locale: str, strict: bool = False) -> int:
     from breachrules.diagnostics import RulesetError
 
     _ = Messages(locale)
     try:
-        _load(target)
+        ruleset = _load(target)
     except RulesetError as error:
         print(error.render(locale), file=sys.stderr)
         print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
         return 1
+    if ruleset.warnings:
+        sources = {s.file: s.text for s in ruleset.sources}
+        print("\n\n".join(w.render(sources.get(w.span.file), locale) for w in ruleset.warnings), file=sys.stderr)
+        print(_.plural("cli.warnings_found", len(ruleset.warnings)), file=sys.stderr)
+        if strict:
+            return 1
     print(_("cli.checked", file=target))
     return 0
 

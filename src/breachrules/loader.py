@@ -226,6 +226,7 @@ def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object
     from breachrules.checker import check
     from breachrules.parser import parse
     from breachrules.ruleset import Ruleset
+    from breachrules.usage import unused
 
     texts = {s.file: s.text for s in chain}
     try:
@@ -237,7 +238,9 @@ def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object
             (Path(s.catalogs), module.header.name.name)
             for s, module in zip(chain, modules, strict=True) if s.catalogs is not None
         )
-        return Ruleset(program, chain, tuple(reversed(catalogs)), limits)
+        ruleset = Ruleset(program, chain, tuple(reversed(catalogs)), limits)
+        ruleset.warnings = unused(program, chain[-1].file)
+        return ruleset
     except (RecursionError, SyntaxError, MemoryError):
         # A backstop, never reached by a ruleset the limits admit: every shape
         # that recurses is bounded, and the generated code always compiles.

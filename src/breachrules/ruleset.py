@@ -29,6 +29,7 @@ from breachrules.limits import DEFAULT, Limits
 from breachrules.program import FactDef, Program
 
 if TYPE_CHECKING:
+    from breachrules.diagnostics import Diagnostic
     from breachrules.loader import Source
     from breachrules.report import Report
 
@@ -51,6 +52,8 @@ class Ruleset:
         self.sources = sources
         self.catalogs = catalogs
         self.limits = limits
+        # what `breachrules check` warns about: declarations nothing reads (see usage.py)
+        self.warnings: tuple[Diagnostic, ...] = ()
         self._read = frozenset(codegen.read_facts(program))
         # The decision cache: one shared, read-only Decision per distinct
         # result. Filling it from several threads at once is harmless: every

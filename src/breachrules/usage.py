@@ -1,0 +1,69 @@
+"""Declarations nothing uses: warnings of ``breachrules check``.
+
+A fact no rule reads is a question an intake form asks for nothing; a
+definition or a scale nobody reads is usually a rule that was meant to and
+does not. None of it changes an answer, so these are warnings (severity
+``warning``), reported for the file being checked only: an organisation's
+ruleset is not warned about what the bundled ruleset it extends leaves
+unread.
+"""
+
+from __future__ import annotations
+
+from breachrules import ir
+from breachrules.diagnostics import Diagnostic
+from breachrules.program import Program
+
+
+def unused(program: Program, file: str) -> tuple[Diagnostic, ...]:
+    """The facts, definitions and scales declared in ``file`` that nothing reads."""
+    facts: set[str] = set()
+    defines: set[str] = set()
+    scales: set[str] = {"risk"}  # what an assessment is for
+    nodes = [*program.expressions(), *(a.condition for a in program.actions if a.condition is not None),
+             *(i.expr for i in program.invariants)]
+    for node in nodes:
+        read_facts, read_defines, read_outcomes = ir.references(node)
+        facts |= read_facts
+        defines |= read_defines
+        scales |= read_outcomes
+        scales |= _scales_named(node)
+    for checklist in program.checklists:
+        for item in checklist.items:
+            facts.update(item.facts)
+    for ob in program.obligations:
+        facts.update(name for name in (ob.done, ob.late_requires) if name is not None)
+    for outcome in program.outcomes:
+        if outcome.table is not None:
+            scales |= {outcome.table.rows, outcome.table.columns}
+    for fact in program.facts.values():
+        if fact.type.kind == "level":
+            scales.add(fact.type.scale)
+    found = [
+        *(Diagnostic(code="BR701", span=f.span, values=(("name", f.name),), severity="warning")
+          for f in program.facts.values() if f.name not in facts and f.span.file == file),
+        *(Diagnostic(code="BR702", span=d.span, values=(("name", d.name),), severity="warning")
+          for d in program.defines if d.name not in defines and d.span.file == file),
+        *(Diagnostic(code="BR703", span=s.span, values=(("name", s.name),), severity="warning")
+          for s in program.scales.values() if s.name not in scales and s.span.file == file
+          and not _concluded(program, s.name)),
+    ]
+    return tuple(sorted(found, key=lambda d: (d.span.line, d.span.column)))
+
+
+def _scales_named(node: ir.Node) -> set[str]:
+    """Scales an expression names through a level's type (``severity >= high``)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type.kind == "level" and current.type.scale:
+            found.add(current.type.scale)
+        stack.extend(ir.children(current))
+    return found
+
+
+def _concluded(program: Program, scale: str) -> bool:
+    """A scale some rule raises or a table fills is an outcome: read by the
+    assessment (every level is reported), so it is used."""
+    return any(o.name == scale and (o.roots or o.table is not None) for o in program.outcomes)
