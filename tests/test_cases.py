@@ -527,3 +527,14 @@ def test_every_case_also_tests_the_ruleset_s_invariants(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "breachrules.cli", "test", str(tmp_path / "c.toml")],
                             capture_output=True, text=True)
     assert result.returncode == 1 and "invariant never_high" in result.stdout
+
+
+def test_a_case_where_exceptions_disagree_fails(tmp_path: Path) -> None:
+    write(tmp_path, "k.rules", 'ruleset k\nscale risk: none < risk < high\nfact a: bool\n'
+          'rule r when a then risk >= high because "m" cite "c"\n'
+          'exception e1 to r when a then risk >= risk because "m" cite "c"\n'
+          'exception e2 to r when a because "m" cite "c"\n')
+    ruleset, (case,) = cases.load(write(tmp_path, "c.toml", 'ruleset = "k.rules"\n[facts]\na = true\n'
+                                                              '[expect]\nrisk = "risk"\n'))
+    result = cases.run(ruleset, case)
+    assert [(m.what, m.actual) for m in result.mismatches] == [("conflict", "e1 / e2")]

@@ -93,7 +93,7 @@ class Case:
 
 @attrs.frozen
 class Mismatch:
-    what: str  # an outcome, an obligation, or "provisional"
+    what: str  # an outcome, an obligation, "provisional", "invariant NAME" or "conflict"
     expected: object
     actual: object
 
@@ -200,6 +200,9 @@ def run(ruleset: Any, case: Case) -> CaseResult:
     if case.expect.provisional is not None and assessment.provisional != case.expect.provisional:
         mismatches.append(Mismatch("provisional", case.expect.provisional, assessment.provisional))
     mismatches.extend(broken_invariants(ruleset, case.facts))
+    # Exceptions to one rule that apply together and disagree are a defect of
+    # the ruleset, whatever the expectations say.
+    mismatches.extend(Mismatch("conflict", "", " / ".join(labels)) for labels in assessment.conflicts)
     return CaseResult(case, assessment, tuple(mismatches))
 
 
