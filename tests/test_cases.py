@@ -526,7 +526,7 @@ def test_every_case_also_tests_the_ruleset_s_invariants(tmp_path: Path) -> None:
     assert cases.run(ruleset, case).mismatches == ()  # a unknown: not broken by this case
     result = subprocess.run([sys.executable, "-m", "breachrules.cli", "test", str(tmp_path / "c.toml")],
                             capture_output=True, text=True)
-    assert result.returncode == 1 and "invariant never_high" in result.stdout
+    assert result.returncode == 1 and "the invariant 'never_high' does not hold" in result.stdout
 
 
 def test_a_case_where_exceptions_disagree_fails(tmp_path: Path) -> None:

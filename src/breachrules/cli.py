@@ -233,14 +233,22 @@ def _test(paths: Sequence[str], locale: str) -> int:
             failed += 1
             print(_("cli.test.failed", case=case.name, file=file))
             for m in result.mismatches:
-                print("    " + _("cli.test.mismatch", what=m.what, expected=_value(m.expected),
-                                  actual=_value(m.actual)))
+                print("    " + _mismatch(_, m))
     if not files:
         return _fail(_("cli.test.no_cases"))
     print(_.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
     if broken:
         return 2
     return 1 if failed else 0
+
+
+def _mismatch(_: Messages, m: Any) -> str:
+    """One way a case failed, in words: an expectation, an invariant, a conflict."""
+    if m.what == "conflict":
+        return _("cli.test.conflict", labels=m.actual)
+    if m.what.startswith("invariant "):
+        return _("cli.test.invariant", name=m.what.removeprefix("invariant "))
+    return _("cli.test.mismatch", what=m.what, expected=_value(m.expected), actual=_value(m.actual))
 
 
 def _value(value: object) -> str:
