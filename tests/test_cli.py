@@ -532,3 +532,15 @@ def test_a_case_the_ruleset_cannot_evaluate_is_reported_not_a_traceback(tmp_path
     result = run("test", case)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "z.rules:4:" in result.stderr and "division by zero" in result.stderr
+
+
+def test_a_time_zone_that_is_a_directory_is_refused_in_words() -> None:
+    for zone in ("America", "x" * 300):
+        result = run("assess", EXAMPLES / "contact-list-leak.json", "--timezone", zone)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_case_file_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "a.toml")
+    result = run("test", tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "a.toml" in result.stderr

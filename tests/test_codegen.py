@@ -290,3 +290,27 @@ def test_whole_numbers_cannot_grow_without_bound() -> None:
     assessment, decision, reference = both(rs, {"x": 10**15})
     assert assessment == decision == reference and reference[:3] == ("error", "d2", "out_of_range")
     assert rs.assess({"x": 1}).risk == "high"
+
+
+def test_numbers_given_as_whole_json_numbers_cannot_grow_without_bound_either() -> None:
+    chain = "".join(f"define d{i} = d{i - 1} * d{i - 1}\n" for i in range(1, 27))
+    for fact, first in (("fact x: number", "x"), ("fact x: count", "max(0.5, x)")):
+        rs = breachrules.loads(HEAD + f"{fact}\ndefine d0 = {first}\n" + chain
+                               + 'rule r when d26 > 5 then risk >= high because "m" cite "c"\n')
+        assessment, decision, reference = both(rs, {"x": 10**15})
+        assert assessment == decision == reference and reference[2] == "out_of_range"
+
+
+def test_min_and_max_are_whole_only_when_every_argument_is() -> None:
+    rs = breachrules.loads(HEAD + "fact n: count\nfact x: number\ndefine a = max(n, x)\ndefine b = max(x, n)\n")
+    types = {d.name: d.type.integral for d in rs.program.defines}
+    assert types == {"a": False, "b": False}
+
+
+def test_generated_code_grows_with_the_ruleset_not_with_its_square() -> None:
+    condition = " or ".join(f"x == {i}" for i in range(1_000))
+    conclusions = ", ".join(["risk >= high"] * 300)
+    text = HEAD + f'fact x: count\ndefine d = {condition}\nrule r when d then {conclusions} because "m" cite "c"\n'
+    rs = breachrules.loads(text)  # each conclusion once wrote the whole condition again: 5 MB from 16 KB
+    assert len(codegen.generate(rs.program, traced=False)) < 3 * len(text)
+    assert rs.decide({"x": 999}).risk == "high" and rs.decide({"x": 1000}).risk == "none"

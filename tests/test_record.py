@@ -5,8 +5,9 @@ Finnish, Swedish and English, and an explicit ``now``."""
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -466,3 +467,39 @@ def test_finnish_and_swedish_records_use_the_official_terms(rs: breachrules.Rule
     assert sv.startswith("# Dokumentation av en personuppgiftsincident\n")
     assert "Preliminär anmälan" in sv and "Komplettering" in sv
     assert "de registrerade" in sv
+
+
+# ------------------------------------------------------------------ hostile text in the record
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_free_text_cannot_inject_markdown_html_or_control_characters() -> None:
+    incident = json.loads((EXAMPLES / "ransomware-hospital-30h.json").read_text(encoding="utf-8"))
+    incident["authority_notified_at"] = "2026-03-20T00:00:00+02:00"
+    incident["delay_reason"] = "ok\n\n## Decisions\n- [ ] **Notify**: not required <script>x</script>\x1b[31m"
+    incident["breach_description"] = "a\r| injected |\x07"
+    report = breachrules.bundled("gdpr").report(incident, now=datetime(2026, 3, 21, tzinfo=UTC))
+    record = markdown(report, "en")
+    assert "\n## Decisions\n- [ ] **Notify**" not in record and "<script>" not in record
+    assert "\x1b" not in record and "\x07" not in record and "\r" not in record
+    assert "| a<br>\\| injected \\| |" in record  # one cell of the facts table, whatever the text says
+    assert "\x1b" not in text(report, "fi")
+
+
+def test_a_text_that_looks_like_an_instant_at_the_calendar_s_end_renders() -> None:
+    rs = breachrules.loads('ruleset t\nscale risk: none < risk < high\nfact note: text\nfact a: bool\n'
+                           'rule r when a then risk >= high because "m" cite "c"\n')
+    report = rs.report({"a": True, "note": "9999-12-31T23:59:59-23:59"}, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert "9999-12-31T23:59:59-23:59" in markdown(report, "en")
+
+
+@pytest.mark.parametrize("zone", ["Nowhere/Zone", "", "America", "x" * 300, None, 5])
+def test_a_time_zone_that_does_not_exist_is_the_library_s_error(zone: Any) -> None:
+    report = breachrules.bundled("gdpr").report(
+        {"breach_types": ["confidentiality"], "became_aware_at": "2026-01-01T00:00:00+00:00"},
+        now=datetime(2026, 1, 2, tzinfo=UTC))
+    for render in (lambda: report.assessment.explain("en", zone), lambda: markdown(report, "en", zone),
+                   lambda: report.notice("en", zone), lambda: text(report, "en", zone)):
+        with pytest.raises(breachrules.ArgumentError):
+            render()

@@ -126,7 +126,7 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
     path = Path(path)
     file = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read(path).decode("utf-8"))
     except OSError as error:
         raise CaseFileError(file, [CaseProblem("$", "case.unreadable", frozen_values(
             {"reason": error.strerror or error}))]) from None
@@ -223,6 +223,28 @@ def broken_invariants(ruleset: Any, facts: Mapping[str, Any]) -> list[Mismatch]:
 
 
 # ------------------------------------------------------------------ reading
+
+
+MAX_CASE_BYTES = 4_000_000
+
+
+def _read(path: Path) -> bytes:
+    """A case file's bytes: a regular file only (never a FIFO or a device),
+    and no more of it than a case file could need."""
+    import errno
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = os.read(fd, MAX_CASE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CASE_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_CASE_BYTES} bytes")
+    return data
 
 
 def _bundled_names() -> list[str]:

@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from breachrules.i18n import LOCALES, Messages
 
@@ -138,13 +137,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _assess(args: argparse.Namespace) -> int:
     from breachrules.diagnostics import RulesetError
-    from breachrules.errors import BreachrulesError
+    from breachrules.errors import ArgumentError, BreachrulesError
+    from breachrules.explain import time_zone
     from breachrules.incident import IncidentError, Problem, in_window
 
     _ = Messages(args.lang)
     try:
-        ZoneInfo(args.timezone)
-    except (ValueError, ZoneInfoNotFoundError):
+        time_zone(args.timezone)
+    except ArgumentError:
         return _fail(_("cli.unknown_timezone", zone=args.timezone))
     now = _instant(args.now)
     if now is None or not in_window(now):

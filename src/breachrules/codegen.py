@@ -174,17 +174,17 @@ class _Writer:
         an error)."""
         return (not rule.exceptions
                 and all(isinstance(level, ir.Const) for _, level in rule.conclusions)
+                and len({outcome for outcome, _ in rule.conclusions}) == 1  # its condition written once
                 and (rule.condition is None or not self.risky(rule.condition)))
 
     def _chain(self, outcome: str, rules: list[RuleDef]) -> None:
         """Rules that only raise an outcome to constant levels, highest level
         first, as a person would write them: the first that holds decides."""
         by_level: dict[int, list[RuleDef]] = {}
-        for rule in rules:
-            for name, node in rule.conclusions:
-                if name == outcome:
-                    assert isinstance(node, ir.Const)
-                    by_level.setdefault(node.value, []).append(rule)
+        for rule in rules:  # each rule once, at the highest level it gives (the first that holds decides)
+            levels = [node.value for name, node in rule.conclusions if name == outcome and isinstance(node, ir.Const)]
+            if levels:
+                by_level.setdefault(max(levels), []).append(rule)
         keyword = "if"
         for level in sorted(by_level, reverse=True):
             if level == 0:
@@ -389,7 +389,7 @@ class _Writer:
         return f"({self.expr(node.operand)} is {'' if node.negated else 'not '}None)"
 
     def _x_BinOp(self, node: ir.BinOp) -> str:
-        if node.op == "*" and node.type.kind == "number" and node.type.integral:
+        if node.op == "*" and node.type.kind == "number":
             self.constants["_times"] = times  # whole numbers never overflow: see arithmetic.py
             return f"_times({self.expr(node.left)}, {self.expr(node.right)})"
         return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"

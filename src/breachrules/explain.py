@@ -37,15 +37,32 @@ def member(_: Messages, fact: str, name: str) -> str:
     return _(key) if _.has(key) else name
 
 
+def time_zone(name: object) -> ZoneInfo:
+    """The IANA time zone of that name; ArgumentError for anything else."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from breachrules.errors import ArgumentError
+
+    try:
+        if not isinstance(name, str):
+            raise TypeError(name)
+        return ZoneInfo(name)
+    except (ValueError, TypeError, OSError, ZoneInfoNotFoundError):  # OSError: a directory, a name too long
+        raise ArgumentError("argument.timezone", zone=str(name)[:80]) from None
+
+
 def format_instant(instant: datetime, locale: str, timezone: str) -> str:
     from babel.dates import format_date, format_time, get_timezone_name
 
-    zone: tzinfo = ZoneInfo(timezone)
+    zone: tzinfo = time_zone(timezone)
     try:
         local = instant.astimezone(zone)
     except OverflowError:  # a deadline at the very end of the calendar: shown in UTC
         zone = UTC
-        local = instant.astimezone(zone)
+        try:
+            local = instant.astimezone(zone)
+        except OverflowError:  # not even UTC can hold it: as written
+            return instant.isoformat()
     _ = Messages(locale)
     return _(
         "explain.instant",
@@ -57,6 +74,7 @@ def format_instant(instant: datetime, locale: str, timezone: str) -> str:
 
 
 def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+    time_zone(timezone)  # a zone that does not exist is the caller's error, whether or not a deadline shows
     _ = messages_for(assessment, locale)
     lines = [_("explain.title", title=_(assessment.title) if assessment.title else assessment.ruleset,
                version=assessment.ruleset_version), ""]

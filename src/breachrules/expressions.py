@@ -260,7 +260,10 @@ class ExpressionChecker:
         if len(nodes) < 2 or not all(a.type.same(nodes[0].type) and a.type.ordered for a in nodes):
             self.error("BR308", e.span, name=name, expected=Term.of("type.ordered_values"))
             return None
-        return ir.Call(name, tuple(nodes), nodes[0].type, e.span)
+        type_ = nodes[0].type
+        if type_.kind == "number":  # whole only when every argument is
+            type_ = t.Type("number", integral=all(a.type.integral for a in nodes))
+        return ir.Call(name, tuple(nodes), type_, e.span)
 
 
 def _arith_type(op: str, left: t.Type, right: t.Type) -> t.Type | None:

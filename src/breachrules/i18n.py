@@ -124,6 +124,25 @@ def _read_catalog(path: Path, limit: int) -> bytes:
     return data
 
 
+@functools.cache
+def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
+    """The message ids of a ruleset's catalog, in the order written, read
+    with the same guards as its messages (inside its tree, a regular file of
+    bounded size, Babel kept quiet); none when there is no such catalog or
+    it cannot be read (its messages then raise the positioned error)."""
+    from babel.messages.pofile import read_po
+
+    path = catalog_path(directory, locale, domain)
+    if not path.is_file():
+        return ()
+    try:
+        _inside(path, Path(directory).parent)
+        catalog = read_po(io.BytesIO(_read_catalog(path, MAX_CATALOG_BYTES)), locale=locale, abort_invalid=True)
+    except Exception:  # outside the tree, not a file, not a catalog: Babel's errors have no common base
+        return ()
+    return tuple(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
+
+
 def _inside(path: Path, root: Path) -> None:
     """A ruleset's catalog stays inside the tree of its ruleset: a symbolic
     link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""

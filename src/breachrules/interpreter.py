@@ -246,7 +246,7 @@ class _Run:
             return None
         if node.op == "/" and not b:
             raise EvaluationError(self.label, node.span, "division_by_zero")
-        operation = times if node.op == "*" and node.type.kind == "number" and node.type.integral else _ARITH[node.op]
+        operation = times if node.op == "*" and node.type.kind == "number" else _ARITH[node.op]
         try:
             return operation(a, b)
         except (ArithmeticError, ValueError):

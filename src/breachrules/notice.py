@@ -20,8 +20,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from breachrules.explain import format_instant, member, messages_for
+from breachrules.explain import format_instant, member, messages_for, time_zone
 from breachrules.i18n import Messages
+from breachrules.plaintext import plain
 from breachrules.report import Report, is_given
 
 # The facts a notice reads. A ruleset that names them otherwise can be served
@@ -42,6 +43,7 @@ ADVICE_PLAN = "advice"
 
 def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     """The draft communication to the data subjects, as plain text."""
+    time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
     facts = a.facts
@@ -50,7 +52,8 @@ def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki")
         return fact in facts or _.has(f"fact.{fact}")
 
     def given(fact: str) -> Any:
-        return facts[fact] if is_given(facts, fact) else None
+        value = facts[fact] if is_given(facts, fact) else None
+        return plain(value) if isinstance(value, str) else value
 
     def todo(what: str) -> str:
         return _("notice.placeholder", what=_(what))

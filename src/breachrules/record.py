@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from breachrules import durations
 from breachrules.assessment import Assessment, ObligationResult
-from breachrules.explain import catalog_sources, format_instant, member, messages_for, reason
-from breachrules.i18n import Messages, catalog_path
+from breachrules.explain import catalog_sources, format_instant, member, messages_for, reason, time_zone
+from breachrules.i18n import Messages, catalog_ids
+from breachrules.plaintext import plain
 from breachrules.report import (
     DONE_LATE,
     DONE_ON_TIME,
@@ -50,6 +50,7 @@ _DURATION = re.compile(r"^P(?:\d|T\d)")
 
 def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     """The documentation record of ``report`` as Markdown."""
+    time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
     out: list[str] = []
@@ -158,6 +159,7 @@ def _checklist_markdown(_: Messages, report: Report, checklist: Checklist) -> li
 
 def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     """The command line's view: the explanation, then deadlines, checklists and plan."""
+    time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
     lines = [a.explain(locale, timezone).rstrip("\n")]
@@ -250,7 +252,7 @@ def deadline_lines(_: Messages, a: Assessment, d: Deadline, locale: str, timezon
         if d.done_at is not None:
             lines.append(_("record.state.done", when=format_instant(d.done_at, locale, timezone)))
     if d.reason_required and d.reason_given and d.reason_fact is not None:
-        lines.append(_("record.reason.given", reason=str(a.facts.get(d.reason_fact, ""))))
+        lines.append(_("record.reason.given", reason=_inline(str(a.facts.get(d.reason_fact, "")))))
     return lines
 
 
@@ -318,25 +320,16 @@ def declared_facts(a: Assessment, locale: str) -> list[str]:
     names: list[str] = []
     for directory, domain in catalog_sources(a):
         for lang in (locale, "en", "fi", "sv"):
-            path = catalog_path(directory, lang, domain)
-            if path.is_file():
-                names += [n for n in _fact_ids(path) if n not in names]
+            ids = catalog_ids(directory, lang, domain)
+            if ids:
+                names += [n for n in _fact_ids(ids) if n not in names]
                 break
     names += [q.fact for q in a.open_questions if q.fact not in names]
     return names
 
 
-def _fact_ids(path: Path) -> list[str]:
-    from babel.messages.pofile import read_po
-
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    out = []
-    for message in catalog:
-        msgid = message.id if isinstance(message.id, str) else (message.id[0] if message.id else "")
-        if msgid.startswith("fact.") and msgid.count(".") == 1:
-            out.append(msgid[len("fact."):])
-    return out
+def _fact_ids(ids: tuple[str, ...]) -> list[str]:
+    return [msgid[len("fact."):] for msgid in ids if msgid.startswith("fact.") and msgid.count(".") == 1]
 
 
 def _label(_: Messages, fact: str) -> str:
@@ -394,5 +387,13 @@ def _quoted(plain: str) -> list[str]:
 
 
 def _cell(text_: str) -> str:
-    """Text made safe for one Markdown table cell."""
-    return text_.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
+    """Text made safe for one Markdown table cell: it cannot end the cell or
+    the row, open an HTML tag or an entity, or carry control characters."""
+    return (plain(text_).replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;").replace("<", "&lt;")
+            .replace("\n", "<br>"))
+
+
+def _inline(text_: str) -> str:
+    """Free text of an incident inside a Markdown line: one line, no HTML,
+    no heading or list it could start."""
+    return plain(text_).replace("&", "&amp;").replace("<", "&lt;").replace("\n", " ")
