@@ -314,3 +314,12 @@ def test_generated_code_grows_with_the_ruleset_not_with_its_square() -> None:
     rs = breachrules.loads(text)  # each conclusion once wrote the whole condition again: 5 MB from 16 KB
     assert len(codegen.generate(rs.program, traced=False)) < 3 * len(text)
     assert rs.decide({"x": 999}).risk == "high" and rs.decide({"x": 1000}).risk == "none"
+
+
+def test_compiling_a_ruleset_prints_no_python_warnings() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rs = breachrules.loads(HEAD + 'rule q when (5 / 2) is known then risk >= high because "m" cite "c"\n')
+    assert rs.decide({}).risk == "high"

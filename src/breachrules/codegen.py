@@ -32,6 +32,7 @@ module keeps to it by construction:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +56,11 @@ def build(program: Program, *, traced: bool,
     writer = _Writer(program, traced)
     source = writer.source()
     namespace: dict[str, Any] = {**writer.constants, **(names or {})}
-    code = compile(source, f"<breachrules {program.name} {'trace' if traced else 'decide'}>", "exec")
+    with warnings.catch_warnings():
+        # Python warns of "(2 / 3) is not None" once it has folded the constants: our own
+        # code, read by nobody, so no warning is printed on the caller's terminal
+        warnings.simplefilter("ignore", SyntaxWarning)
+        code = compile(source, f"<breachrules {program.name} {'trace' if traced else 'decide'}>", "exec")
     exec(code, namespace)  # noqa: S102 - our own generated code, from a checked program
     function: Callable[[dict[str, Any]], Any] = namespace["run"]
     return function
