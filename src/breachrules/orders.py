@@ -16,6 +16,7 @@ from typing import Any
 from breachrules import ir
 from breachrules import nodes as n
 from breachrules.diagnostics import Diagnostic
+from breachrules.graphs import post_order
 from breachrules.limits import Limits
 from breachrules.program import DefineDef, ExemptionDef, FactDef, ObligationDef, ScaleDef
 from breachrules.spans import Span
@@ -42,30 +43,12 @@ class OrderChecker:
             name: [ref for ref in n.names_read(node.expr) if ref.name in self.define_nodes]
             for name, node in self.define_nodes.items()
         }
-        order: list[str] = []
-        state: dict[str, int] = {}  # 1: on the path, 2: done
-        for start in deps:
-            if start in state:
-                continue
-            path = [start]
-            state[start] = 1
-            pending = [iter(deps[start])]
-            while pending:
-                ref = next(pending[-1], None)
-                if ref is None:
-                    pending.pop()
-                    done = path.pop()
-                    state[done] = 2
-                    order.append(done)
-                elif state.get(ref.name) == 1:
-                    cycle = path[path.index(ref.name):] + [ref.name]
-                    self.error("BR403", ref.span, cycle=" → ".join(cycle))
-                    self.closing.add(ref.span)
-                elif ref.name not in state:
-                    state[ref.name] = 1
-                    path.append(ref.name)
-                    pending.append(iter(deps[ref.name]))
-        return order
+
+        def closes(cycle: list[str], ref: n.Name) -> None:
+            self.error("BR403", ref.span, cycle=" → ".join(cycle))
+            self.closing.add(ref.span)
+
+        return post_order(deps, deps.__getitem__, lambda ref: ref.name, closes)
 
     def _exception_cycles(self, by_label: dict[str, n.Rule]) -> None:
         """Cycles of exceptions, and chains of exceptions deeper than the limit."""
@@ -107,27 +90,11 @@ class OrderChecker:
         for e in exemptions.values():
             if e.instead is not None:
                 edges.setdefault(e.obligation, []).append(e)
-        state: dict[str, int] = {}
-        for start in edges:
-            if start in state:
-                continue
-            path, state[start] = [start], 1
-            pending = [iter(edges.get(start, ()))]
-            while pending:
-                edge = next(pending[-1], None)
-                if edge is None:
-                    pending.pop()
-                    state[path.pop()] = 2
-                    continue
-                target = edge.instead
-                assert target is not None
-                if state.get(target) == 1:
-                    cycle = path[path.index(target):] + [target]
-                    self.error("BR420", edge.instead_span or edge.span, cycle=" → ".join(cycle))
-                elif target not in state:
-                    state[target] = 1
-                    path.append(target)
-                    pending.append(iter(edges.get(target, ())))
+
+        def closes(cycle: list[str], edge: ExemptionDef) -> None:
+            self.error("BR420", edge.instead_span or edge.span, cycle=" → ".join(cycle))
+
+        post_order(edges, lambda ob: edges.get(ob, ()), lambda edge: edge.instead or "", closes)
 
     def _precedes(self, obligations: tuple[ObligationDef, ...]) -> tuple[tuple[str, str], ...]:
         """A duty cannot be done before the instants its deadline is counted
@@ -155,25 +122,8 @@ class OrderChecker:
     def _topological(self, deps: dict[str, set[str]]) -> list[str]:
         """Outcomes in an order where each comes after those it reads; a
         cycle is reported at the scale where it closes."""
-        order: list[str] = []
-        state: dict[str, int] = {}  # 1 on the path, 2 done
-        for start in deps:
-            if start in state:
-                continue
-            path, state[start] = [start], 1
-            pending = [iter(sorted(deps[start]))]
-            while pending:
-                dep = next(pending[-1], None)
-                if dep is None:
-                    pending.pop()
-                    done = path.pop()
-                    state[done] = 2
-                    order.append(done)
-                elif state.get(dep) == 1:
-                    cycle = path[path.index(dep):] + [dep]
-                    self.error("BR404", self.scales[dep].span, cycle=" → ".join(cycle))
-                elif dep not in state:
-                    state[dep] = 1
-                    path.append(dep)
-                    pending.append(iter(sorted(deps[dep])))
-        return order
+
+        def closes(cycle: list[str], dep: str) -> None:
+            self.error("BR404", self.scales[dep].span, cycle=" → ".join(cycle))
+
+        return post_order(deps, lambda name: sorted(deps[name]), lambda dep: dep, closes)

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from breachrules import ir
+from breachrules.graphs import post_order
 from breachrules.spans import Span
 from breachrules.types import Type
 
@@ -209,23 +210,4 @@ class Program:
             if exemption.instead in before:
                 before[exemption.instead].append(exemption.obligation)
         by_name = {ob.name: ob for ob in self.obligations}
-        order: list[ObligationDef] = []
-        placed: set[str] = set()
-        for ob in self.obligations:
-            if ob.name in placed:
-                continue
-            stack = [(ob.name, iter(before[ob.name]))]
-            on_path = {ob.name}
-            while stack:
-                name, pending = stack[-1]
-                source = next(pending, None)
-                if source is None:
-                    stack.pop()
-                    on_path.discard(name)
-                    if name not in placed:
-                        placed.add(name)
-                        order.append(by_name[name])
-                elif source not in placed and source not in on_path:
-                    on_path.add(source)
-                    stack.append((source, iter(before[source])))
-        return order
+        return [by_name[name] for name in post_order(by_name, before.__getitem__, lambda source: source)]
