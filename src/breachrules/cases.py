@@ -43,10 +43,14 @@ from breachrules.diagnostics import did_you_mean
 from breachrules.errors import BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values, with_suggestion
 from breachrules.incident import IncidentError
+from breachrules.resources import read_regular
 
 _TOP = ("ruleset", "description", "source", "facts", "expect", "variants")
 _VARIANT = ("name", "remark", "facts", "expect")
 _EXPECT_EXTRA = ("obligations", "provisional")
+
+# A case file is a few screens of TOML; anything this large is not one.
+MAX_CASE_BYTES = 4_000_000
 
 
 @attrs.frozen
@@ -126,7 +130,7 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
     path = Path(path)
     file = str(path)
     try:
-        data = tomllib.loads(_read(path).decode("utf-8"))
+        data = tomllib.loads(read_regular(path, MAX_CASE_BYTES).decode("utf-8"))
     except OSError as error:
         raise CaseFileError(file, [CaseProblem("$", "case.unreadable", frozen_values(
             {"reason": error.strerror or error}))]) from None
@@ -223,28 +227,6 @@ def broken_invariants(ruleset: Any, facts: Mapping[str, Any]) -> list[Mismatch]:
 
 
 # ------------------------------------------------------------------ reading
-
-
-MAX_CASE_BYTES = 4_000_000
-
-
-def _read(path: Path) -> bytes:
-    """A case file's bytes: a regular file only (never a FIFO or a device),
-    and no more of it than a case file could need."""
-    import errno
-    import os
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        data = os.read(fd, MAX_CASE_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_CASE_BYTES:
-        raise OSError(errno.EFBIG, f"larger than {MAX_CASE_BYTES} bytes")
-    return data
 
 
 def _bundled_names() -> list[str]:

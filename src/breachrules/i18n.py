@@ -104,24 +104,16 @@ def _compiled(catalog: Any) -> Any:
 
 
 def _read_catalog(path: Path, limit: int) -> bytes:
-    import os
-    import stat
-
     from breachrules.diagnostics import Diagnostic, RulesetError
     from breachrules.spans import Span
 
     where = Span(str(path), 1, 1, 1, 2)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise RulesetError([Diagnostic.make("BR507", where, path=path)], {})
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {})
-    return data
+        return resources.read_regular(path, limit)
+    except resources.NotRegularFile:
+        raise RulesetError([Diagnostic.make("BR507", where, path=path)], {}) from None
+    except resources.TooLarge:
+        raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {}) from None
 
 
 @functools.cache

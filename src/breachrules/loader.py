@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
 from pathlib import Path
 
 import attrs
@@ -71,19 +70,13 @@ def read_file(path: Path, limits: Limits = DEFAULT) -> str:
     a ruleset does, and only so much of it."""
     name = str(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        data = resources.read_regular(path, limits.max_bytes)
+    except resources.NotRegularFile:
+        raise _error("BR507", _at(name), path=path) from None
+    except resources.TooLarge:
+        raise _error("BR601", _at(name), limit=limits.max_bytes) from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the name
         raise _error("BR501", _at(name), path=path, reason=getattr(error, "strerror", None) or error) from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _error("BR507", _at(name), path=path)
-        data = _read_at_most(fd, limits.max_bytes + 1)
-    except OSError as error:
-        raise _error("BR501", _at(name), path=path, reason=error.strerror or error) from None
-    finally:
-        os.close(fd)
-    if len(data) > limits.max_bytes:
-        raise _error("BR601", _at(name), limit=limits.max_bytes)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -94,20 +87,6 @@ def read_file(path: Path, limits: Limits = DEFAULT) -> str:
     if not looks_like_a_ruleset(text):
         raise _error("BR504", _at(name), path=path)
     return text
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    """Up to ``limit`` bytes, a chunk at a time: a generous limit is not a
-    buffer allocated up front."""
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = os.read(fd, min(1 << 20, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
 
 
 def looks_like_a_ruleset(text: str) -> bool:
@@ -165,7 +144,7 @@ def load_chain(first: Source, root: Path | None, limits: Limits = DEFAULT) -> tu
     module = parse(first.text, first.file, limits)
     while module.header.extends is not None:
         extends = module.header.extends
-        parent, parent_root = _resolve(extends, chain[0], root, {s.file: s.text for s in chain})
+        parent, parent_root = _resolve(extends, chain[0], root, _texts(chain))
         if _identity(parent) in real:
             cycle = " → ".join([*seen, parent])
             raise RulesetError([Diagnostic.make("BR503", extends.span, cycle=cycle)], _texts(chain))
@@ -183,7 +162,7 @@ def load_chain(first: Source, root: Path | None, limits: Limits = DEFAULT) -> tu
     return tuple(chain)
 
 
-def _texts(chain: list[Source]) -> dict[str, str]:
+def _texts(chain: list[Source] | tuple[Source, ...]) -> dict[str, str]:
     return {s.file: s.text for s in chain}
 
 
@@ -228,7 +207,7 @@ def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object
     from breachrules.ruleset import Ruleset
     from breachrules.usage import unused
 
-    texts = {s.file: s.text for s in chain}
+    texts = _texts(chain)
     try:
         modules = [parse(s.text, s.file, limits) for s in chain]
         program, diagnostics = check(modules, limits)

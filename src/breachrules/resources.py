@@ -7,7 +7,10 @@ that tests run against the files being edited.
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
+import stat
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -55,3 +58,35 @@ def real_path(name: str) -> Path:
         if candidate.is_file():
             return candidate
     return Path(name)
+
+
+class NotRegularFile(OSError):
+    """A device, a FIFO or a directory where a file was expected."""
+
+
+class TooLarge(OSError):
+    """A file longer than its reader's limit."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, read a chunk
+    at a time: never a FIFO (which would wait for ever) or a device (which
+    would never end), and never a buffer of ``limit`` allocated up front.
+    Every file breachrules reads on a ruleset's or a case's say goes through here."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise TooLarge(errno.EFBIG, f"larger than {limit} bytes")
+    return b"".join(chunks)
