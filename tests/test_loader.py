@@ -302,12 +302,14 @@ def test_a_catalog_gettext_would_refuse_is_a_positioned_error(tmp_path: Path,
 
         i18n._chain.cache_clear()
         i18n._load_catalog.cache_clear()
+        i18n._ruleset_catalog.cache_clear()
         with pytest.raises(RulesetError) as caught:
             acme.assess(HEALTH_EMAIL).explain("en")
         assert caught.value.diagnostics[0].code == "BR509"
     (locale / "acme.po").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
     i18n._chain.cache_clear()
     i18n._load_catalog.cache_clear()
+    i18n._ruleset_catalog.cache_clear()
     with pytest.raises(RulesetError):
         acme.assess(HEALTH_EMAIL).explain("en")
     printed = capsys.readouterr()

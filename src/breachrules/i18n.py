@@ -58,26 +58,21 @@ def check_locale(locale: str) -> str:
 
 
 @functools.cache
-def _load_catalog(path: Path, locale: str, trusted: bool = False) -> Any:
+def _load_catalog(path: Path, locale: str, root: Path | None = None) -> Any:
     """Compile one PO file into a gettext translations object, once.
 
-    A ruleset's catalog is untrusted data: it is read only if it is a
-    regular file of bounded size, and an entry whose text has a placeholder
-    is refused (a ruleset's messages take no values; see :func:`_fill`)."""
+    ``root`` is None for the library's own catalog. A ruleset's catalog
+    (``root``: its ruleset's tree) is untrusted data, read by
+    :func:`_ruleset_catalog`; an entry whose text has a placeholder is
+    refused (a ruleset's messages take no values; see :func:`_fill`)."""
     from babel.messages.pofile import read_po
 
     from breachrules.diagnostics import Diagnostic, RulesetError
     from breachrules.spans import Span
 
-    if trusted:
+    if root is None:
         return _compiled(read_po(io.BytesIO(path.read_bytes()), locale=locale))
-    data = _read_catalog(path, MAX_CATALOG_BYTES)
-    try:
-        # abort_invalid: Babel would otherwise print each line it cannot read
-        catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
-    except Exception as error:  # Babel's own parse errors: the file is not a catalog
-        where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
-        raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
+    catalog = _ruleset_catalog(path, root, locale)
     bad = [
         Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
                         text=str(text)[:80])
@@ -91,6 +86,25 @@ def _load_catalog(path: Path, locale: str, trusted: bool = False) -> Any:
         return _compiled(catalog)
     except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
         raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
+
+
+@functools.cache
+def _ruleset_catalog(path: Path, root: Path, locale: str) -> Any:
+    """A ruleset's PO file, parsed once: only inside its ruleset's tree, a
+    regular file of bounded size, and with Babel kept from printing the
+    lines it cannot read (``abort_invalid``)."""
+    from babel.messages.pofile import read_po
+
+    from breachrules.diagnostics import Diagnostic, RulesetError
+    from breachrules.spans import Span
+
+    _inside(path, root)
+    data = _read_catalog(path, MAX_CATALOG_BYTES)
+    try:
+        return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
+    except Exception as error:  # Babel's own parse errors: the file is not a catalog
+        where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
+        raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
 
 
 def _compiled(catalog: Any) -> Any:
@@ -116,21 +130,19 @@ def _read_catalog(path: Path, limit: int) -> bytes:
         raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {}) from None
 
 
-@functools.cache
 def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
     """The message ids of a ruleset's catalog, in the order written, read
-    with the same guards as its messages (inside its tree, a regular file of
-    bounded size, Babel kept quiet); none when there is no such catalog or
-    it cannot be read (its messages then raise the positioned error)."""
-    from babel.messages.pofile import read_po
+    with the same guards as its messages; none when there is no such
+    catalog or it cannot be read (its messages then raise the positioned
+    error)."""
+    from breachrules.diagnostics import RulesetError
 
     path = catalog_path(directory, locale, domain)
     if not path.is_file():
         return ()
     try:
-        _inside(path, Path(directory).parent)
-        catalog = read_po(io.BytesIO(_read_catalog(path, MAX_CATALOG_BYTES)), locale=locale, abort_invalid=True)
-    except Exception:  # outside the tree, not a file, not a catalog: Babel's errors have no common base
+        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
+    except RulesetError:
         return ()
     return tuple(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
 
@@ -165,10 +177,8 @@ def _chain(locale: str, sources: tuple[tuple[Path, str], ...]) -> Any:
     for directory, domain in reversed((library, *sources)):
         path = catalog_path(directory, locale, domain)
         if path.is_file():
-            trusted = (directory, domain) == library
-            if not trusted:
-                _inside(path, Path(directory).parent)
-            translations = _load_catalog(path, locale, trusted)
+            root = None if (directory, domain) == library else Path(directory).parent
+            translations = _load_catalog(path, locale, root)
             # add_fallback mutates, so wrap a copy rather than the cached object
             layer = type(translations)(fp=None)
             layer._catalog = dict(translations._catalog)
