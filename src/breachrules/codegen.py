@@ -17,8 +17,9 @@ module keeps to it by construction:
 - A generated name is a kind letter and an index (``o0_risk``, ``c3_1``),
   so two declarations can never share a variable, whatever their names; the
   name after the index is only there for a reader.
-- Every literal other than a boolean or a small integer is a constant of
-  the function's namespace, never its ``repr`` in the source.
+- A literal is written as its ``repr`` only where that is exactly itself
+  (booleans, small integers, member names, finite floats); every other one
+  is a constant of the function's namespace.
 - Everything that can fail (arithmetic, which can divide by zero or
   overflow) is evaluated exactly when and in the order the interpreter
   evaluates it: it is never inlined, skipped by an ``elif`` or left out of
@@ -305,12 +306,11 @@ class _Writer:
                         target = self.ob("i", exemption.instead)
                         self.emit(3, f"if {target} is None: {target} = {ob.name!r}")
                 self.emit(2, f"if {exempted} is not None: {required} = False")
-            if dated(ob):
-                due = self.expr(ob.due)  # type: ignore[arg-type]
-                if self.traced:
-                    self.emit(1, f"{self.ob('u', ob.name)} = {due} if {required} else None")
-                elif self.risky(ob.due):  # type: ignore[arg-type]
-                    self.emit(1, f"if {required}: {due}")  # computed only to fail where the interpreter does
+            if dated(ob) and self.traced:
+                self.emit(1, f"{self.ob('u', ob.name)} = {self.expr(ob.due)} if {required} else None")  # type: ignore[arg-type]
+            elif dated(ob) and self.risky(ob.due):  # type: ignore[arg-type]
+                # computed only to fail where the interpreter does
+                self.emit(1, f"if {required}: {self.expr(ob.due)}")  # type: ignore[arg-type]
 
     def result(self) -> None:
         program = self.program
@@ -351,7 +351,7 @@ class _Writer:
         kind = type(value)
         if kind is bool or (kind is int and -_SMALL_INT < value < _SMALL_INT) or (
             kind is str and value.isidentifier() and value.isascii() and len(value) <= 40
-        ) or (kind is float and math.isfinite(value) and float(repr(value)) == value):
+        ) or (kind is float and math.isfinite(value)):  # a finite float's repr reads back exactly
             return repr(value)
         return self.constant(value)
 

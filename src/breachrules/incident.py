@@ -20,6 +20,7 @@ from breachrules.diagnostics import did_you_mean, quoted_list
 from breachrules.durations import parse_iso_duration
 from breachrules.errors import ArgumentError, BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
+from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import FactDef, Program
 from breachrules.types import Type
 
@@ -172,7 +173,7 @@ def _number(type_: Type, raw: Any, path: str, problems: list[Problem]) -> Any:
         return _wrong(path, "expected_whole_number", raw, problems)
     if raw != raw or raw in (float("inf"), float("-inf")):
         return _wrong(path, "expected_number", raw, problems)
-    if not -MAX_NUMBER <= raw <= MAX_NUMBER:  # no count of people or records is this large
+    if not -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:  # no count of people or records is this large
         problems.append(_problem(path, "number_too_large", value=_short(raw)))
         return None
     low, high = type_.low, type_.high
@@ -231,8 +232,6 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
 # is still a date Python can write.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
-# The largest number an incident may give (people, records, a score).
-MAX_NUMBER = 10**15
 
 
 def moment(now: object) -> datetime:

@@ -460,33 +460,25 @@ class _Run:
         """The unknowns behind a definition, remembered: a definition read
         twice by the next one, and that by the next, is still read once
         (without the memory the work doubles with every definition)."""
+        return self._filled()[name]
+
+    def _filled(self) -> dict[str, set[str]]:
+        """The unknowns behind every definition, worked out on first need in
+        evaluation order, each outcome's before the definitions that wait
+        for it: whatever one reads is known already, so no question recurses
+        down a chain of definitions or outcomes."""
         if self._defines_unknown is None:
             self._defines_unknown = {}
-            self._fill_unknowns()
-        found = self._defines_unknown.get(name)
-        if found is None:  # not reached in evaluation order (cannot happen; kept total)
-            define = next(d for d in self.program.defines if d.name == name)
-            found = self._defines_unknown[name] = self.unknowns(define.expr)
-        return found
-
-    def _fill_unknowns(self) -> None:
-        """The unknowns behind every definition and outcome, worked out in
-        evaluation order: whatever one reads is known already, so no
-        question recurses down a chain of definitions or outcomes."""
-        assert self._defines_unknown is not None
-        program = self.program
-        order: list[str | None] = [None, *(o.name for o in program.outcomes)]
-        for outcome in order:
-            if outcome is not None and self.outcomes[outcome].lo != self.outcomes[outcome].hi:
-                self._outcome_unknowns(outcome)
-            for define in program.defines:
-                if define.after == outcome:
-                    self._defines_unknown[define.name] = self.unknowns(define.expr)
+            for outcome in [None, *(o.name for o in self.program.outcomes)]:
+                if outcome is not None and self.outcomes[outcome].lo != self.outcomes[outcome].hi:
+                    self._outcome_unknowns(outcome)
+                for define in self.program.defines:
+                    if define.after == outcome:
+                        self._defines_unknown[define.name] = self.unknowns(define.expr)
+        return self._defines_unknown
 
     def _outcome_unknowns(self, name: str) -> set[str]:
-        if self._defines_unknown is None:  # fill in evaluation order first
-            self._defines_unknown = {}
-            self._fill_unknowns()
+        self._filled()  # what the outcome's rules read, first
         remembered = self._outcomes_unknown.get(name)
         if remembered is None:
             remembered = self._outcomes_unknown[name] = self._find_outcome_unknowns(name)

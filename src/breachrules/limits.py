@@ -83,7 +83,8 @@ class Limits:
 
 DEFAULT = Limits()
 
-# Number literals: at most this many characters, and within this magnitude,
-# so that every literal is an exact, finite Python value whatever the path.
+# Numbers, in a ruleset's literals and in an incident's values, lie within
+# this magnitude (no count of people or records is larger), and a literal has
+# at most this many characters: every one is an exact, finite Python value.
 MAX_NUMBER_CHARS = 32
 MAX_MAGNITUDE = 10**15

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from breachrules.durations import parse_iso_duration
-from breachrules.incident import MAX_NUMBER, Facts, fixed_offset, in_window, out_of_order
+from breachrules.incident import Facts, fixed_offset, in_window, out_of_order
+from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import Program
 
 
@@ -43,7 +44,7 @@ def _datetime(value: Any) -> datetime | None:
 
 def build(program: Program, read: frozenset[str]) -> Callable[[Any], Facts | None]:
     constants: dict[str, Any] = {
-        "_NAMES": frozenset(program.facts), "_MAX": MAX_NUMBER, "Facts": Facts,
+        "_NAMES": frozenset(program.facts), "_MAX": MAX_MAGNITUDE, "Facts": Facts,
         "_duration": _duration, "_datetime": _datetime,
     }
     lines = [
