@@ -150,7 +150,7 @@ def _ids_used_by_the_library() -> set[str]:
     """Message ids the library's code names literally: explain.*, cli.*, case.*, record.*, notice.*, incident
     problem keys and diagnostic codes."""
     used: set[str] = set()
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -17,7 +17,7 @@ import attrs
 from breachrules import ir
 from breachrules import nodes as n
 from breachrules import types as t
-from breachrules.diagnostics import Diagnostic, did_you_mean
+from breachrules.diagnostics import Diagnostic, did_you_mean, quoted_list
 from breachrules.expressions import ExpressionChecker, suggest
 from breachrules.i18n import Term, plain_template
 from breachrules.limits import DEFAULT, Limits
@@ -30,6 +30,7 @@ from breachrules.program import (
     ExemptionDef,
     FactDef,
     InvariantDef,
+    MonotoneDef,
     ObligationDef,
     OutcomeDef,
     PlanDef,
@@ -76,6 +77,7 @@ class _Checker(ExpressionChecker, OrderChecker):
         self.names: dict[str, Span] = {}  # facts, definitions and outcomes share one namespace
         self.labels: dict[str, tuple[str, Span]] = {}  # rules, exemptions, obligations, invariants
         self.message_ids: set[str] = set()
+        self.reading_obligations = False  # an obligation's name is a value only in invariants
 
     def error(self, code: str, span: Span, /, **values: object) -> None:
         self.diagnostics.append(Diagnostic.make(code, span, **values))
@@ -147,6 +149,7 @@ class _Checker(ExpressionChecker, OrderChecker):
             plans=plans,
             actions=actions,
             precedes=self._precedes(obligations),
+            monotone=self._monotone([s for s in statements if isinstance(s, n.Monotone)]),
         )
 
     def _headers(self) -> None:
@@ -521,9 +524,70 @@ class _Checker(ExpressionChecker, OrderChecker):
         return tuple(action for _, action in actions)
 
     def _invariant(self, s: n.Invariant) -> InvariantDef | None:
-        node = self._condition(s.expr)
+        self.reading_obligations = True  # an invariant may say which duties follow
+        try:
+            node = self._condition(s.expr)
+        finally:
+            self.reading_obligations = False
         message = self._message(s.clauses.because) if s.clauses.because else ""
         return InvariantDef(s.name.name, node, message, s.span) if node is not None else None
+
+    def _monotone(self, nodes: list[n.Monotone]) -> tuple[MonotoneDef, ...]:
+        declared: dict[str, MonotoneDef] = {}
+        for s in nodes:
+            for ident in s.facts:
+                fact = self.facts.get(ident.name)
+                if fact is None:
+                    self.error("BR208", ident.span, name=ident.name,
+                               suggestion=suggest(did_you_mean(ident.name, self.facts)))
+                    continue
+                if ident.name in declared:
+                    self.error("BR423", ident.span, name=ident.name, line=declared[ident.name].span.line)
+                    continue
+                if fact.type.kind == "text":
+                    self.error("BR307", ident.span, op=s.direction, type=fact.type.describe())
+                    continue
+                order = self._chains(fact, s.chains)
+                if order is not None:
+                    declared[ident.name] = MonotoneDef(ident.name, s.direction, order, s.span)
+        return tuple(declared.values())
+
+    def _chains(self, fact: FactDef, chains: tuple[tuple[n.Ident, ...], ...]) -> tuple[tuple[str, str], ...] | None:
+        """The strict order the chains give a fact's members, closed under
+        transitivity; None when the chains are not an order of its members."""
+        if not chains:
+            return ()
+        if fact.type.kind not in ("enum", "level"):
+            self.error("BR424", chains[0][0].span, name=fact.name)
+            return None
+        above: dict[str, set[str]] = {m: set() for m in fact.type.members}
+        ok = True
+        for chain in chains:
+            for ident in chain:
+                if ident.name not in above:
+                    self.error("BR202", ident.span, name=ident.name, owner=fact.name,
+                               members=quoted_list(fact.type.members),
+                               suggestion=suggest(did_you_mean(ident.name, above)))
+                    ok = False
+            for low, high in zip(chain, chain[1:], strict=False):
+                if low.name in above and high.name in above:
+                    above[low.name].add(high.name)
+        if not ok:
+            return None
+        closed: dict[str, set[str]] = {}
+        for member in fact.type.members:  # reachability from each member; members are few (BR606)
+            seen: set[str] = set()
+            stack = list(above[member])
+            while stack:
+                current = stack.pop()
+                if current not in seen:
+                    seen.add(current)
+                    stack.extend(above[current])
+            closed[member] = seen
+        if any(member in closed[member] for member in closed):
+            self.error("BR424", chains[0][0].span, name=fact.name)
+            return None
+        return tuple((low, high) for low in fact.type.members for high in fact.type.members if high in closed[low])
 
     # ------------------------------------------------------------ outcomes
 

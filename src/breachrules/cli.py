@@ -65,6 +65,15 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     check.add_argument("ruleset", help=_("cli.check.ruleset"))
     check.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     check.add_argument("--strict", action="store_true", help=_("cli.check.strict"))
+    check.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
+    check.add_argument("--no-prove", action="store_true", help=_("cli.check.no_prove"))
+
+    compare = commands.add_parser("diff", help=_("cli.diff.help"))
+    compare.add_argument("old", help=_("cli.diff.old"))
+    compare.add_argument("new", help=_("cli.diff.new"))
+    compare.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+    compare.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
+    compare.add_argument("--fail-on", choices=("weaker", "any"), default=None, help=_("cli.diff.fail_on"))
 
     test = commands.add_parser("test", help=_("cli.test.help"))
     test.add_argument("cases", nargs="+", help=_("cli.test.cases"))
@@ -92,7 +101,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "list":
         return _list()
     if args.command == "check":
-        return _check(args.ruleset, args.lang, args.strict)
+        return _check(args.ruleset, args.lang, args.strict, args.format, not args.no_prove)
+    if args.command == "diff":
+        from breachrules.compare import run
+
+        return run(args.old, args.new, args.lang, args.format, args.fail_on)
     if args.command == "test":
         return _test(args.cases, args.lang)
     return _assess(args)
@@ -255,24 +268,59 @@ def _value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, bool) else str(value)
 
 
-def _check(target: str, locale: str, strict: bool = False) -> int:
+def _check(target: str, locale: str, strict: bool = False, form: str = "text", prove: bool = True) -> int:
     from breachrules.diagnostics import RulesetError
 
     _ = Messages(locale)
     try:
         ruleset = _load(target)
     except RulesetError as error:
+        if form == "json":
+            print(json.dumps({"file": target, "diagnostics": [_diagnostic_json(d, locale) for d in error.diagnostics],
+                              "claims": [], "proved": False}, ensure_ascii=False, indent=2))
+            return 1
         print(error.render(locale), file=sys.stderr)
         print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
         return 1
-    if ruleset.warnings:
-        sources = {s.file: s.text for s in ruleset.sources}
-        print("\n\n".join(w.render(sources.get(w.span.file), locale) for w in ruleset.warnings), file=sys.stderr)
-        print(_.plural("cli.warnings_found", len(ruleset.warnings)), file=sys.stderr)
-        if strict:
-            return 1
+    from breachrules import verify
+
+    analysis = verify.analyse(ruleset) if prove and verify.available() else None
+    sources = {s.file: s.text for s in ruleset.sources}
+    findings = list(analysis.findings) if analysis is not None else []
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = len(ruleset.warnings) + len(findings) - len(errors)
+    failed = bool(errors) or (strict and warnings > 0)
+    if form == "json":
+        print(json.dumps({
+            "file": target,
+            "diagnostics": [*(_diagnostic_json(w, locale) for w in ruleset.warnings),
+                            *(f.to_dict(locale) for f in findings)],
+            "claims": [c.to_dict() for c in analysis.claims] if analysis is not None else [],
+            "proved": analysis is not None and analysis.exact,
+        }, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
+    shown = [w.render(sources.get(w.span.file), locale) for w in ruleset.warnings]
+    shown += [f.render(sources.get(f.span.file), locale) for f in findings]
+    if shown:
+        print("\n\n".join(shown), file=sys.stderr)
+    if errors:
+        print(_.plural("cli.errors_found", len(errors)), file=sys.stderr)
+    if warnings:
+        print(_.plural("cli.warnings_found", warnings), file=sys.stderr)
+    if analysis is None and prove:
+        print(_("cli.check.no_solver"), file=sys.stderr)
+    for claim in analysis.claims if analysis is not None else ():
+        print(claim.render(locale))
+    if failed:
+        return 1
     print(_("cli.checked", file=target))
     return 0
+
+
+def _diagnostic_json(d: Any, locale: str) -> dict[str, Any]:
+    return {"code": d.code, "severity": d.severity, "file": d.span.file, "line": d.span.line,
+            "column": d.span.column, "end": {"line": d.span.end_line, "column": d.span.end_column},
+            "message": d.message(locale)}
 
 
 def _list() -> int:

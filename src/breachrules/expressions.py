@@ -34,6 +34,8 @@ class ExpressionChecker:
     checking: list[str]
     closing: set[Span]
     diagnostics: list[Diagnostic]
+    labels: dict[str, tuple[str, Span]]
+    reading_obligations: bool
 
     def _define(self, name: str) -> Any:
         raise NotImplementedError
@@ -69,6 +71,8 @@ class ExpressionChecker:
         node = self._variable(e.name, e.span)
         if node is not None or e.name in self.names:
             return node  # None here: a broken declaration, reported already
+        if self.reading_obligations and self.labels.get(e.name, ("",))[0] == "obligation":
+            return ir.ObligationRef(e.name, t.BOOL, e.span)
         if expected is not None and expected.kind in ("enum", "level"):
             self._unknown_member(n.Ident(e.name, e.span), expected.scale or "", expected.members)
         else:

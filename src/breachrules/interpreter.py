@@ -169,6 +169,7 @@ class _Run:
         self.conflicts: list[tuple[str, ...]] = []
         self._defines_unknown: dict[str, set[str]] | None = None
         self._outcomes_unknown: dict[str, set[str]] = {}
+        self.statuses: Mapping[str, ObligationStatus] = {}
         self._define_after(None)
 
     def _define_after(self, outcome: str | None) -> None:
@@ -203,6 +204,9 @@ class _Run:
     def _v_OutcomeRef(self, node: ir.OutcomeRef) -> Any:
         iv = self.outcomes[node.name]
         return iv.lo if iv.lo == iv.hi else iv
+
+    def _v_ObligationRef(self, node: ir.ObligationRef) -> Any:
+        return self.statuses[node.name].required
 
     def _v_Not(self, node: ir.Not) -> Any:
         v = self.value(node.operand)
@@ -363,7 +367,7 @@ class _Run:
         for rule in program.rules.values():
             if rule.kind == "rule":
                 self.record(rule)
-        obligations = self._obligations()
+        obligations = self.statuses = self._obligations()
         return Result(
             levels=dict(self.outcomes),
             obligations=obligations,

@@ -44,6 +44,16 @@ class OutcomeRef:
 
 
 @attrs.frozen
+class ObligationRef:
+    """Whether an obligation is required, in the end: read only by
+    invariants, which speak of what the assessment decides."""
+
+    name: str
+    type: Type
+    span: Span
+
+
+@attrs.frozen
 class Not:
     operand: Node
     type: Type
@@ -129,7 +139,7 @@ class Bands:
 
 
 Node = (
-    Const | FactRef | DefineRef | OutcomeRef | Not | BoolOp | Compare | Member | SetTest | IsKnown
+    Const | FactRef | DefineRef | OutcomeRef | ObligationRef | Not | BoolOp | Compare | Member | SetTest | IsKnown
     | BinOp | Negate | Call | Bands
 )
 

@@ -341,7 +341,20 @@ class Invariant:
     span: Span
 
 
-Statement = Scale | Fact | Define | Score | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant
+@attrs.frozen
+class Monotone:
+    """``aggravating`` or ``mitigating``: facts, or one fact with chains of
+    its members, lowest first."""
+
+    direction: str  # aggravating | mitigating
+    facts: tuple[Ident, ...]
+    chains: tuple[tuple[Ident, ...], ...]
+    span: Span
+
+
+Statement = (
+    Scale | Fact | Define | Score | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant | Monotone
+)
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from breachrules import nodes as n
 from breachrules import resources
@@ -30,7 +30,7 @@ _OPERATORS = frozenset(
 )
 _STATEMENTS = frozenset(
     {"SCALE", "FACT", "DEFINE", "SCORE", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
-     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT"}
+     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING"}
 )
 _TYPES = frozenset(
     {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
@@ -226,6 +226,11 @@ _CLAUSES_ALLOWED = {
     "action": ("says", "cite"),
     "invariant": ("because",),
 }
+
+
+class _Ordered(NamedTuple):
+    fact: n.Ident
+    chains: tuple[tuple[n.Ident, ...], ...]
 
 
 def parse_duration_literal(text: str) -> timedelta:
@@ -524,6 +529,23 @@ class _Builder:
 
     def t_invariant(self, span: Span, c: list[Any]) -> n.Invariant:
         return n.Invariant(self.ident(c[0]), c[1], self.clauses("invariant", c[2:], span), span)
+
+    def t_aggravating(self, span: Span, c: list[Any]) -> n.Monotone:
+        return self._monotone("aggravating", c[0], span)
+
+    def t_mitigating(self, span: Span, c: list[Any]) -> n.Monotone:
+        return self._monotone("mitigating", c[0], span)
+
+    def _monotone(self, direction: str, body: Any, span: Span) -> n.Monotone:
+        if isinstance(body, _Ordered):  # one fact, its members in the order of the chains
+            return n.Monotone(direction, (body.fact,), body.chains, span)
+        return n.Monotone(direction, body, (), span)  # facts in the order of their values
+
+    def t_ordered(self, span: Span, c: list[Any]) -> _Ordered:
+        return _Ordered(self.ident(c[0]), tuple(c[1:]))
+
+    def t_chain(self, span: Span, c: list[Any]) -> tuple[n.Ident, ...]:
+        return self.members(tuple(self.ident(t) for t in c), span)
 
     # --- expressions
 

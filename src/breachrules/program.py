@@ -155,6 +155,20 @@ class InvariantDef:
 
 
 @attrs.frozen
+class MonotoneDef:
+    """A fact declared to aggravate (or mitigate): raising it never lowers
+    (never raises) an outcome and never drops (never adds) an obligation.
+    ``order`` is the strict order of its values as (lower, higher) pairs,
+    closed under transitivity, for members ordered by chains; empty: the
+    order of the fact's type."""
+
+    fact: str
+    direction: str  # aggravating | mitigating
+    order: tuple[tuple[str, str], ...]
+    span: Span
+
+
+@attrs.frozen
 class Program:
     name: str
     version: str
@@ -178,6 +192,7 @@ class Program:
     # because the later records when a duty was done whose deadline is
     # counted from the earlier
     precedes: tuple[tuple[str, str], ...] = ()
+    monotone: tuple[MonotoneDef, ...] = ()  # what ``breachrules check`` proves of single facts
 
     def expressions(self) -> list[ir.Node]:
         """Every expression the program evaluates: definitions, conditions,

@@ -1,0 +1,75 @@
+"""``breachrules diff OLD NEW``: what a new ruleset version decides differently.
+
+Rendering only: the regions come from :func:`breachrules.verify.diff`.
+Exit codes: 0 done (or no failing change), 1 ``--fail-on`` found a change
+of that kind, 2 a ruleset that does not compile or no solver.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from breachrules.i18n import Messages
+
+
+def run(old_name: str, new_name: str, locale: str, form: str, fail_on: str | None) -> int:
+    from breachrules import verify
+    from breachrules.cli import _load
+    from breachrules.diagnostics import RulesetError
+
+    _ = Messages(locale)
+    if not verify.available():
+        print(_("cli.check.no_solver"), file=sys.stderr)
+        return 2
+    try:
+        old, new = _load(old_name), _load(new_name)
+    except RulesetError as error:
+        print(error.render(locale), file=sys.stderr)
+        return 2
+    result = verify.diff(old, new)
+    if form == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(_text(result, _, old, new), end="")
+    if fail_on == "weaker" and result.weaker:
+        return 1
+    if fail_on == "any" and result.regions:
+        return 1
+    return 0
+
+
+def _text(result: Any, _: Messages, old: Any, new: Any) -> str:
+    if not result.regions:
+        return _("cli.diff.same") + "\n"
+    lines = [_.plural("cli.diff.regions", len(result.regions))]
+    for number, region in enumerate(result.regions, 1):
+        lines.append("")
+        lines.append(_.plural("cli.diff.region", region.pieces, number=number))
+        for condition in region.conditions:
+            lines.append(f"    {condition.text}")
+        for change in region.changes:
+            kind, name = change.output.split(":", 1)
+            lines.append("  " + _(_CHANGE[kind], name=name,
+                                  old=_value(_, old.program, change.output, change.old),
+                                  new=_value(_, new.program, change.output, change.new)))
+        lines.append("  " + _("verify.incident", incident=json.dumps(region.incident, ensure_ascii=False)))
+        if region.old_rules:
+            lines.append("  " + _("cli.diff.old_rules", rules=", ".join(region.old_rules)))
+        if region.new_rules:
+            lines.append("  " + _("cli.diff.new_rules", rules=", ".join(region.new_rules)))
+    if not result.complete:
+        lines.append("")
+        lines.append(_("cli.diff.incomplete"))
+    return "\n".join(lines) + "\n"
+
+
+_CHANGE = {"outcome": "cli.diff.change.outcome", "obligation": "cli.diff.change.obligation"}
+
+
+def _value(_: Messages, program: Any, output: str, value: Any) -> str:
+    if output.startswith("outcome:"):
+        name = output.split(":", 1)[1]
+        return str(program.outcome(name).levels[value])
+    return _(f"verify.required.{value}")

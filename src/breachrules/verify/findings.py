@@ -1,0 +1,117 @@
+"""What the analysis found, as data: positioned, coded, with its incidents.
+
+A finding is a diagnostic (rendered like a compile error, from the library
+catalog, ``diagnostic.<code>``) plus what shows it: one incident, or two
+that differ in a single fact, and the trace of the rules that fired. A
+claim is what was asked of an invariant or a declared monotonicity, and
+how it was settled: proved, refuted, searched (not a proof) or undecided.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from breachrules.diagnostics import Diagnostic
+from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values
+from breachrules.spans import Span
+
+# code -> severity; errors are promises broken, warnings are rules that do nothing
+SEVERITY = {
+    "BR801": "warning",  # a rule that can never apply
+    "BR802": "warning",  # an exception that never applies when its base does
+    "BR803": "warning",  # an exception that never changes anything
+    "BR804": "warning",  # a rule other rules always cover
+    "BR805": "error",  # a reachable conflict
+    "BR806": "warning",  # an exemption that never applies when its obligation is required
+    "BR807": "warning",  # an obligation that can never be required
+    "BR808": "warning",  # an action that can never apply
+    "BR809": "error",  # an evaluation that can fail
+    "BR810": "error",  # a broken invariant
+    "BR811": "error",  # a broken monotonicity
+    "BR812": "warning",  # a checklist whose obligation can never be required
+    "BR820": "warning",  # not encodable exactly: searched instead
+    "BR821": "warning",  # the solver could not decide
+}
+
+
+@attrs.frozen
+class Finding:
+    code: str
+    span: Span
+    values: tuple[tuple[str, object], ...] = ()
+    incident: Mapping[str, Any] | None = None  # what shows it
+    other: Mapping[str, Any] | None = None  # monotonicity: the incident after the fact rose
+    trace: tuple[str, ...] = ()  # rules, exceptions and exemptions that fired on ``incident``
+    searched: int = 0  # found by a search of this many incidents, not by the solver
+
+    @classmethod
+    def make(cls, code: str, span: Span, /, *, incident: Mapping[str, Any] | None = None,
+             other: Mapping[str, Any] | None = None, trace: tuple[str, ...] = (), searched: int = 0,
+             **values: object) -> Finding:
+        return cls(code, span, frozen_values(values), incident, other, trace, searched)
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.code]
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.code, self.span, self.values, self.severity)
+
+    def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
+        _ = Messages(locale)
+        lines = [self.diagnostic.render(source, locale)]
+        if self.incident is not None:
+            key = "verify.before" if self.other is not None else "verify.incident"
+            lines.append("  = " + _(key, incident=_json(self.incident)))
+        if self.other is not None:
+            lines.append("  = " + _("verify.after", incident=_json(self.other)))
+        if self.trace:
+            lines.append("  = " + _("verify.trace", trace=" → ".join(self.trace)))
+        if self.searched:
+            lines.append("  = " + _.plural("verify.searched", self.searched))
+        return "\n".join(lines)
+
+    def to_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.span.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end": {"line": self.span.end_line, "column": self.span.end_column},
+            "message": self.diagnostic.message(locale),
+            "incident": self.incident,
+            "other": self.other,
+            "trace": list(self.trace),
+            "proved": self.searched == 0,
+            "searched": self.searched,
+        }
+
+
+@attrs.frozen
+class Claim:
+    """An invariant or a declared monotonicity, and how it stands."""
+
+    kind: str  # invariant | aggravating | mitigating
+    name: str  # the invariant's name or the fact's
+    span: Span
+    status: str  # proved | refuted | searched | undecided
+    searched: int = 0
+
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        _ = Messages(locale)
+        return _(f"verify.claim.{self.status}", kind=_(f"verify.kind.{self.kind}"), name=self.name,
+                 count=self.searched)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "file": self.span.file, "line": self.span.line,
+                "status": self.status, "searched": self.searched}
+
+
+def _json(data: Mapping[str, Any]) -> str:
+    return json.dumps(dict(data), ensure_ascii=False, sort_keys=False)

@@ -1,0 +1,387 @@
+"""The consistency analysis, proved by a solver over every complete incident.
+
+Each question is put to Z3 as "is there a valid incident where ...": a rule
+that applies, two exceptions that disagree, an invariant that is false, a
+worse fact that lowers the risk. No such incident (``unsat``) is a proof
+over the whole input space; one (``sat``) becomes a counterexample, made
+small and confirmed by the interpreter before it is reported. When Z3
+cannot decide in its time, the analysis says so rather than guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import z3
+
+from breachrules import interpreter
+from breachrules.errors import EvaluationError
+from breachrules.i18n import Term
+from breachrules.program import MonotoneDef, Program
+from breachrules.verify import witness
+from breachrules.verify.encoding import Encoding, Instant, SetValue, Space, Unsupported
+from breachrules.verify.findings import Claim, Finding
+from breachrules.verify.transform import without
+
+TIMEOUT_MS = 20_000
+Incident = dict[str, Any]
+
+
+@attrs.frozen
+class Analysis:
+    """Everything ``breachrules check`` proved or refuted of one program."""
+
+    findings: tuple[Finding, ...]
+    claims: tuple[Claim, ...]
+    exact: bool = True  # False: something could not be encoded, and was searched instead
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+
+def analyse(program: Program) -> Analysis:
+    """Everything the solver can settle about ``program``; where the program
+    cannot be encoded exactly, the search of :mod:`breachrules.verify.search`."""
+    try:
+        prover = _Prover(program)
+    except Unsupported as unsupported:
+        from breachrules.verify import search
+
+        return search.analyse(program, unsupported)
+    return prover.run()
+
+
+def evaluate(program: Program, data: Mapping[str, Any]) -> interpreter.Result | None:
+    """The interpreter's result for incident data, or None when the data are
+    not a valid incident or the evaluation stops with an error."""
+    facts = witness.checked(program, data)
+    if facts is None:
+        return None
+    try:
+        return interpreter.evaluate(program, facts)
+    except EvaluationError:
+        return None
+
+
+def trace(program: Program, data: Mapping[str, Any]) -> tuple[str, ...]:
+    result = evaluate(program, data)
+    return tuple(f.label for f in result.fired if f.certain) if result is not None else ()
+
+
+class _Prover:
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.space = Space()
+        self.encoding = Encoding(program, self.space)
+        self.base = [self.encoding.valid()]
+        self.solver = z3.Solver()
+        self.solver.set("timeout", TIMEOUT_MS)
+        self.solver.add(*self.base)
+        self.findings: list[Finding] = []
+        self.claims: list[Claim] = []
+
+    # -------------------------------------------------------------- asking
+
+    def ask(self, goal: z3.BoolRef) -> z3.CheckSatResult:
+        self.solver.push()
+        self.solver.add(goal)
+        try:
+            return self.solver.check()
+        finally:
+            self.solver.pop()
+
+    def example(self, goal: z3.BoolRef, holds: Callable[[Incident], bool],
+                encodings: list[Encoding] | None = None, shrink: bool = True) -> Incident | None:
+        """A small valid incident where ``goal`` holds, confirmed by ``holds``
+        (the interpreter's reading of the same property)."""
+        model = witness.smallest(self.base, goal, encodings or [self.encoding])
+        if model is None:
+            self.solver.push()
+            self.solver.add(goal)
+            model = self.solver.model() if self.solver.check() == z3.sat else None
+            self.solver.pop()
+        if model is None:
+            return None
+        found = witness.incident(model, self.space, self.program)
+        if not holds(found):
+            return None
+        return witness.shrink(self.program, found, holds) if shrink else found
+
+    def undecided(self, span: Any, what: str) -> None:
+        self.findings.append(Finding.make("BR821", span, what=what))
+
+    # -------------------------------------------------------------- the checks
+
+    def run(self) -> Analysis:
+        self._rules()
+        self._conflicts()
+        self._obligations()
+        self._actions()
+        self._failures()
+        self._invariants()
+        self._monotone()
+        order = {code: i for i, code in enumerate(sorted({f.code for f in self.findings}))}
+        findings = sorted(self.findings, key=lambda f: (f.span.file, f.span.line, f.span.column, order[f.code]))
+        return Analysis(tuple(findings), tuple(self.claims))
+
+    def _fires(self, label: str) -> Callable[[Incident], bool]:
+        def holds(data: Incident) -> bool:
+            result = evaluate(self.program, data)
+            return result is not None and any(f.label == label and f.certain for f in result.fired)
+        return holds
+
+    def _rules(self) -> None:
+        program, encoding = self.program, self.encoding
+        for rule in program.rules.values():
+            path = encoding.paths[rule.label]
+            answer = self.ask(path)
+            if answer == z3.unknown:
+                self.undecided(rule.span, rule.label)
+                continue
+            if answer == z3.unsat:
+                alone = self.ask(encoding.applies[rule.label]) if rule.kind == "exception" else z3.unsat
+                code = "BR802" if alone == z3.sat else "BR801"
+                self.findings.append(Finding.make(code, rule.span, name=rule.label, base=rule.base or ""))
+                continue
+            if rule.kind == "rule":
+                changes = self._raises(rule.label)
+            else:
+                changes = self._differs(without(program, rule.label))
+            answer = self.ask(z3.And(path, changes))
+            if answer == z3.unknown:
+                self.undecided(rule.span, rule.label)
+            elif answer == z3.unsat:
+                shown = self.example(path, self._fires(rule.label))
+                code = "BR804" if rule.kind == "rule" else "BR803"
+                self.findings.append(Finding.make(
+                    code, rule.span, name=rule.label, base=rule.base or "", incident=shown,
+                    trace=trace(program, shown) if shown is not None else ()))
+
+    def _raises(self, label: str) -> z3.BoolRef:
+        """When a base rule gives some outcome more than everything else does."""
+        encoding = self.encoding
+        tree = encoding.trees[label]
+        raised = []
+        for outcome in self.program.outcomes:
+            if outcome.name not in tree:
+                continue
+            others = [encoding.trees[root].get(outcome.name, z3.IntVal(0))
+                      for root in outcome.roots if root != label]
+            if outcome.table is not None:
+                # rows and columns as they are: if the rule changed them, it
+                # changed an outcome read earlier, which is found there
+                others.append(_table_level(encoding, outcome.name))
+            best: z3.ArithRef = z3.IntVal(0)
+            for other in others:
+                best = z3.If(other > best, other, best)
+            raised.append(tree[outcome.name] > best)
+        return z3.Or(raised) if raised else z3.BoolVal(False)
+
+    def _differs(self, changed: Program) -> z3.BoolRef:
+        other = Encoding(changed, self.space)
+        mine, theirs = self.encoding.outputs(), other.outputs()
+        return z3.Or([mine[key] != theirs[key] for key in mine if key in theirs] or [z3.BoolVal(False)])
+
+    def _conflicts(self) -> None:
+        for base, one, other, when in self.encoding.conflicts():
+            answer = self.ask(when)
+            span = self.program.rules[other].span
+            if answer == z3.unknown:
+                self.undecided(span, other)
+            elif answer == z3.sat:
+                def holds(data: Incident, pair: tuple[str, str] = (one, other)) -> bool:
+                    result = evaluate(self.program, data)
+                    return result is not None and any(set(pair) <= set(c) for c in result.conflicts)
+                shown = self.example(when, holds)
+                self.findings.append(Finding.make(
+                    "BR805", span, base=base, first=one, second=other, incident=shown,
+                    trace=trace(self.program, shown) if shown is not None else ()))
+
+    def _obligations(self) -> None:
+        never: set[str] = set()
+        for ob in self.program.obligations:
+            if ob.always:
+                continue
+            answer = self.ask(self.encoding.required[ob.name])
+            if answer == z3.unsat:
+                never.add(ob.name)
+                self.findings.append(Finding.make("BR807", ob.span, name=ob.name))
+            elif answer == z3.unknown:
+                self.undecided(ob.span, ob.name)
+        for label, exemption in self.program.exemptions.items():
+            if exemption.obligation in never:
+                continue
+            if self.ask(self.encoding.exempting[label]) == z3.unsat:
+                self.findings.append(Finding.make("BR806", exemption.span, name=label,
+                                                  obligation=exemption.obligation))
+        for checklist in self.program.checklists:
+            if checklist.obligation in never:
+                self.findings.append(Finding.make("BR812", checklist.span, name=checklist.name,
+                                                  obligation=checklist.obligation))
+
+    def _actions(self) -> None:
+        for action in self.program.actions:
+            if action.condition is not None and self.ask(self.encoding.actions[action.name]) == z3.unsat:
+                self.findings.append(Finding.make("BR808", action.span, name=action.name))
+
+    def _failures(self) -> None:
+        seen: set[Any] = set()
+        for failure in self.encoding.failures:
+            if failure.span in seen or self.ask(failure.guard) != z3.sat:
+                continue
+            seen.add(failure.span)
+
+            def holds(data: Incident) -> bool:
+                facts = witness.checked(self.program, data)
+                if facts is None:
+                    return False
+                try:
+                    interpreter.evaluate(self.program, facts)
+                except EvaluationError:
+                    return True
+                return False
+            shown = self.example(failure.guard, holds)
+            self.findings.append(Finding.make("BR809", failure.span, label=failure.label,
+                                              reason=Term.of(f"evaluation.{failure.reason}"), incident=shown))
+
+    def _invariants(self) -> None:
+        for inv in self.program.invariants:
+            broken = z3.Not(self.encoding.truth(inv.expr))
+            answer = self.ask(broken)
+            if answer == z3.unknown:
+                self.claims.append(Claim("invariant", inv.name, inv.span, "undecided"))
+                continue
+            if answer == z3.unsat:
+                self.claims.append(Claim("invariant", inv.name, inv.span, "proved"))
+                continue
+
+            def holds(data: Incident, expr: Any = inv.expr) -> bool:
+                facts = witness.checked(self.program, data)
+                if facts is None:
+                    return False
+                try:
+                    return interpreter.conditions_after_decision(self.program, facts, [expr])[0] is False
+                except EvaluationError:
+                    return False
+            shown = self.example(broken, holds)
+            self.claims.append(Claim("invariant", inv.name, inv.span, "refuted"))
+            self.findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=shown,
+                                              trace=trace(self.program, shown) if shown is not None else ()))
+
+    def _monotone(self) -> None:
+        if not self.program.monotone:
+            return
+        after = Encoding(self.program, self.space, prefix="after:")
+        self.solver.add(after.valid())
+        self.base.append(after.valid())
+        for declared in self.program.monotone:
+            goal = self._worse(declared, after)
+            answer = self.ask(goal)
+            if answer == z3.unknown:
+                self.claims.append(Claim(declared.direction, declared.fact, declared.span, "undecided"))
+                continue
+            if answer == z3.unsat:
+                self.claims.append(Claim(declared.direction, declared.fact, declared.span, "proved"))
+                continue
+            self.claims.append(Claim(declared.direction, declared.fact, declared.span, "refuted"))
+            model = witness.smallest(self.base, goal, [self.encoding, after])
+            if model is None:
+                self.solver.push()
+                self.solver.add(goal)
+                self.solver.check()
+                model = self.solver.model()
+                self.solver.pop()
+            before = witness.incident(model, self.space, self.program)
+            later = witness.incident(model, self.space, self.program, prefix="after:")
+            what, old, new = change(self.program, declared.direction, before, later)
+            self.findings.append(Finding.make(
+                "BR811", declared.span, fact=declared.fact, direction=Term.of(f"verify.kind.{declared.direction}"),
+                what=what, before=old, after=new, incident=before, other=later,
+                trace=trace(self.program, later)))
+
+    def _worse(self, declared: MonotoneDef, after: Encoding) -> z3.BoolRef:
+        """When the fact rising alone makes things better for an aggravating
+        fact (worse for a mitigating one), and how to say what changed."""
+        program, space, encoding = self.program, self.space, self.encoding
+        same = []
+        for name, fact in program.facts.items():
+            if name != declared.fact:
+                same.append(_equal(space.fact(fact, ""), space.fact(fact, "after:")))
+        fact = program.facts[declared.fact]
+        rises = _lower(space, fact, declared, space.fact(fact, ""), space.fact(fact, "after:"))
+        mine, theirs = encoding.outputs(), after.outputs()
+        turns = []
+        for key, value in mine.items():
+            if key.startswith("outcome:"):
+                turns.append(theirs[key] < value if declared.direction == "aggravating" else theirs[key] > value)
+            elif declared.direction == "aggravating":
+                turns.append(z3.And(value, z3.Not(theirs[key])))
+            else:
+                turns.append(z3.And(z3.Not(value), theirs[key]))
+
+        return z3.And(*same, rises, z3.Or(turns))
+
+
+def change(program: Program, direction: str, before: Mapping[str, Any],
+           later: Mapping[str, Any]) -> tuple[str, object, object]:
+    """What got better when an aggravating fact rose (worse for a mitigating
+    one): the outcome or obligation, and its value before and after."""
+    old, new = evaluate(program, before), evaluate(program, later)
+    if old is None or new is None:
+        return "", "", ""
+    for outcome in program.outcomes:
+        a, b = old.levels[outcome.name].hi, new.levels[outcome.name].hi
+        if (b < a) if direction == "aggravating" else (b > a):
+            return outcome.name, outcome.levels[a], outcome.levels[b]
+    for ob in program.obligations:
+        was, now = old.obligations[ob.name].required, new.obligations[ob.name].required
+        if was != now:
+            return ob.name, Term.of(f"verify.required.{was}"), Term.of(f"verify.required.{now}")
+    return "", "", ""
+
+
+def _table_level(encoding: Encoding, outcome: str) -> z3.ArithRef:
+    """The level an outcome's table gives (rows and columns as they are)."""
+    table = encoding.program.outcome(outcome).table
+    assert table is not None
+    rows, columns = encoding.outcomes[table.rows], encoding.outcomes[table.columns]
+    cell: z3.ArithRef = z3.IntVal(0)
+    for r, row in enumerate(table.cells):
+        for c, level in enumerate(row):
+            cell = z3.If(z3.And(rows == r, columns == c), z3.IntVal(level), cell)
+    return cell
+
+
+def _equal(a: Any, b: Any) -> z3.BoolRef:
+    if isinstance(a, Instant):
+        return z3.And(a.utc == b.utc, a.offset == b.offset)
+    if isinstance(a, SetValue):
+        return z3.And([a.members[m] == b.members[m] for m in a.members] or [z3.BoolVal(True)])
+    return a == b
+
+
+def _lower(space: Space, fact: Any, declared: MonotoneDef, a: Any, b: Any) -> z3.BoolRef:
+    """``a`` strictly below ``b`` in the fact's declared order."""
+    kind = fact.type.kind
+    if declared.order:
+        number = (lambda m: fact.type.members.index(m)) if kind == "level" else space.member
+        return z3.Or([z3.And(a == number(low), b == number(high)) for low, high in declared.order])
+    if kind == "bool":
+        return z3.And(z3.Not(a), b)
+    if kind == "datetime":
+        return a.utc < b.utc
+    if kind == "set":
+        return z3.And(z3.And([z3.Implies(a.members[m], b.members[m]) for m in a.members]),
+                      z3.Or([z3.And(b.members[m], z3.Not(a.members[m])) for m in a.members]))
+    if kind == "enum":
+        members = fact.type.members
+        return z3.Or([z3.And(a == space.member(x), b == space.member(y))
+                      for i, x in enumerate(members) for y in members[i + 1:]])
+    return a < b
