@@ -126,15 +126,22 @@ def test_diff_finds_a_changed_threshold_and_a_removed_exception(tmp_path: Path) 
         'exception back to leak when returned because "r" cite "c"\n', "")
     old, new = breachrules.loads(old_text), breachrules.loads(new_text)
     result = verify.diff(old, new)
-    conditions = {frozenset(c.text for c in r.conditions): r for r in result.regions}
-    changes = {(c.output, c.old, c.new) for r in result.regions for c in r.changes}
-    assert ("outcome:risk", 1, 2) in changes and ("outcome:risk", 0, 1) in changes
-    assert ("obligation:notify", False, True) in changes
-    threshold = next(r for r in result.regions if any(c.output == "outcome:risk" and c.old == 1 for c in r.changes))
-    assert {"leaked", "people >= 501", "people <= 1000"} <= {c.text for c in threshold.conditions}
-    assert "many" in threshold.new_rules
-    assert len(conditions) <= 4
-    assert not result.weaker
+    assert result.complete and not result.weaker
+    regions = {(r.kind, r.cause): r for r in result.regions}
+    threshold, back = regions[("rule", "many")], regions[("exception", "back")]
+    assert [c.text for c in threshold.conditions] == ["leaked", "people >= 501", "people <= 1000"]
+    assert [(c.output, c.old, c.new) for c in threshold.changes] == [("outcome:risk", 1, 2)]
+    assert [c.text for c in back.conditions] == ["leaked", "returned"]
+    assert {(c.output, c.old, c.new) for c in back.changes} == {("outcome:risk", 0, 1), ("obligation:notify", False, True)}
+    # only where both changes meet does the risk go from none to high: a region of its own
+    both = regions[("combined", "many + back")]
+    assert [c.text for c in both.conditions] == ["leaked", "people >= 501", "people <= 1000", "returned"]
+    assert [(c.output, c.old, c.new) for c in both.changes] == [("outcome:risk", 0, 2)]
+    assert len(regions) == 3
+    for region in result.regions:
+        for change in region.changes:
+            assert _decides(old, change.incident, change.output) == change.old
+            assert _decides(new, change.incident, change.output) == change.new
     # the other way round drops a duty: a CI gate refuses it
     gate = tmp_path / "old.rules"
     gate.write_text(new_text, encoding="utf-8")
@@ -143,4 +150,48 @@ def test_diff_finds_a_changed_threshold_and_a_removed_exception(tmp_path: Path) 
     cli = subprocess.run([sys.executable, "-m", "breachrules.cli", "diff", str(gate), str(later),
                           "--fail-on", "weaker"], capture_output=True, text=True)
     assert cli.returncode == 1, cli.stderr
-    assert "notify" in cli.stdout
+    assert "obligation 'notify': required → not required" in cli.stdout
+    same = subprocess.run([sys.executable, "-m", "breachrules.cli", "diff", str(gate), str(gate),
+                           "--fail-on", "any", "--lang", "sv"], capture_output=True, text=True)
+    assert same.returncode == 0 and same.stdout.startswith("regelsamlingarna avgör")
+
+
+def _decides(ruleset: breachrules.Ruleset, data: dict[str, object], output: str) -> object:
+    """What a ruleset decides for a witness, certain (every fact it needs given)."""
+    a = ruleset.assess({k: v for k, v in data.items() if k in ruleset.program.facts})
+    kind, name = output.split(":")
+    if kind == "outcome":
+        assert a.levels[name] == a.certain_levels[name], (data, output)
+        return ruleset.program.outcome(name).levels.index(a.levels[name])
+    obligation = a.obligation(name)
+    assert obligation.certain, (data, output)
+    return obligation.required
+
+
+GDPR_TEXT = (HERE.parent / "rulesets" / "gdpr.rules").read_text(encoding="utf-8")
+RECOVERED = GDPR_TEXT[GDPR_TEXT.index("exception recovered_before_misuse"):GDPR_TEXT.index("# Ease of identification")]
+
+
+def test_diff_of_gdpr_lists_exactly_a_changed_threshold_and_a_removed_exception() -> None:
+    old = breachrules.bundled("gdpr")
+    new = breachrules.loads(GDPR_TEXT.replace("subjects > 1000", "subjects > 500").replace(RECOVERED, ""))
+    result = verify.diff(old, new)
+    assert result.complete and not result.weaker
+    assert [(r.kind, r.cause) for r in result.regions] == [("rule", "large_scale_exposure"),
+                                                           ("exception", "recovered_before_misuse")]
+    threshold, recovered = result.regions
+    assert [c.text for c in threshold.conditions] == ["confidentiality_affected", "subjects >= 501", "subjects <= 1000"]
+    assert [c.text for c in recovered.conditions] == ["confidentiality_affected", "recovered", "exposed_to == outsider"]
+    levels = old.program.outcome("risk").levels
+    assert {(c.output, c.old, c.new) for c in threshold.changes} == {
+        ("outcome:severity", 0, 1), ("outcome:risk", levels.index("none"), levels.index("risk")),
+        ("obligation:notify_authority", False, True)}
+    assert ("obligation:communicate_subjects", False, True) in {(c.output, c.old, c.new) for c in recovered.changes}
+    assert threshold.new_rules == ("large_scale_exposure",) and not threshold.old_rules
+    assert "recovered_before_misuse" in recovered.old_rules
+    for region in result.regions:
+        for change in region.changes:
+            assert _decides(old, change.incident, change.output) == change.old
+            assert _decides(new, change.incident, change.output) == change.new
+    back = verify.diff(new, old)
+    assert back.weaker and [r.cause for r in back.regions] == ["large_scale_exposure", "recovered_before_misuse"]

@@ -1,8 +1,9 @@
 """``breachrules diff OLD NEW``: what a new ruleset version decides differently.
 
 Rendering only: the regions come from :func:`breachrules.verify.diff`.
-Exit codes: 0 done (or no failing change), 1 ``--fail-on`` found a change
-of that kind, 2 a ruleset that does not compile or no solver.
+Exit codes: 0 done (or no change of the kind ``--fail-on`` names), 1
+``--fail-on`` found one, 2 a ruleset that does not compile, versions that
+cannot be compared exactly, or no solver.
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ def run(old_name: str, new_name: str, locale: str, form: str, fail_on: str | Non
     except RulesetError as error:
         print(error.render(locale), file=sys.stderr)
         return 2
-    result = verify.diff(old, new)
+    from breachrules.verify.encoding import Unsupported
+
+    try:
+        result = verify.diff(old, new)
+    except Unsupported as unsupported:
+        print(_("cli.diff.unsupported", span=unsupported.span, construct=unsupported.construct), file=sys.stderr)
+        return 2
     if form == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(_text(result, _, old, new), end="")
+        print(_text(result, _), end="")
     if fail_on == "weaker" and result.weaker:
         return 1
     if fail_on == "any" and result.regions:
@@ -40,21 +47,19 @@ def run(old_name: str, new_name: str, locale: str, form: str, fail_on: str | Non
     return 0
 
 
-def _text(result: Any, _: Messages, old: Any, new: Any) -> str:
-    if not result.regions:
-        return _("cli.diff.same") + "\n"
-    lines = [_.plural("cli.diff.regions", len(result.regions))]
+def _text(result: Any, _: Messages) -> str:
+    lines = [_.plural("cli.diff.regions", len(result.regions)) if result.regions else _("cli.diff.same")]
     for number, region in enumerate(result.regions, 1):
         lines.append("")
-        lines.append(_.plural("cli.diff.region", region.pieces, number=number))
+        lines.append(_(_REGION[region.kind], number=number, cause=region.cause))
         for condition in region.conditions:
             lines.append(f"    {condition.text}")
         for change in region.changes:
             kind, name = change.output.split(":", 1)
             lines.append("  " + _(_CHANGE[kind], name=name,
-                                  old=_value(_, old.program, change.output, change.old),
-                                  new=_value(_, new.program, change.output, change.new)))
-        lines.append("  " + _("verify.incident", incident=json.dumps(region.incident, ensure_ascii=False)))
+                                  old=_value(_, result.old, change.output, change.old),
+                                  new=_value(_, result.new, change.output, change.new)))
+            lines.append("    " + _("verify.incident", incident=json.dumps(dict(change.incident), ensure_ascii=False)))
         if region.old_rules:
             lines.append("  " + _("cli.diff.old_rules", rules=", ".join(region.old_rules)))
         if region.new_rules:
@@ -65,6 +70,15 @@ def _text(result: Any, _: Messages, old: Any, new: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+_REGION = {
+    "rule": "cli.diff.region.rule",
+    "exception": "cli.diff.region.exception",
+    "obligation": "cli.diff.region.obligation",
+    "exemption": "cli.diff.region.exemption",
+    "table": "cli.diff.region.table",
+    "combined": "cli.diff.region.combined",
+    "other": "cli.diff.region.other",
+}
 _CHANGE = {"outcome": "cli.diff.change.outcome", "obligation": "cli.diff.change.obligation"}
 
 

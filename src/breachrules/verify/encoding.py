@@ -31,6 +31,7 @@ import z3
 
 from breachrules import ir
 from breachrules.arithmetic import LIMIT
+from breachrules.i18n import Term
 from breachrules.incident import EARLIEST, LATEST
 from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import DefineDef, FactDef, ObligationDef, Program, RuleDef
@@ -58,10 +59,10 @@ def micros(value: datetime | timedelta) -> int:
 class Unsupported(Exception):
     """A construct the encoding cannot express exactly; ``span`` is where."""
 
-    def __init__(self, span: Span, construct: str) -> None:
+    def __init__(self, span: Span, construct: Term) -> None:
         self.span = span
-        self.construct = construct
-        super().__init__(f"{span}: {construct}")
+        self.construct = construct  # verify.unsupported.*, in the reader's language
+        super().__init__(f"{span}: {construct.key}")
 
 
 @attrs.frozen
@@ -120,7 +121,7 @@ class Space:
                 if known is None:
                     self.fact(fact)
                 elif known.kind != fact.type.kind or (known.kind == "number" and known.integral != fact.type.integral):
-                    raise Unsupported(fact.span, f"the fact '{name}' changed its type")
+                    raise Unsupported(fact.span, Term.of("verify.unsupported.fact_type", name=name))
                 elif known.kind == "set" and set(fact.type.members) - set(known.members):
                     members = (*known.members, *(m for m in fact.type.members if m not in known.members))
                     merged = attrs.evolve(known, members=members)
@@ -241,14 +242,20 @@ class Encoding:
         contributions = [self._tree(self.program.rules[root], z3.BoolVal(True)).get(name, _ZERO)
                          for root in outcome.roots]
         if outcome.table is not None:
-            table = outcome.table
-            rows, columns = self.outcomes[table.rows], self.outcomes[table.columns]
-            cell: z3.ArithRef = z3.IntVal(0)
-            for r, row in enumerate(table.cells):
-                for c, level in enumerate(row):
-                    cell = z3.If(z3.And(rows == r, columns == c), z3.IntVal(level), cell)
-            contributions.append(cell)
+            contributions.append(self.table_level(name))
         self.outcomes[name] = _max(contributions)
+
+    def table_level(self, name: str) -> z3.ArithRef:
+        """The level an outcome's ``combine`` table gives (0 without one)."""
+        table = self.program.outcome(name).table
+        cell: z3.ArithRef = z3.IntVal(0)
+        if table is None:
+            return cell
+        rows, columns = self.outcomes[table.rows], self.outcomes[table.columns]
+        for r, row in enumerate(table.cells):
+            for c, level in enumerate(row):
+                cell = z3.If(z3.And(rows == r, columns == c), z3.IntVal(level), cell)
+        return cell
 
     def _tree(self, rule: RuleDef, base_applies: z3.BoolRef) -> dict[str, z3.ArithRef]:
         """What a rule contributes with its exceptions; ``base_applies`` is
@@ -362,7 +369,7 @@ class Encoding:
             return z3.IntVal(value)
         if kind == "set":
             return SetValue({m: z3.BoolVal(True) for m in value})
-        raise Unsupported(span, f"a constant of type {kind}")
+        raise Unsupported(span, Term.of("verify.unsupported.constant"))
 
     def _v_FactRef(self, node: ir.FactRef) -> Any:
         return self.space.fact(self.program.facts[node.name], self.prefix)
@@ -418,7 +425,7 @@ class Encoding:
                 return SetValue({m: z3.And(_has(a, m), _has(b, m)) for m in members})
             return SetValue({m: z3.And(_has(a, m), z3.Not(_has(b, m))) for m in members})
         if op == "/" or (kind == "number" and not node.type.integral and not _whole(node)):
-            raise Unsupported(node.span, "floating-point arithmetic")
+            raise Unsupported(node.span, Term.of("verify.unsupported.float"))
         if kind == "datetime":
             if isinstance(a, Instant):
                 return Instant(a.utc + b if op == "+" else a.utc - b, a.offset)
@@ -429,7 +436,7 @@ class Encoding:
             if op == "*":
                 scalar, duration = (node.left, b) if node.left.type.kind == "number" else (node.right, a)
                 if not scalar.type.integral:
-                    raise Unsupported(node.span, "a duration times a number that need not be whole")
+                    raise Unsupported(node.span, Term.of("verify.unsupported.scaled_duration"))
                 factor = a if node.left.type.kind == "number" else b
                 return duration * factor
             return a + b if op == "+" else a - b

@@ -105,7 +105,7 @@ class Claim:
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
         _ = Messages(locale)
-        return _(f"verify.claim.{self.status}", kind=_(f"verify.kind.{self.kind}"), name=self.name,
+        return _(f"verify.claim.{self.status}", kind=_(f"verify.claim.kind.{self.kind}"), name=self.name,
                  count=self.searched)
 
     def to_dict(self) -> dict[str, Any]:

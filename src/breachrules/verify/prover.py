@@ -150,10 +150,7 @@ class _Prover:
                 code = "BR802" if alone == z3.sat else "BR801"
                 self.findings.append(Finding.make(code, rule.span, name=rule.label, base=rule.base or ""))
                 continue
-            if rule.kind == "rule":
-                changes = self._raises(rule.label)
-            else:
-                changes = self._differs(without(program, rule.label))
+            changes = self._raises(rule.label) if rule.kind == "rule" else self._differs(without(program, rule.label))
             answer = self.ask(z3.And(path, changes))
             if answer == z3.unknown:
                 self.undecided(rule.span, rule.label)
@@ -177,7 +174,7 @@ class _Prover:
             if outcome.table is not None:
                 # rows and columns as they are: if the rule changed them, it
                 # changed an outcome read earlier, which is found there
-                others.append(_table_level(encoding, outcome.name))
+                others.append(encoding.table_level(outcome.name))
             best: z3.ArithRef = z3.IntVal(0)
             for other in others:
                 best = z3.If(other > best, other, best)
@@ -345,18 +342,6 @@ def change(program: Program, direction: str, before: Mapping[str, Any],
         if was != now:
             return ob.name, Term.of(f"verify.required.{was}"), Term.of(f"verify.required.{now}")
     return "", "", ""
-
-
-def _table_level(encoding: Encoding, outcome: str) -> z3.ArithRef:
-    """The level an outcome's table gives (rows and columns as they are)."""
-    table = encoding.program.outcome(outcome).table
-    assert table is not None
-    rows, columns = encoding.outcomes[table.rows], encoding.outcomes[table.columns]
-    cell: z3.ArithRef = z3.IntVal(0)
-    for r, row in enumerate(table.cells):
-        for c, level in enumerate(row):
-            cell = z3.If(z3.And(rows == r, columns == c), z3.IntVal(level), cell)
-    return cell
 
 
 def _equal(a: Any, b: Any) -> z3.BoolRef:

@@ -19,6 +19,7 @@ from breachrules import interpreter
 from breachrules.errors import EvaluationError
 from breachrules.i18n import Term
 from breachrules.program import FactDef, Program
+from breachrules.spans import Span
 from breachrules.verify import witness
 from breachrules.verify.encoding import Unsupported
 from breachrules.verify.findings import Claim, Finding
@@ -92,6 +93,7 @@ def _failure(program: Program, data: dict[str, Any], examples: int) -> Finding:
     try:
         interpreter.evaluate(program, facts)
     except EvaluationError as error:
+        assert isinstance(error.span, Span)
         return Finding.make("BR809", error.span, label=error.label, reason=Term.of(f"evaluation.{error.reason}"),
                             incident=_json(data), searched=examples)
     raise AssertionError("the incident no longer fails")  # pragma: no cover

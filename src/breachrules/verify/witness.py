@@ -70,9 +70,7 @@ def _value(model: z3.ModelRef, space: Space, fact: FactDef, variable: Any) -> An
         return format_iso_duration(timedelta(microseconds=ev(variable).as_long()))
     if kind == "datetime":
         assert isinstance(variable, Instant)
-        utc, offset = ev(variable.utc).as_long(), ev(variable.offset).as_long()
-        zone = timezone(timedelta(microseconds=offset))
-        return (EPOCH + timedelta(microseconds=utc)).astimezone(zone).isoformat()
+        return instant(ev(variable.utc).as_long(), ev(variable.offset).as_long())
     if kind == "text":
         return ev(variable).as_string()
     if kind == "enum":
@@ -81,6 +79,12 @@ def _value(model: z3.ModelRef, space: Space, fact: FactDef, variable: Any) -> An
         return fact.type.members[ev(variable).as_long()]
     assert isinstance(variable, SetValue)
     return [m for m in fact.type.members if z3.is_true(ev(variable.members[m]))]
+
+
+def instant(utc: int, offset: int) -> str:
+    """An instant (microseconds from the epoch, and east of UTC) as ISO 8601 text."""
+    zone = timezone(timedelta(microseconds=offset))
+    return (EPOCH + timedelta(microseconds=utc)).astimezone(zone).isoformat()
 
 
 def smallest(base: list[z3.BoolRef], goal: z3.BoolRef, encodings: list[Encoding],
@@ -93,8 +97,12 @@ def smallest(base: list[z3.BoolRef], goal: z3.BoolRef, encodings: list[Encoding]
         optimiser.set("timeout", timeout_ms)
         optimiser.add(*base, goal)
         deviations, sizes, magnitudes = [], [], []
+        seen: set[str] = set()  # two versions of a ruleset share most facts
         for encoding in encodings:
             for fact in encoding.program.facts.values():
+                if encoding.prefix + fact.name in seen:
+                    continue
+                seen.add(encoding.prefix + fact.name)
                 variable = encoding.space.fact(fact, encoding.prefix)
                 terms = _plainness(encoding, fact, variable, rounded)
                 if terms is None:
@@ -146,13 +154,15 @@ def _plainness(encoding: Encoding, fact: FactDef, variable: Any, rounded: bool) 
     return constraints, away, z3.IntVal(0), [magnitude]
 
 
-def shrink(program: Program, found: Incident, holds: Callable[[Incident], bool]) -> Incident:
+def shrink(program: Program, found: Incident, holds: Callable[[Incident], bool],
+           facts: Mapping[str, FactDef] | None = None) -> Incident:
     """``found`` without the facts the property does not need: a fact equal
     to its default is left to the default, and a fact whose absence (an
-    unknown) still shows the property is left out."""
+    unknown) still shows the property is left out. ``facts``: the facts
+    the incident may hold (two versions of a ruleset: both versions')."""
     current = dict(found)
     for name in list(current):
-        fact = program.facts[name]
+        fact = (facts or program.facts)[name]
         trial = {k: v for k, v in current.items() if k != name}
         if fact.has_default and _same(program, name, current[name], fact.default) or holds(trial):
             current = trial
