@@ -373,7 +373,7 @@ def test_check_good_ruleset() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith(f"{GDPR_RULES}: no problems found\n")
     assert "proved: invariant 'every_breach_documented'" in result.stdout
-    assert "proved: aggravating 'exposed_to'" in result.stdout
+    assert "proved: aggravating fact 'exposed_to'" in result.stdout
     assert result.stderr == ""
     by_name = run("check", "gdpr")
     assert by_name.returncode == 0
