@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import breachrules
@@ -522,3 +527,24 @@ def test_declarations_nothing_reads_are_warnings_of_the_checked_file(tmp_path) -
     clean = breachrules.loads('ruleset c\nscale risk: none < risk < high\nfact a: bool\n'
                               'rule r when a then risk >= high because "m" cite "c"\n')
     assert clean.warnings == ()
+
+
+def test_catalog_messages_nothing_uses_are_warnings_of_check(tmp_path: Path) -> None:
+    path = tmp_path / "ours.rules"
+    path.write_text('ruleset ours extends gdpr\nfact read: bool\n'
+                    'rule r when read then severity >= high because "reason.r" cite "c"\n', encoding="utf-8")
+    for lang in ("fi", "sv", "en"):
+        po = tmp_path / "locale" / lang / "LC_MESSAGES" / "ours.po"
+        po.parent.mkdir(parents=True)
+        po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                      'msgid "reason.r"\nmsgstr "R"\n\nmsgid "fact.read"\nmsgstr "Read"\n\n'
+                      'msgid "reason.rr"\nmsgstr "a typo of reason.r"\n', encoding="utf-8")
+    run = [sys.executable, "-m", "breachrules.cli", "check", str(path), "--no-prove"]
+    plain = subprocess.run([*run, "--format", "json"], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    found = [d for d in json.loads(plain.stdout)["diagnostics"] if d["code"] == "BR704"]
+    # once, at the first catalog that has it (fi), and not for ids the ruleset names implicitly (fact.read)
+    assert [(d["message"], d["file"].endswith("fi/LC_MESSAGES/ours.po"), d["line"]) for d in found] == [
+        ("the message 'reason.rr' of the ruleset's catalog is used by nothing in the ruleset", True, 11)]
+    strict = subprocess.run([*run, "--strict", "--lang", "sv"], capture_output=True, text=True)
+    assert strict.returncode == 1 and "varning[BR704]" in strict.stderr

@@ -132,7 +132,8 @@ def test_diff_finds_a_changed_threshold_and_a_removed_exception(tmp_path: Path) 
     assert [c.text for c in threshold.conditions] == ["leaked", "people >= 501", "people <= 1000"]
     assert [(c.output, c.old, c.new) for c in threshold.changes] == [("outcome:risk", 1, 2)]
     assert [c.text for c in back.conditions] == ["leaked", "returned"]
-    assert {(c.output, c.old, c.new) for c in back.changes} == {("outcome:risk", 0, 1), ("obligation:notify", False, True)}
+    assert {(c.output, c.old, c.new) for c in back.changes} == {
+        ("outcome:risk", 0, 1), ("obligation:notify", False, True)}
     # only where both changes meet does the risk go from none to high: a region of its own
     both = regions[("combined", "many + back")]
     assert [c.text for c in both.conditions] == ["leaked", "people >= 501", "people <= 1000", "returned"]

@@ -283,23 +283,30 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
         print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
         return 1
     from breachrules import verify
+    from breachrules.usage import unused_messages
 
+    last = ruleset.sources[-1]
+    notes = (*ruleset.warnings,
+             *unused_messages(((s.file, s.text) for s in ruleset.sources), last.catalogs, ruleset.name))
     analysis = verify.analyse(ruleset) if prove and verify.available() else None
     sources = {s.file: s.text for s in ruleset.sources}
     findings = list(analysis.findings) if analysis is not None else []
     errors = [f for f in findings if f.severity == "error"]
-    warnings = len(ruleset.warnings) + len(findings) - len(errors)
+    warnings = len(notes) + len(findings) - len(errors)
     failed = bool(errors) or (strict and warnings > 0)
     if form == "json":
         print(json.dumps({
             "file": target,
-            "diagnostics": [*(_diagnostic_json(w, locale) for w in ruleset.warnings),
-                            *(f.to_dict(locale) for f in findings)],
+            "diagnostics": [*(_diagnostic_json(w, locale) for w in notes), *(f.to_dict(locale) for f in findings)],
             "claims": [c.to_dict() for c in analysis.claims] if analysis is not None else [],
-            "proved": analysis is not None and analysis.exact,
+            "solver": analysis is not None,
+            # everything asked was proved: exactly, every claim, nothing left undecided
+            "proved": analysis is not None and analysis.exact and not errors
+            and all(c.status == "proved" for c in analysis.claims)
+            and not any(f.code == "BR821" for f in findings),
         }, ensure_ascii=False, indent=2))
         return 1 if failed else 0
-    shown = [w.render(sources.get(w.span.file), locale) for w in ruleset.warnings]
+    shown = [w.render(sources.get(w.span.file), locale) for w in notes]
     shown += [f.render(sources.get(f.span.file), locale) for f in findings]
     if shown:
         print("\n\n".join(shown), file=sys.stderr)

@@ -147,6 +147,21 @@ def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
     return tuple(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
 
 
+def catalog_lines(directory: Path, locale: str, domain: str) -> tuple[tuple[str, int], ...]:
+    """The message ids of a ruleset's catalog with the line each starts
+    on, read as :func:`catalog_ids` reads them."""
+    from breachrules.diagnostics import RulesetError
+
+    path = catalog_path(directory, locale, domain)
+    if not path.is_file():
+        return ()
+    try:
+        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
+    except RulesetError:
+        return ()
+    return tuple((m.id if isinstance(m.id, str) else m.id[0], m.lineno or 1) for m in catalog if m.id)
+
+
 def _inside(path: Path, root: Path) -> None:
     """A ruleset's catalog stays inside the tree of its ruleset: a symbolic
     link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""

@@ -2,7 +2,9 @@
 
 A fact no rule reads is a question an intake form asks for nothing; a
 definition or a scale nobody reads is usually a rule that was meant to and
-does not. None of it changes an answer, so these are warnings (severity
+does not; a message in the ruleset's catalogs that nothing names is a text
+a translator keeps up for nobody, or a ``because`` id misspelt on one side.
+None of it changes an answer, so these are warnings (severity
 ``warning``), reported for the file being checked only: an organisation's
 ruleset is not warned about what the bundled ruleset it extends leaves
 unread.
@@ -10,9 +12,14 @@ unread.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from breachrules import ir
 from breachrules.diagnostics import Diagnostic
+from breachrules.i18n import LOCALES, catalog_lines, catalog_path
 from breachrules.program import Program
+from breachrules.spans import Span
 
 
 def unused(program: Program, file: str) -> tuple[Diagnostic, ...]:
@@ -67,3 +74,25 @@ def _concluded(program: Program, scale: str) -> bool:
     """A scale some rule raises or a table fills is an outcome: read by the
     assessment (every level is reported), so it is used."""
     return any(o.name == scale and (o.roots or o.table is not None) for o in program.outcomes)
+
+
+def unused_messages(texts: Iterable[tuple[str, str]], catalogs: str | None, domain: str) -> tuple[Diagnostic, ...]:
+    """The messages of the checked file's catalogs (``catalogs``, a
+    directory of ``LANG/LC_MESSAGES/DOMAIN.po``) that no file of the chain
+    (``(file, text)`` pairs) names, explicitly or implicitly: what the
+    Babel extractor yields is exactly what the library looks up. Each is
+    reported once, where the first catalog that has it holds it."""
+    from breachrules.extract import messages
+    from breachrules.parser import parse
+
+    if catalogs is None:
+        return ()
+    used = {msgid for file, text in texts for _, _, msgid, _ in messages(parse(text, file))}
+    found: dict[str, Diagnostic] = {}
+    for locale in LOCALES:
+        path = catalog_path(Path(catalogs), locale, domain)
+        for msgid, line in catalog_lines(Path(catalogs), locale, domain):
+            if msgid not in used and msgid not in found:
+                span = Span(str(path), line, 1, line, 6)
+                found[msgid] = Diagnostic(code="BR704", span=span, values=(("name", msgid),), severity="warning")
+    return tuple(found.values())
