@@ -45,10 +45,11 @@ def test_every_planted_defect_is_caught_with_a_valid_counterexample() -> None:
     before, after = found["BR811"][0]["incident"], found["BR811"][0]["other"]
     assert before["encrypted"] is False and after["encrypted"] is True
     assert {k: v for k, v in before.items() if k != "encrypted"} == {k: v for k, v in after.items() if k != "encrypted"}
-    assert rs.assess(after).levels["risk"] < rs.assess(before).levels["risk"] or \
-        rs.decide(after).risk != rs.decide(before).risk
-    claims = {c.name: c.status for c in analysis.claims}
-    assert claims == {"encrypted_is_never_high": "refuted", "encrypted": "refuted"}
+    levels = rs.program.outcome("risk").levels
+    assert levels.index(rs.assess(after).risk) < levels.index(rs.assess(before).risk)
+    claims = {(c.kind, c.name): c.status for c in analysis.claims}
+    assert claims == {("invariant", "encrypted_is_never_high"): "refuted", ("aggravating", "encrypted"): "refuted",
+                      ("unknowns", ""): "proved"}
 
 
 def test_a_counterexample_is_minimal() -> None:
@@ -68,7 +69,20 @@ def test_the_bundled_rulesets_are_proved_clean() -> None:
         assert analysis.findings == ()
         assert analysis.claims and all(c.status == "proved" for c in analysis.claims)
         kinds = {c.kind for c in analysis.claims}
-        assert kinds == {"invariant", "aggravating", "mitigating"}
+        assert kinds == {"invariant", "aggravating", "mitigating", "unknowns"}
+
+
+def test_provisional_results_are_proved_to_bracket_every_answer_or_said_not_to_be() -> None:
+    plain = breachrules.loads('ruleset p\nscale risk: none < risk < high\nfact a: bool\nfact n: count 0..\n'
+                              'rule r when a or n > 3 then risk >= high because "r" cite "c"\n'
+                              'exception e to r when n > 10 then risk >= risk because "r" cite "c"\n'
+                              'obligation o when risk >= risk says "s" cite "c"\n')
+    assert [(c.kind, c.status) for c in verify.analyse(plain).claims] == [("unknowns", "proved")]
+    # 'is known' reads the partial incident itself: its answers need not be bracketed, and nothing is claimed
+    asks = breachrules.loads('ruleset k\nscale risk: none < risk < high\nfact a: bool\n'
+                             'rule r when a is unknown then risk >= high because "r" cite "c"\n')
+    assert [(c.kind, c.status) for c in verify.analyse(asks).claims] == [("unknowns", "unsupported")]
+    assert "not proved: provisional results" in verify.analyse(asks).claims[0].render("en")
 
 
 def test_an_extension_that_breaks_a_base_invariant_is_refuted() -> None:

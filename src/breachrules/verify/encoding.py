@@ -84,6 +84,7 @@ class Failure:
     label: str
     span: Span
     reason: str  # division_by_zero | out_of_range
+    operation: z3.BoolRef = z3.BoolVal(True)  # the operation fails, wherever it is reached
 
 
 class Space:
@@ -483,7 +484,7 @@ class Encoding:
         if reason is not None:
             self.failures.append(Failure(z3.And(reach, reason), self._label, node.span,
                                          "division_by_zero" if isinstance(node, ir.BinOp) and node.op == "/"
-                                         else "out_of_range"))
+                                         else "out_of_range", reason))
 
     def _overflow(self, node: ir.Node) -> z3.BoolRef | None:
         """When the operation at ``node`` itself fails (operands evaluated)."""

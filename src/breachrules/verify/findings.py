@@ -33,6 +33,7 @@ SEVERITY = {
     "BR810": "error",  # a broken invariant
     "BR811": "error",  # a broken monotonicity
     "BR812": "warning",  # a checklist whose obligation can never be required
+    "BR813": "error",  # a provisional result that does not bracket every answer to its open questions
     "BR820": "warning",  # not encodable exactly: searched instead
     "BR821": "warning",  # the solver could not decide
 }
@@ -65,11 +66,12 @@ class Finding:
     def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
         _ = Messages(locale)
         lines = [self.diagnostic.render(source, locale)]
+        first, second = _SHOWN.get(self.code, ("verify.before", "verify.after"))
         if self.incident is not None:
-            key = "verify.before" if self.other is not None else "verify.incident"
+            key = first if self.other is not None else "verify.incident"
             lines.append("  = " + _(key, incident=_json(self.incident)))
         if self.other is not None:
-            lines.append("  = " + _("verify.after", incident=_json(self.other)))
+            lines.append("  = " + _(second, incident=_json(self.other)))
         if self.trace:
             lines.append("  = " + _("verify.trace", trace=" → ".join(self.trace)))
         if self.searched:
@@ -97,20 +99,27 @@ class Finding:
 class Claim:
     """An invariant or a declared monotonicity, and how it stands."""
 
-    kind: str  # invariant | aggravating | mitigating
-    name: str  # the invariant's name or the fact's
+    kind: str  # invariant | aggravating | mitigating | unknowns (provisional results bracket every answer)
+    name: str  # the invariant's name or the fact's ("" for unknowns)
     span: Span
-    status: str  # proved | refuted | searched | undecided
+    status: str  # proved | refuted | searched | undecided | unsupported
     searched: int = 0
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
         _ = Messages(locale)
+        if self.kind == "unknowns":  # one claim of the whole ruleset
+            return _(f"verify.unknowns.{self.status}")
         return _(f"verify.claim.{self.status}", kind=_(f"verify.claim.kind.{self.kind}"), name=self.name,
                  count=self.searched)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "file": self.span.file, "line": self.span.line,
                 "status": self.status, "searched": self.searched}
+
+
+# how the two incidents of a finding are introduced: a fact raised, or a
+# partial incident and one way of answering its open questions
+_SHOWN = {"BR811": ("verify.before", "verify.after"), "BR813": ("verify.partial", "verify.completion")}
 
 
 def _json(data: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@ from breachrules.program import MonotoneDef, Program
 from breachrules.verify import witness
 from breachrules.verify.encoding import Encoding, Instant, SetValue, Space, Unsupported
 from breachrules.verify.findings import Claim, Finding
+from breachrules.verify.partial import Partial
 from breachrules.verify.transform import without
 
 TIMEOUT_MS = 20_000
@@ -125,6 +126,7 @@ class _Prover:
         self._obligations()
         self._actions()
         self._failures()
+        self._unknowns()
         self._invariants()
         self._monotone()
         order = {code: i for i, code in enumerate(sorted({f.code for f in self.findings}))}
@@ -247,6 +249,49 @@ class _Prover:
             shown = self.example(failure.guard, holds)
             self.findings.append(Finding.make("BR809", failure.span, label=failure.label,
                                               reason=Term.of(f"evaluation.{failure.reason}"), incident=shown))
+
+    def _unknowns(self) -> None:
+        """That every provisional result brackets every complete answer: an
+        incident with facts unknown gives, for each outcome, an interval
+        holding the level of every way of answering them, and an
+        obligation it calls required (or not) is required (or not) in each.
+        Read over pairs of a partial incident and one of its completions;
+        an arithmetic operation that can fail anywhere keeps it from being
+        proved (the partial reading may reach it where the complete one
+        does not)."""
+        span = self.program.span
+        if any(self.ask(failure.operation) != z3.unsat for failure in self.encoding.failures):
+            self.claims.append(Claim("unknowns", "", span, "unsupported"))
+            return
+        try:
+            reading = Partial(self.encoding)
+        except Unsupported:
+            self.claims.append(Claim("unknowns", "", span, "unsupported"))
+            return
+        complete = self.encoding.outputs()
+        broken: dict[str, z3.BoolRef] = {}
+        for name, level in reading.outcomes.items():
+            value = complete[f"outcome:{name}"]
+            broken[f"outcome:{name}"] = z3.Or(value < level.lo, value > level.hi)
+        for name, truth in reading.required.items():
+            value = complete[f"obligation:{name}"]
+            broken[f"obligation:{name}"] = z3.Or(z3.And(truth.true, z3.Not(value)), z3.And(truth.false, value))
+        answer = self.ask(z3.Or(list(broken.values())))
+        if answer != z3.sat:
+            self.claims.append(Claim("unknowns", "", span, "proved" if answer == z3.unsat else "undecided"))
+            return
+        self.claims.append(Claim("unknowns", "", span, "refuted"))
+        key = next(key for key, goal in broken.items() if self.ask(goal) == z3.sat)
+        self.solver.push()
+        self.solver.add(broken[key])
+        self.solver.check()
+        model = self.solver.model()
+        self.solver.pop()
+        answered = witness.incident(model, self.space, self.program)
+        known = {name: value for name, value in answered.items()
+                 if z3.is_true(model.eval(reading.known[name], model_completion=True))}
+        self.findings.append(Finding.make("BR813", span, what=key.split(":", 1)[1], incident=known,
+                                          other=answered))
 
     def _invariants(self) -> None:
         for inv in self.program.invariants:
