@@ -288,8 +288,11 @@ class _Prover:
         model = self.solver.model()
         self.solver.pop()
         answered = witness.incident(model, self.space, self.program)
-        known = {name: value for name, value in answered.items()
-                 if z3.is_true(model.eval(reading.known[name], model_completion=True))}
+        # the partial incident: its known facts, and null (unknown) for a fact whose default would fill it
+        known = {name: value if z3.is_true(model.eval(reading.known[name], model_completion=True)) else None
+                 for name, value in answered.items()}
+        known = {name: value for name, value in known.items()
+                 if value is not None or self.program.facts[name].has_default}
         self.findings.append(Finding.make("BR813", span, what=key.split(":", 1)[1], incident=known,
                                           other=answered))
 
