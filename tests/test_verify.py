@@ -210,3 +210,15 @@ def test_diff_of_gdpr_lists_exactly_a_changed_threshold_and_a_removed_exception(
             assert _decides(new, change.incident, change.output) == change.new
     back = verify.diff(new, old)
     assert back.weaker and [r.cause for r in back.regions] == ["large_scale_exposure", "recovered_before_misuse"]
+
+
+def test_check_says_when_the_solver_is_missing(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from breachrules import cli
+
+    monkeypatch.setattr(verify, "available", lambda: False)
+    assert cli.main(["check", "gdpr", "--lang", "sv"]) == 0
+    out, err = capsys.readouterr()
+    assert 'pip install "breachrules[verify]"' in err and "bevisad" not in out
+    assert cli.main(["diff", "gdpr", "gdpr"]) == 2
+    assert 'pip install "breachrules[verify]"' in capsys.readouterr().err
