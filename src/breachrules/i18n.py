@@ -135,21 +135,12 @@ def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
     with the same guards as its messages; none when there is no such
     catalog or it cannot be read (its messages then raise the positioned
     error)."""
-    from breachrules.diagnostics import RulesetError
-
-    path = catalog_path(directory, locale, domain)
-    if not path.is_file():
-        return ()
-    try:
-        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
-    except RulesetError:
-        return ()
-    return tuple(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
+    return tuple(msgid for msgid, _ in catalog_lines(directory, locale, domain))
 
 
 def catalog_lines(directory: Path, locale: str, domain: str) -> tuple[tuple[str, int], ...]:
-    """The message ids of a ruleset's catalog with the line each starts
-    on, read as :func:`catalog_ids` reads them."""
+    """The message ids of a ruleset's catalog with the line each starts on,
+    read with the guards of its messages (see :func:`catalog_ids`)."""
     from breachrules.diagnostics import RulesetError
 
     path = catalog_path(directory, locale, domain)

@@ -141,17 +141,9 @@ def _compare(op: str, a: Any, b: Any) -> bool | None:
         if op == "<":
             return True if ah < bl else (False if al >= bh else None)
         return True if ah <= bl else (False if al > bh else None)
-    return bool(_OPS[op](a, b))
+    return bool(ir.COMPARISONS[op](a, b))
 
 
-_OPS: dict[str, Any] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
 
 
 class _Run:

@@ -7,6 +7,8 @@ constants. The interpreter and the code generator both work from these.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -174,3 +176,32 @@ def references(node: Node) -> tuple[set[str], set[str], set[str]]:
             outcomes.add(current.name)
         stack.extend(children(current))
     return facts, defines, outcomes
+
+
+def references_through(nodes: Iterable[Node], definitions: Mapping[str, Node]) -> tuple[set[str], set[str]]:
+    """The facts and outcomes expressions read, directly or through the
+    definitions they read (``definitions``: each definition's expression)."""
+    facts: set[str] = set()
+    outcomes: set[str] = set()
+    seen: set[str] = set()
+    pending = list(nodes)
+    while pending:
+        read, through, levels = references(pending.pop())
+        facts |= read
+        outcomes |= levels
+        for name in through - seen:
+            seen.add(name)
+            if name in definitions:
+                pending.append(definitions[name])
+    return facts, outcomes
+
+
+# What the comparison operators mean, for values and for the solver's terms alike.
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}

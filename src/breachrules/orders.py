@@ -105,16 +105,7 @@ class OrderChecker:
         for ob in obligations:
             if ob.done is None or not isinstance(ob.due, ir.Node):
                 continue
-            facts: set[str] = set()
-            pending: list[ir.Node] = [ob.due]
-            seen: set[str] = set()
-            while pending:
-                read, through, _ = ir.references(pending.pop())
-                facts |= read
-                for name in through - seen:
-                    seen.add(name)
-                    if name in defines:
-                        pending.append(defines[name].expr)
+            facts, _ = ir.references_through([ob.due], {name: d.expr for name, d in defines.items()})
             pairs.extend((fact, ob.done) for fact in sorted(facts)
                          if fact != ob.done and self.facts[fact].type.kind == "datetime")
         return tuple(dict.fromkeys(pairs))

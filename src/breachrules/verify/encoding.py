@@ -398,7 +398,7 @@ class Encoding:
         if isinstance(a, SetValue):
             same = z3.And([_has(a, m) == _has(b, m) for m in _members(a, b)])
             return same if node.op == "==" else z3.Not(same)
-        return _COMPARE[node.op](a, b)
+        return ir.COMPARISONS[node.op](a, b)
 
     def _v_Member(self, node: ir.Member) -> Any:
         element, collection = self.value(node.element), self.value(node.collection)
@@ -450,7 +450,7 @@ class Encoding:
         args = [self.value(a) for a in node.args]
         if node.function == "size":
             return z3.Sum([z3.If(flag, 1, 0) for flag in args[0].members.values()] or [z3.IntVal(0)])
-        pick = _COMPARE["<"] if node.function == "min" else _COMPARE[">"]
+        pick = ir.COMPARISONS["<"] if node.function == "min" else ir.COMPARISONS[">"]
         best = args[0]
         for arg in args[1:]:  # Python keeps the first of equal values
             if isinstance(best, Instant):
@@ -506,14 +506,6 @@ class Encoding:
 
 _ZERO = z3.IntVal(0)
 
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
 
 
 def _max(levels: Iterable[z3.ArithRef]) -> z3.ArithRef:

@@ -449,17 +449,8 @@ def _concludes(encoding: Encoding, rule: Any, outcome: str) -> z3.ArithRef:
 
 def _outcomes_read(program: Program, nodes: list[ir.Node | None]) -> set[str]:
     """The outcomes the expressions read, directly or through definitions."""
-    defines = {d.name: d.expr for d in program.defines}
-    outcomes: set[str] = set()
-    seen: set[str] = set()
-    stack = [node for node in nodes if node is not None]
-    while stack:
-        _facts, reads, levels = ir.references(stack.pop())
-        outcomes |= levels
-        for name in reads - seen:
-            seen.add(name)
-            if name in defines:
-                stack.append(defines[name])
+    _, outcomes = ir.references_through([node for node in nodes if node is not None],
+                                        {d.name: d.expr for d in program.defines})
     return outcomes
 
 
