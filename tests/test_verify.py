@@ -11,13 +11,13 @@ import pytest
 
 import breachrules
 from breachrules import verify
-from breachrules.verify import prover
+from breachrules.verify import findings
 
 HERE = Path(__file__).parent
 PLANTED = HERE / "verify" / "planted.rules"
 
 
-def _codes(analysis: prover.Analysis) -> dict[str, list[dict[str, object]]]:
+def _codes(analysis: findings.Analysis) -> dict[str, list[dict[str, object]]]:
     found: dict[str, list[dict[str, object]]] = {}
     for f in analysis.findings:
         found.setdefault(f.code, []).append({**dict(f.values), "incident": f.incident, "other": f.other})

@@ -103,9 +103,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "check":
         return _check(args.ruleset, args.lang, args.strict, args.format, not args.no_prove)
     if args.command == "diff":
-        from breachrules.compare import run
-
-        return run(args.old, args.new, args.lang, args.format, args.fail_on)
+        return _diff(args.old, args.new, args.lang, args.format, args.fail_on)
     if args.command == "test":
         return _test(args.cases, args.lang)
     return _assess(args)
@@ -117,6 +115,20 @@ def _load(name_or_path: str) -> Any:
     if Path(name_or_path).suffix == ".rules" or os.sep in name_or_path:
         return breachrules.load(Path(name_or_path))
     return breachrules.bundled(name_or_path)
+
+
+def _diff(old_name: str, new_name: str, locale: str, form: str, fail_on: str | None) -> int:
+    from breachrules import verify
+    from breachrules.compare import run
+    from breachrules.diagnostics import RulesetError
+
+    if not verify.available():
+        return _fail(Messages(locale)("cli.check.no_solver"))
+    try:
+        old, new = _load(old_name), _load(new_name)
+    except RulesetError as error:
+        return _fail(error.render(locale))
+    return run(old, new, locale, form, fail_on)
 
 
 def _fail(message: str, code: int = 2) -> int:

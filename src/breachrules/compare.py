@@ -1,9 +1,9 @@
 """``breachrules diff OLD NEW``: what a new ruleset version decides differently.
 
-Rendering only: the regions come from :func:`breachrules.verify.diff`.
-Exit codes: 0 done (or no change of the kind ``--fail-on`` names), 1
-``--fail-on`` found one, 2 a ruleset that does not compile, versions that
-cannot be compared exactly, or no solver.
+Rendering only: the regions come from :func:`breachrules.verify.diff`,
+the rulesets from the command line (:mod:`breachrules.cli`). Exit codes: 0
+done (or no change of the kind ``--fail-on`` names), 1 ``--fail-on`` found
+one, 2 versions that cannot be compared exactly.
 """
 
 from __future__ import annotations
@@ -15,22 +15,12 @@ from typing import Any
 from breachrules.i18n import Messages
 
 
-def run(old_name: str, new_name: str, locale: str, form: str, fail_on: str | None) -> int:
+def run(old: Any, new: Any, locale: str, form: str, fail_on: str | None) -> int:
+    """Compare two compiled rulesets and print where they differ."""
     from breachrules import verify
-    from breachrules.cli import _load
-    from breachrules.diagnostics import RulesetError
-
-    _ = Messages(locale)
-    if not verify.available():
-        print(_("cli.check.no_solver"), file=sys.stderr)
-        return 2
-    try:
-        old, new = _load(old_name), _load(new_name)
-    except RulesetError as error:
-        print(error.render(locale), file=sys.stderr)
-        return 2
     from breachrules.verify.encoding import Unsupported
 
+    _ = Messages(locale)
     try:
         result = verify.diff(old, new)
     except Unsupported as unsupported:

@@ -24,7 +24,7 @@ import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from breachrules.verify.prover import Analysis
+    from breachrules.verify.findings import Analysis
     from breachrules.verify.regions import Diff
 
 

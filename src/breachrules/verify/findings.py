@@ -124,3 +124,20 @@ _SHOWN = {"BR811": ("verify.before", "verify.after"), "BR813": ("verify.partial"
 
 def _json(data: Mapping[str, Any]) -> str:
     return json.dumps(dict(data), ensure_ascii=False, sort_keys=False)
+
+
+@attrs.frozen
+class Analysis:
+    """Everything ``breachrules check`` proved or refuted of one program."""
+
+    findings: tuple[Finding, ...]
+    claims: tuple[Claim, ...]
+    exact: bool = True  # False: something could not be encoded, and was searched instead
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")

@@ -10,10 +10,9 @@ cannot decide in its time, the analysis says so rather than guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-import attrs
 import z3
 
 from breachrules import interpreter
@@ -22,29 +21,13 @@ from breachrules.i18n import Term
 from breachrules.program import MonotoneDef, Program
 from breachrules.verify import witness
 from breachrules.verify.encoding import Encoding, Instant, SetValue, Space, Unsupported
-from breachrules.verify.findings import Claim, Finding
+from breachrules.verify.findings import Analysis, Claim, Finding
 from breachrules.verify.partial import Partial
 from breachrules.verify.transform import without
+from breachrules.verify.witness import change, evaluate, trace
 
 TIMEOUT_MS = 20_000
 Incident = dict[str, Any]
-
-
-@attrs.frozen
-class Analysis:
-    """Everything ``breachrules check`` proved or refuted of one program."""
-
-    findings: tuple[Finding, ...]
-    claims: tuple[Claim, ...]
-    exact: bool = True  # False: something could not be encoded, and was searched instead
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
 
 
 def analyse(program: Program) -> Analysis:
@@ -57,23 +40,6 @@ def analyse(program: Program) -> Analysis:
 
         return search.analyse(program, unsupported)
     return prover.run()
-
-
-def evaluate(program: Program, data: Mapping[str, Any]) -> interpreter.Result | None:
-    """The interpreter's result for incident data, or None when the data are
-    not a valid incident or the evaluation stops with an error."""
-    facts = witness.checked(program, data)
-    if facts is None:
-        return None
-    try:
-        return interpreter.evaluate(program, facts)
-    except EvaluationError:
-        return None
-
-
-def trace(program: Program, data: Mapping[str, Any]) -> tuple[str, ...]:
-    result = evaluate(program, data)
-    return tuple(f.label for f in result.fired if f.certain) if result is not None else ()
 
 
 class _Prover:
@@ -374,22 +340,6 @@ class _Prover:
         return z3.And(*same, rises, z3.Or(turns))
 
 
-def change(program: Program, direction: str, before: Mapping[str, Any],
-           later: Mapping[str, Any]) -> tuple[str, object, object]:
-    """What got better when an aggravating fact rose (worse for a mitigating
-    one): the outcome or obligation, and its value before and after."""
-    old, new = evaluate(program, before), evaluate(program, later)
-    if old is None or new is None:
-        return "", "", ""
-    for outcome in program.outcomes:
-        a, b = old.levels[outcome.name].hi, new.levels[outcome.name].hi
-        if (b < a) if direction == "aggravating" else (b > a):
-            return outcome.name, outcome.levels[a], outcome.levels[b]
-    for ob in program.obligations:
-        was, now = old.obligations[ob.name].required, new.obligations[ob.name].required
-        if was != now:
-            return ob.name, Term.of(f"verify.required.{was}"), Term.of(f"verify.required.{now}")
-    return "", "", ""
 
 
 def _equal(a: Any, b: Any) -> z3.BoolRef:

@@ -35,7 +35,7 @@ from breachrules.i18n import Term
 from breachrules.program import Program
 from breachrules.verify import witness
 from breachrules.verify.encoding import Encoding, Space, Unsupported, micros
-from breachrules.verify.prover import evaluate
+from breachrules.verify.witness import evaluate
 
 MAX_CUBES = 12  # conjunctions per cause; a cause needing more is cut short (and says so)
 TIMEOUT_MS = 30_000

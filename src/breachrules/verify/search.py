@@ -22,8 +22,8 @@ from breachrules.program import FactDef, Program
 from breachrules.spans import Span
 from breachrules.verify import witness
 from breachrules.verify.encoding import Unsupported
-from breachrules.verify.findings import Claim, Finding
-from breachrules.verify.prover import Analysis, change, evaluate, trace
+from breachrules.verify.findings import Analysis, Claim, Finding
+from breachrules.verify.witness import change, evaluate, trace
 
 EXAMPLES = 400
 

@@ -17,7 +17,10 @@ from typing import Any
 
 import z3
 
+from breachrules import interpreter
 from breachrules.durations import format_iso_duration
+from breachrules.errors import EvaluationError
+from breachrules.i18n import Term
 from breachrules.incident import IncidentError, validate
 from breachrules.program import FactDef, Program
 from breachrules.verify.encoding import EPOCH, SECOND, Encoding, Instant, SetValue, Space, micros
@@ -183,3 +186,38 @@ def checked(program: Program, data: Mapping[str, Any]) -> Any:
         return validate(program, data, frozenset(program.facts))
     except IncidentError:
         return None
+
+
+def evaluate(program: Program, data: Mapping[str, Any]) -> interpreter.Result | None:
+    """The interpreter's result for incident data, or None when the data are
+    not a valid incident or the evaluation stops with an error."""
+    facts = checked(program, data)
+    if facts is None:
+        return None
+    try:
+        return interpreter.evaluate(program, facts)
+    except EvaluationError:
+        return None
+
+
+def trace(program: Program, data: Mapping[str, Any]) -> tuple[str, ...]:
+    result = evaluate(program, data)
+    return tuple(f.label for f in result.fired if f.certain) if result is not None else ()
+
+
+def change(program: Program, direction: str, before: Mapping[str, Any],
+           later: Mapping[str, Any]) -> tuple[str, object, object]:
+    """What got better when an aggravating fact rose (worse for a mitigating
+    one): the outcome or obligation, and its value before and after."""
+    old, new = evaluate(program, before), evaluate(program, later)
+    if old is None or new is None:
+        return "", "", ""
+    for outcome in program.outcomes:
+        a, b = old.levels[outcome.name].hi, new.levels[outcome.name].hi
+        if (b < a) if direction == "aggravating" else (b > a):
+            return outcome.name, outcome.levels[a], outcome.levels[b]
+    for ob in program.obligations:
+        was, now = old.obligations[ob.name].required, new.obligations[ob.name].required
+        if was != now:
+            return ob.name, Term.of(f"verify.required.{was}"), Term.of(f"verify.required.{now}")
+    return "", "", ""
