@@ -222,3 +222,29 @@ def test_check_says_when_the_solver_is_missing(monkeypatch: pytest.MonkeyPatch,
     assert 'pip install "breachrules[verify]"' in err and "bevisad" not in out
     assert cli.main(["diff", "gdpr", "gdpr"]) == 2
     assert 'pip install "breachrules[verify]"' in capsys.readouterr().err
+
+
+def test_a_reading_of_unknowns_that_does_not_bracket_is_refuted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The proof is not vacuous: read a rule that may apply as one that does,
+    and it finds the partial incident and the answer that fall outside."""
+    import z3
+
+    from breachrules.verify import partial
+
+    rs = breachrules.loads('ruleset p\nscale risk: none < risk < high\nfact a: bool\nfact n: count 0..\n'
+                           'rule r when a or n > 3 then risk >= high because "r" cite "c"\n'
+                           'obligation o when risk >= risk says "s" cite "c"\n')
+    careful = partial.Partial._condition
+
+    def careless(self: partial.Partial, rule: object) -> partial.Truth:
+        truth = careful(self, rule)  # type: ignore[arg-type]
+        return partial.Truth(z3.Not(truth.false), truth.false)
+
+    monkeypatch.setattr(partial.Partial, "_condition", careless)
+    analysis = verify.analyse(rs)
+    assert [(c.kind, c.status) for c in analysis.claims] == [("unknowns", "refuted")]
+    (finding,) = [f for f in analysis.findings if f.code == "BR813"]
+    assert finding.incident is not None and finding.other is not None
+    assert set(finding.incident) < {"a", "n"} and set(finding.other) == {"a", "n"}
+    assert rs.assess(finding.incident).provisional and rs.assess(finding.other).risk != "high"
+    assert "kända:" in finding.render(locale="sv") and "besvarade:" in finding.render(locale="sv")
