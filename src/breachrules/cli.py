@@ -309,7 +309,8 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
     if form == "json":
         print(json.dumps({
             "file": target,
-            "diagnostics": [*(_diagnostic_json(w, locale) for w in notes), *(f.to_dict(locale) for f in findings)],
+            "diagnostics": [*(_diagnostic_json(w, locale) for w in notes),
+                            *(f.to_dict(locale, ruleset.messages(locale)) for f in findings)],
             "claims": [c.to_dict() for c in analysis.claims] if analysis is not None else [],
             "solver": analysis is not None,
             # everything asked was proved: exactly, every claim, nothing left undecided
@@ -319,7 +320,7 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
         }, ensure_ascii=False, indent=2))
         return 1 if failed else 0
     shown = [w.render(sources.get(w.span.file), locale) for w in notes]
-    shown += [f.render(sources.get(f.span.file), locale) for f in findings]
+    shown += [f.render(sources.get(f.span.file), locale, ruleset.messages(locale)) for f in findings]
     if shown:
         print("\n\n".join(shown), file=sys.stderr)
     if errors:

@@ -48,12 +48,13 @@ class Finding:
     other: Mapping[str, Any] | None = None  # monotonicity: the incident after the fact rose
     trace: tuple[str, ...] = ()  # rules, exceptions and exemptions that fired on ``incident``
     searched: int = 0  # found by a search of this many incidents, not by the solver
+    promise: str = ""  # a broken invariant's own words: a message id of the ruleset's catalog
 
     @classmethod
     def make(cls, code: str, span: Span, /, *, incident: Mapping[str, Any] | None = None,
              other: Mapping[str, Any] | None = None, trace: tuple[str, ...] = (), searched: int = 0,
-             **values: object) -> Finding:
-        return cls(code, span, frozen_values(values), incident, other, trace, searched)
+             promise: str = "", **values: object) -> Finding:
+        return cls(code, span, frozen_values(values), incident, other, trace, searched, promise)
 
     @property
     def severity(self) -> str:
@@ -63,9 +64,14 @@ class Finding:
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(self.code, self.span, self.values, self.severity)
 
-    def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
+    def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE,
+               ruleset: Messages | None = None) -> str:
+        """``ruleset``: the ruleset's messages, for the words of a broken promise."""
         _ = Messages(locale)
         lines = [self.diagnostic.render(source, locale)]
+        promise = self._promise(ruleset)
+        if promise:
+            lines.append("  = " + _("verify.promise", text=promise))
         first, second = _SHOWN.get(self.code, ("verify.before", "verify.after"))
         if self.incident is not None:
             key = first if self.other is not None else "verify.incident"
@@ -78,7 +84,12 @@ class Finding:
             lines.append("  = " + _.plural("verify.searched", self.searched))
         return "\n".join(lines)
 
-    def to_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
+    def _promise(self, ruleset: Messages | None) -> str | None:
+        if not self.promise or ruleset is None or not ruleset.has(self.promise):
+            return None
+        return ruleset(self.promise)
+
+    def to_dict(self, locale: str = DEFAULT_LOCALE, ruleset: Messages | None = None) -> dict[str, Any]:
         return {
             "code": self.code,
             "severity": self.severity,
@@ -87,6 +98,7 @@ class Finding:
             "column": self.span.column,
             "end": {"line": self.span.end_line, "column": self.span.end_column},
             "message": self.diagnostic.message(locale),
+            "promise": self._promise(ruleset),
             "incident": self.incident,
             "other": self.other,
             "trace": list(self.trace),

@@ -283,7 +283,7 @@ class _Prover:
                     return False
             shown = self.example(broken, holds)
             self.claims.append(Claim("invariant", inv.name, inv.span, "refuted"))
-            self.findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=shown,
+            self.findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=shown, promise=inv.message,
                                               trace=trace(self.program, shown) if shown is not None else ()))
 
     def _monotone(self) -> None:

@@ -46,7 +46,7 @@ def analyse(program: Program, unsupported: Unsupported, examples: int = EXAMPLES
             claims.append(Claim("invariant", inv.name, inv.span, "searched", examples))
         else:
             claims.append(Claim("invariant", inv.name, inv.span, "refuted", examples))
-            findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=_json(found),
+            findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=_json(found), promise=inv.message,
                                          trace=trace(program, found), searched=examples))
     for declared in program.monotone:
         fact = program.facts[declared.fact]
