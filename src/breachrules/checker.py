@@ -542,10 +542,11 @@ class _Checker(ExpressionChecker, OrderChecker):
                                suggestion=suggest(did_you_mean(ident.name, self.facts)))
                     continue
                 if ident.name in declared:
-                    self.error("BR423", ident.span, name=ident.name, line=declared[ident.name].span.line)
+                    first = declared[ident.name].span
+                    self.error("BR423", ident.span, name=ident.name, where=f"{first.file}:{first.line}")
                     continue
                 if fact.type.kind == "text":
-                    self.error("BR307", ident.span, op=s.direction, type=fact.type.describe())
+                    self.error("BR425", ident.span, name=ident.name, direction=Term.of(f"verify.kind.{s.direction}"))
                     continue
                 order = self._chains(fact, s.chains)
                 if order is not None:

@@ -79,8 +79,10 @@ class Finding:
         if self.other is not None:
             lines.append("  = " + _(second, incident=_json(self.other)))
         if self.trace:
-            lines.append("  = " + _("verify.trace", trace=" → ".join(self.trace)))
-        if self.searched:
+            lines.append("  = " + _("verify.trace", trace=", ".join(self.trace)))
+        if self.searched and self.code != "BR820":  # a counterexample found by searching
+            lines.append("  = " + _.plural("verify.found", self.searched))
+        elif self.searched:
             lines.append("  = " + _.plural("verify.searched", self.searched))
         return "\n".join(lines)
 
@@ -102,7 +104,7 @@ class Finding:
             "incident": self.incident,
             "other": self.other,
             "trace": list(self.trace),
-            "proved": self.searched == 0,
+            "solver": self.searched == 0,  # found by the solver, not by a search of this many incidents
             "searched": self.searched,
         }
 
@@ -121,8 +123,10 @@ class Claim:
         _ = Messages(locale)
         if self.kind == "unknowns":  # one claim of the whole ruleset
             return _(f"verify.unknowns.{self.status}")
-        return _(f"verify.claim.{self.status}", kind=_(f"verify.claim.kind.{self.kind}"), name=self.name,
-                 count=self.searched)
+        kind = _(f"verify.claim.kind.{self.kind}")
+        if self.status == "searched":
+            return _.plural("verify.claim.searched", self.searched, kind=kind, name=self.name)
+        return _(f"verify.claim.{self.status}", kind=kind, name=self.name)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "file": self.span.file, "line": self.span.line,

@@ -10,7 +10,8 @@ cannot decide in its time, the analysis says so rather than guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import z3
@@ -161,9 +162,10 @@ class _Prover:
             if answer == z3.unknown:
                 self.undecided(span, other)
             elif answer == z3.sat:
-                def holds(data: Incident, pair: tuple[str, str] = (one, other)) -> bool:
-                    result = evaluate(self.program, data)
-                    return result is not None and any(set(pair) <= set(c) for c in result.conflicts)
+                def holds(data: Incident, pair: tuple[str, str] = (one, other), base: str = base) -> bool:
+                    result = evaluate(self.program, data)  # a conflict for certain: the base applies too
+                    return result is not None and any(set(pair) <= set(c) for c in result.conflicts) \
+                        and any(f.label == base and f.certain for f in result.fired)
                 shown = self.example(when, holds)
                 self.findings.append(Finding.make(
                     "BR805", span, base=base, first=one, second=other, incident=shown,
@@ -183,9 +185,12 @@ class _Prover:
         for label, exemption in self.program.exemptions.items():
             if exemption.obligation in never:
                 continue
-            if self.ask(self.encoding.exempting[label]) == z3.unsat:
+            answer = self.ask(self.encoding.exempting[label])
+            if answer == z3.unsat:
                 self.findings.append(Finding.make("BR806", exemption.span, name=label,
                                                   obligation=exemption.obligation))
+            elif answer == z3.unknown:
+                self.undecided(exemption.span, label)
         for checklist in self.program.checklists:
             if checklist.obligation in never:
                 self.findings.append(Finding.make("BR812", checklist.span, name=checklist.name,
@@ -193,13 +198,23 @@ class _Prover:
 
     def _actions(self) -> None:
         for action in self.program.actions:
-            if action.condition is not None and self.ask(self.encoding.actions[action.name]) == z3.unsat:
+            if action.condition is None:
+                continue
+            answer = self.ask(self.encoding.actions[action.name])
+            if answer == z3.unsat:
                 self.findings.append(Finding.make("BR808", action.span, name=action.name))
+            elif answer == z3.unknown:
+                self.undecided(action.span, action.name)
 
     def _failures(self) -> None:
         seen: set[Any] = set()
         for failure in self.encoding.failures:
-            if failure.span in seen or self.ask(failure.guard) != z3.sat:
+            if failure.span in seen:
+                continue
+            answer = self.ask(failure.guard)
+            if answer == z3.unknown:
+                self.undecided(failure.span, failure.label)
+            if answer != z3.sat:
                 continue
             seen.add(failure.span)
 
@@ -245,6 +260,8 @@ class _Prover:
         answer = self.ask(z3.Or(list(broken.values())))
         if answer != z3.sat:
             self.claims.append(Claim("unknowns", "", span, "proved" if answer == z3.unsat else "undecided"))
+            if answer == z3.unknown:
+                self.undecided(span, self.program.name)
             return
         self.claims.append(Claim("unknowns", "", span, "refuted"))
         key = next(key for key, goal in broken.items() if self.ask(goal) == z3.sat)
@@ -268,6 +285,7 @@ class _Prover:
             answer = self.ask(broken)
             if answer == z3.unknown:
                 self.claims.append(Claim("invariant", inv.name, inv.span, "undecided"))
+                self.undecided(inv.span, inv.name)
                 continue
             if answer == z3.unsat:
                 self.claims.append(Claim("invariant", inv.name, inv.span, "proved"))
@@ -297,6 +315,7 @@ class _Prover:
             answer = self.ask(goal)
             if answer == z3.unknown:
                 self.claims.append(Claim(declared.direction, declared.fact, declared.span, "undecided"))
+                self.undecided(declared.span, declared.fact)
                 continue
             if answer == z3.unsat:
                 self.claims.append(Claim(declared.direction, declared.fact, declared.span, "proved"))
@@ -311,9 +330,13 @@ class _Prover:
                 self.solver.pop()
             before = witness.incident(model, self.space, self.program)
             later = witness.incident(model, self.space, self.program, prefix="after:")
+            def worse(a: Incident, b: Incident, direction: str = declared.direction) -> bool:
+                return change(self.program, direction, a, b)[0] != ""
+            before, later = witness.shrink_pair(self.program, before, later, declared.fact, worse)
             what, old, new = change(self.program, declared.direction, before, later)
             self.findings.append(Finding.make(
                 "BR811", declared.span, fact=declared.fact, direction=Term.of(f"verify.kind.{declared.direction}"),
+                low=_shown(before, declared.fact), high=_shown(later, declared.fact),
                 what=what, before=old, after=new, incident=before, other=later,
                 trace=trace(self.program, later)))
 
@@ -368,3 +391,8 @@ def _lower(space: Space, fact: Any, declared: MonotoneDef, a: Any, b: Any) -> z3
         return z3.Or([z3.And(a == space.member(x), b == space.member(y))
                       for i, x in enumerate(members) for y in members[i + 1:]])
     return a < b
+
+
+def _shown(data: Mapping[str, Any], fact: str) -> str:
+    """A fact's value as the incident writes it."""
+    return json.dumps(data.get(fact), ensure_ascii=False)

@@ -3,14 +3,16 @@
 Floating-point arithmetic, for one, has no exact encoding here. Then the
 properties that can be *refuted* by one incident (an invariant, a declared
 monotonicity, a conflict, an evaluation error) are searched for with
-Hypothesis over valid complete incidents, and every answer says how many
-incidents were searched: a property not refuted is reported as "searched N
-incidents, not a proof". What needs a proof that nothing exists (a rule
+Hypothesis over valid complete incidents, which also shrinks what it finds,
+and every answer says how many incidents were searched: a property not
+refuted is reported as "searched N incidents, not a proof"; one refuted is
+refuted, found by the search. What needs a proof that nothing exists (a rule
 that never applies) is not claimed at all.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,20 +51,10 @@ def analyse(program: Program, unsupported: Unsupported, examples: int = EXAMPLES
             findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=_json(found), promise=inv.message,
                                          trace=trace(program, found), searched=examples))
     for declared in program.monotone:
-        fact = program.facts[declared.fact]
-        pairs = _pairs(strategy, fact)
+        pairs = _pairs(strategy, program.facts[declared.fact], declared.order)
 
         def worse(pair: tuple[dict[str, Any], dict[str, Any]], direction: str = declared.direction) -> bool:
-            old, new = evaluate(program, pair[0]), evaluate(program, pair[1])
-            if old is None or new is None:
-                return False
-            for name in old.levels:
-                a, b = old.levels[name].hi, new.levels[name].hi
-                if (b < a) if direction == "aggravating" else (b > a):
-                    return True
-            return any((old.obligations[n].required and not new.obligations[n].required) if direction == "aggravating"
-                       else (new.obligations[n].required and not old.obligations[n].required)
-                       for n in old.obligations)
+            return change(program, direction, *pair)[0] != ""
         found_pair = _find(pairs, worse, examples)
         status = "searched" if found_pair is None else "refuted"
         claims.append(Claim(declared.direction, declared.fact, declared.span, status, examples))
@@ -70,8 +62,22 @@ def analyse(program: Program, unsupported: Unsupported, examples: int = EXAMPLES
             what, old, new = change(program, declared.direction, *found_pair)
             findings.append(Finding.make(
                 "BR811", declared.span, fact=declared.fact, direction=Term.of(f"verify.kind.{declared.direction}"),
+                low=_shown(_json(found_pair[0]), declared.fact), high=_shown(_json(found_pair[1]), declared.fact),
                 what=what, before=old, after=new, incident=_json(found_pair[0]), other=_json(found_pair[1]),
-                searched=examples))
+                trace=trace(program, found_pair[1]), searched=examples))
+    for rule in program.rules.values():
+        for i, one in enumerate(rule.exceptions):
+            for other in rule.exceptions[i + 1:]:
+                def conflicting(data: dict[str, Any], pair: tuple[str, str] = (one, other),
+                                base: str = rule.label) -> bool:
+                    result = evaluate(program, data)
+                    return result is not None and any(set(pair) <= set(c) for c in result.conflicts) \
+                        and any(f.label == base and f.certain for f in result.fired)
+                both = _find(strategy, conflicting, examples)
+                if both is not None:
+                    findings.append(Finding.make(
+                        "BR805", program.rules[other].span, base=rule.label, first=one, second=other,
+                        incident=_json(both), trace=trace(program, both), searched=examples))
 
     def fails(data: dict[str, Any]) -> bool:
         facts = witness.checked(program, data)
@@ -118,17 +124,21 @@ def _incidents(program: Program) -> Any:
     return st.fixed_dictionaries(parts).filter(lambda data: witness.checked(program, data) is not None)
 
 
-def _pairs(incidents: Any, fact: FactDef) -> Any:
+def _pairs(incidents: Any, fact: FactDef, order: tuple[tuple[str, str], ...]) -> Any:
     from hypothesis import strategies as st
 
     return st.tuples(incidents, _values(fact)).map(lambda pair: (pair[0], {**pair[0], fact.name: pair[1]})) \
-        .filter(lambda pair: _below(fact, pair[0].get(fact.name), pair[1].get(fact.name)))
+        .filter(lambda pair: _below(fact, order, pair[0].get(fact.name), pair[1].get(fact.name)))
 
 
-def _below(fact: FactDef, a: Any, b: Any) -> bool:
+def _below(fact: FactDef, order: tuple[tuple[str, str], ...], a: Any, b: Any) -> bool:
+    """``a`` strictly below ``b`` in the declared order: the chains' when
+    there are chains (members in no common chain are not compared)."""
     kind = fact.type.kind
     if a is None or b is None:
         return False
+    if order:
+        return (a, b) in order
     if kind == "set":
         return set(a) < set(b)
     if kind in ("enum", "level"):
@@ -170,3 +180,8 @@ def _json(data: Mapping[str, Any]) -> dict[str, Any]:
             value = value.isoformat()
         out[name] = value
     return out
+
+
+def _shown(data: Mapping[str, Any], fact: str) -> str:
+    """A fact's value as the incident writes it."""
+    return json.dumps(data.get(fact), ensure_ascii=False)

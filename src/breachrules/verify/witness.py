@@ -172,6 +172,20 @@ def shrink(program: Program, found: Incident, holds: Callable[[Incident], bool],
     return current
 
 
+def shrink_pair(program: Program, before: Incident, after: Incident, fact: str,
+                holds: Callable[[Incident, Incident], bool]) -> tuple[Incident, Incident]:
+    """Two incidents that differ in ``fact`` alone, without the other facts
+    the property does not need: each is left out of both at once."""
+    current = dict(before), dict(after)
+    for name in list(current[0]):
+        if name == fact:
+            continue
+        trial = ({k: v for k, v in current[0].items() if k != name}, {k: v for k, v in current[1].items() if k != name})
+        if holds(*trial):
+            current = trial
+    return current
+
+
 def _same(program: Program, name: str, given: Any, default: Any) -> bool:
     try:
         facts = validate(program, {name: given}, frozenset())
@@ -207,11 +221,22 @@ def trace(program: Program, data: Mapping[str, Any]) -> tuple[str, ...]:
 
 def change(program: Program, direction: str, before: Mapping[str, Any],
            later: Mapping[str, Any]) -> tuple[str, object, object]:
-    """What got better when an aggravating fact rose (worse for a mitigating
-    one): the outcome or obligation, and its value before and after."""
+    """What went the wrong way when a fact rose in its declared order: an
+    outcome that fell (rose, for a mitigating fact) or an obligation
+    dropped (added), with its value before and after; both certain, so an
+    incident with facts left unknown shows it only if it really does."""
     old, new = evaluate(program, before), evaluate(program, later)
     if old is None or new is None:
         return "", "", ""
+    for outcome in program.outcomes:
+        x, y = old.levels[outcome.name], new.levels[outcome.name]
+        if x.lo == x.hi and y.lo == y.hi and ((y.hi < x.hi) if direction == "aggravating" else (y.hi > x.hi)):
+            return outcome.name, outcome.levels[x.hi], outcome.levels[y.hi]
+    for ob in program.obligations:
+        was, now = old.obligations[ob.name].required, new.obligations[ob.name].required
+        if (was, now) == ((True, False) if direction == "aggravating" else (False, True)):
+            return ob.name, Term.of(f"verify.required.{was}"), Term.of(f"verify.required.{now}")
+    return "", "", ""
     for outcome in program.outcomes:
         a, b = old.levels[outcome.name].hi, new.levels[outcome.name].hi
         if (b < a) if direction == "aggravating" else (b > a):
