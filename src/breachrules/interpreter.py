@@ -256,19 +256,19 @@ class _Run:
             return None
         try:
             return -v
-        except OverflowError:  # the most negative duration has no opposite
+        except OverflowError:  # a duration longer than the longest negative one has no opposite
             raise EvaluationError(self.label, node.span, "out_of_range") from None
 
     def _v_Call(self, node: ir.Call) -> Any:
         args = [self.value(a) for a in node.args]
         if node.function == "size":
             return None if args[0] is None else len(args[0])
+        if any(a is None for a in args):  # an unknown level: the result is not known either
+            return None
         if any(isinstance(a, Interval) for a in args):
             ivs = [a if isinstance(a, Interval) else Interval(a, a) for a in args]
             pick = max if node.function == "max" else min
             return Interval(pick(i.lo for i in ivs), pick(i.hi for i in ivs))
-        if any(a is None for a in args):
-            return None
         return max(args) if node.function == "max" else min(args)
 
     def _v_Bands(self, node: ir.Bands) -> Any:

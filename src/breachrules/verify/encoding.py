@@ -21,6 +21,7 @@ the analysis says so and searches instead of proving.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -47,7 +48,7 @@ MIN_DURATION = timedelta.min.days * DAY
 # the local wall-clock times Python can hold, as microseconds from the epoch
 FIRST_LOCAL = -int((EPOCH - datetime(1, 1, 1, tzinfo=UTC)).total_seconds()) * SECOND
 LAST_LOCAL = int((datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - EPOCH).total_seconds()) * SECOND + 999_999
-MAX_OFFSET = DAY - 1  # a UTC offset is strictly within a day
+MAX_OFFSET = DAY - 1  # a UTC offset is strictly within a day: at most a microsecond short of it
 
 
 def micros(value: datetime | timedelta) -> int:
@@ -165,8 +166,26 @@ class Space:
                           or [z3.BoolVal(True)])
         if kind == "datetime":
             return z3.And(value.utc >= micros(EARLIEST), value.utc < micros(LATEST),
-                          value.offset > -MAX_OFFSET, value.offset < MAX_OFFSET)
+                          value.offset >= -MAX_OFFSET, value.offset <= MAX_OFFSET)
         return z3.BoolVal(True)
+
+
+# the characters the solver's strings hold
+LAST_CHARACTER = 0x2FFFF
+
+
+def text(value: str, span: Span) -> z3.SeqRef:
+    """A text as the solver's string, character by character: written as
+    escapes, since the solver reads escapes in what it is given."""
+    if any(ord(c) > LAST_CHARACTER for c in value):
+        raise Unsupported(span, Term.of("verify.unsupported.character"))
+    return z3.StringVal("".join(f"\\u{{{ord(c):x}}}" for c in value))
+
+
+def read_text(value: z3.SeqRef) -> str:
+    """A solver's string as text: it writes characters beyond Latin-1, and
+    a backslash that could start one, as escapes."""
+    return re.sub(r"\\u\{([0-9a-fA-F]+)\}", lambda m: chr(int(m.group(1), 16)), value.as_string())
 
 
 def _number(value: int | float) -> Any:
@@ -363,7 +382,7 @@ class Encoding:
         if kind == "duration":
             return z3.IntVal(micros(value))
         if kind == "text":
-            return z3.StringVal(value)
+            return text(value, span)
         if kind == "enum":
             return z3.IntVal(self.space.member(value))
         if kind == "level":
@@ -489,7 +508,9 @@ class Encoding:
     def _overflow(self, node: ir.Node) -> z3.BoolRef | None:
         """When the operation at ``node`` itself fails (operands evaluated)."""
         if isinstance(node, ir.Negate) and node.type.kind == "duration":
-            return self.value(node.operand) == MIN_DURATION
+            # -d exists only while d is no longer than the longest negative duration
+            operand = self.value(node.operand)
+            return z3.Or(operand > -MIN_DURATION, operand < -MAX_DURATION)
         if not isinstance(node, ir.BinOp) or node.type.kind == "set":
             return None
         value = self.value(node)

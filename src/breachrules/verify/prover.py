@@ -54,6 +54,7 @@ class _Prover:
         self.solver.add(*self.base)
         self.findings: list[Finding] = []
         self.claims: list[Claim] = []
+        self.exact = True  # False once something had to be searched
 
     # -------------------------------------------------------------- asking
 
@@ -82,6 +83,12 @@ class _Prover:
             return None
         return witness.shrink(self.program, found, holds) if shrink else found
 
+    @staticmethod
+    def evaluates(encoding: Encoding) -> z3.BoolRef:
+        """The incident evaluates without an error: a promise is broken only
+        by an incident with an answer (one without is BR809's)."""
+        return z3.Not(z3.Or([f.guard for f in encoding.failures] or [z3.BoolVal(False)]))
+
     def undecided(self, span: Any, what: str) -> None:
         self.findings.append(Finding.make("BR821", span, what=what))
 
@@ -98,7 +105,7 @@ class _Prover:
         self._monotone()
         order = {code: i for i, code in enumerate(sorted({f.code for f in self.findings}))}
         findings = sorted(self.findings, key=lambda f: (f.span.file, f.span.line, f.span.column, order[f.code]))
-        return Analysis(tuple(findings), tuple(self.claims))
+        return Analysis(tuple(findings), tuple(self.claims), self.exact)
 
     def _fires(self, label: str) -> Callable[[Incident], bool]:
         def holds(data: Incident) -> bool:
@@ -156,7 +163,8 @@ class _Prover:
         return z3.Or([mine[key] != theirs[key] for key in mine if key in theirs] or [z3.BoolVal(False)])
 
     def _conflicts(self) -> None:
-        for base, one, other, when in self.encoding.conflicts():
+        for base, one, other, conflict in self.encoding.conflicts():
+            when = z3.And(conflict, self.evaluates(self.encoding))
             answer = self.ask(when)
             span = self.program.rules[other].span
             if answer == z3.unknown:
@@ -218,16 +226,7 @@ class _Prover:
                 continue
             seen.add(failure.span)
 
-            def holds(data: Incident) -> bool:
-                facts = witness.checked(self.program, data)
-                if facts is None:
-                    return False
-                try:
-                    interpreter.evaluate(self.program, facts)
-                except EvaluationError:
-                    return True
-                return False
-            shown = self.example(failure.guard, holds)
+            shown = self.example(failure.guard, lambda data: witness.fails(self.program, data))
             self.findings.append(Finding.make("BR809", failure.span, label=failure.label,
                                               reason=Term.of(f"evaluation.{failure.reason}"), incident=shown))
 
@@ -281,7 +280,17 @@ class _Prover:
 
     def _invariants(self) -> None:
         for inv in self.program.invariants:
-            broken = z3.Not(self.encoding.truth(inv.expr))
+            try:
+                broken = z3.And(z3.Not(self.encoding.truth(inv.expr)), self.evaluates(self.encoding))
+            except Unsupported as unsupported:  # an invariant with floating-point arithmetic: searched
+                from breachrules.verify import search
+
+                claim, finding = search.invariant(self.program, inv)
+                self.claims.append(claim)
+                self.findings.append(Finding.make("BR820", unsupported.span, construct=unsupported.construct))
+                self.findings.extend([finding] if finding is not None else [])
+                self.exact = False
+                continue
             answer = self.ask(broken)
             if answer == z3.unknown:
                 self.claims.append(Claim("invariant", inv.name, inv.span, "undecided"))
@@ -311,7 +320,7 @@ class _Prover:
         self.solver.add(after.valid())
         self.base.append(after.valid())
         for declared in self.program.monotone:
-            goal = self._worse(declared, after)
+            goal = z3.And(self._worse(declared, after), self.evaluates(self.encoding), self.evaluates(after))
             answer = self.ask(goal)
             if answer == z3.unknown:
                 self.claims.append(Claim(declared.direction, declared.fact, declared.span, "undecided"))

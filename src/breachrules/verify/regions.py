@@ -34,7 +34,7 @@ from breachrules.durations import format_iso_duration
 from breachrules.i18n import Term
 from breachrules.program import Program
 from breachrules.verify import witness
-from breachrules.verify.encoding import Encoding, Space, Unsupported, micros
+from breachrules.verify.encoding import Encoding, Space, Unsupported, micros, read_text, text
 from breachrules.verify.witness import evaluate
 
 MAX_CUBES = 12  # conjunctions per cause; a cause needing more is cut short (and says so)
@@ -416,8 +416,8 @@ class _Regions:
                            model.eval(variable.offset, model_completion=True).as_long())
             shown = witness.instant(utc, offset)
             return [_Literal(name, z3.And(variable.utc == utc, variable.offset == offset), f"{name} == {shown}")]
-        text = value().as_string()
-        return [_Literal(name, variable == z3.StringVal(text), f"{name} == {text!r}")]
+        written = read_text(value())
+        return [_Literal(name, variable == text(written, fact.span), f"{name} == {written!r}")]
 
 
 def _own(program: Program, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 from breachrules import interpreter
 from breachrules.errors import EvaluationError
 from breachrules.i18n import Term
-from breachrules.program import FactDef, Program
+from breachrules.program import FactDef, InvariantDef, Program
 from breachrules.spans import Span
 from breachrules.verify import witness
 from breachrules.verify.encoding import Unsupported
@@ -35,21 +35,9 @@ def analyse(program: Program, unsupported: Unsupported, examples: int = EXAMPLES
     claims = []
     strategy = _incidents(program)
     for inv in program.invariants:
-        def broken(data: dict[str, Any], expr: Any = inv.expr) -> bool:
-            facts = witness.checked(program, data)
-            if facts is None:
-                return False
-            try:
-                return interpreter.conditions_after_decision(program, facts, [expr])[0] is False
-            except EvaluationError:
-                return False
-        found = _find(strategy, broken, examples)
-        if found is None:
-            claims.append(Claim("invariant", inv.name, inv.span, "searched", examples))
-        else:
-            claims.append(Claim("invariant", inv.name, inv.span, "refuted", examples))
-            findings.append(Finding.make("BR810", inv.span, name=inv.name, incident=_json(found), promise=inv.message,
-                                         trace=trace(program, found), searched=examples))
+        claim, finding = invariant(program, inv, examples, strategy)
+        claims.append(claim)
+        findings.extend([finding] if finding is not None else [])
     for declared in program.monotone:
         pairs = _pairs(strategy, program.facts[declared.fact], declared.order)
 
@@ -79,25 +67,36 @@ def analyse(program: Program, unsupported: Unsupported, examples: int = EXAMPLES
                         "BR805", program.rules[other].span, base=rule.label, first=one, second=other,
                         incident=_json(both), trace=trace(program, both), searched=examples))
 
-    def fails(data: dict[str, Any]) -> bool:
+    failing = _find(strategy, lambda data: witness.fails(program, data), examples)
+    if failing is not None:
+        findings.append(_failure(program, failing, examples))
+    return Analysis(tuple(findings), tuple(claims), exact=False)
+
+
+def invariant(program: Program, inv: InvariantDef, examples: int = EXAMPLES,
+              strategy: Any = None) -> tuple[Claim, Finding | None]:
+    """One invariant searched: how it stands, and the finding that breaks it."""
+    def broken(data: dict[str, Any]) -> bool:
         facts = witness.checked(program, data)
         if facts is None:
             return False
         try:
-            interpreter.evaluate(program, facts)
+            return interpreter.conditions_after_decision(program, facts, [inv.expr])[0] is False
         except EvaluationError:
-            return True
-        return False
-    failing = _find(strategy, fails, examples)
-    if failing is not None:
-        findings.append(_failure(program, failing, examples))
-    return Analysis(tuple(findings), tuple(claims), exact=False)
+            return False
+    found = _find(strategy if strategy is not None else _incidents(program), broken, examples)
+    if found is None:
+        return Claim("invariant", inv.name, inv.span, "searched", examples), None
+    return Claim("invariant", inv.name, inv.span, "refuted", examples), Finding.make(
+        "BR810", inv.span, name=inv.name, incident=_json(found), promise=inv.message, trace=trace(program, found),
+        searched=examples)
 
 
 def _failure(program: Program, data: dict[str, Any], examples: int) -> Finding:
     facts = witness.checked(program, data)
     try:
         interpreter.evaluate(program, facts)
+        interpreter.conditions_after_decision(program, facts, [a.condition for a in program.actions])
     except EvaluationError as error:
         assert isinstance(error.span, Span)
         return Finding.make("BR809", error.span, label=error.label, reason=Term.of(f"evaluation.{error.reason}"),
@@ -107,12 +106,12 @@ def _failure(program: Program, data: dict[str, Any], examples: int) -> Finding:
 
 def _find(strategy: Any, condition: Callable[[Any], bool], examples: int) -> Any:
     from hypothesis import HealthCheck, find, settings
-    from hypothesis.errors import NoSuchExample
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
 
     try:
         return find(strategy, condition, settings=settings(
             max_examples=examples, database=None, derandomize=True, suppress_health_check=list(HealthCheck)))
-    except NoSuchExample:
+    except (NoSuchExample, Unsatisfiable):  # none found, or none to try (a fact that cannot rise)
         return None
 
 

@@ -23,7 +23,7 @@ from breachrules.errors import EvaluationError
 from breachrules.i18n import Term
 from breachrules.incident import IncidentError, validate
 from breachrules.program import FactDef, Program
-from breachrules.verify.encoding import EPOCH, SECOND, Encoding, Instant, SetValue, Space, micros
+from breachrules.verify.encoding import EPOCH, SECOND, Encoding, Instant, SetValue, Space, micros, read_text
 
 # Where unconstrained instants land: a plain working morning, not the
 # beginning of the calendar.
@@ -75,7 +75,7 @@ def _value(model: z3.ModelRef, space: Space, fact: FactDef, variable: Any) -> An
         assert isinstance(variable, Instant)
         return instant(ev(variable.utc).as_long(), ev(variable.offset).as_long())
     if kind == "text":
-        return ev(variable).as_string()
+        return read_text(ev(variable))
     if kind == "enum":
         return space.member_name(ev(variable).as_long())
     if kind == "level":
@@ -212,6 +212,20 @@ def evaluate(program: Program, data: Mapping[str, Any]) -> interpreter.Result | 
         return interpreter.evaluate(program, facts)
     except EvaluationError:
         return None
+
+
+def fails(program: Program, data: Mapping[str, Any]) -> bool:
+    """Whether a valid incident stops with an error: its decision, or the
+    conditions of its actions, read after it."""
+    facts = checked(program, data)
+    if facts is None:
+        return False
+    try:
+        interpreter.evaluate(program, facts)
+        interpreter.conditions_after_decision(program, facts, [a.condition for a in program.actions])
+    except EvaluationError:
+        return True
+    return False
 
 
 def trace(program: Program, data: Mapping[str, Any]) -> tuple[str, ...]:
