@@ -253,3 +253,16 @@ def test_a_reading_of_unknowns_that_does_not_bracket_is_refuted(monkeypatch: pyt
     assert set(finding.incident) < {"a", "n"} and set(finding.other) == {"a", "n"}
     assert rs.assess(finding.incident).provisional and rs.assess(finding.other).risk != "high"
     assert "kända:" in finding.render(locale="sv") and "besvarade:" in finding.render(locale="sv")
+
+
+def test_counterexamples_are_the_same_run_after_run() -> None:
+    """Python's hash seed changes the order of sets; the solver's terms, and
+    so its models, must not depend on it."""
+    import os
+
+    outputs = set()
+    for seed in ("0", "7"):
+        result = subprocess.run([sys.executable, "-m", "breachrules.cli", "check", str(PLANTED), "--format", "json"],
+                                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.add(result.stdout)
+    assert len(outputs) == 1 and '"incident": {' in outputs.pop()

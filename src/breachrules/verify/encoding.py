@@ -301,7 +301,7 @@ class Encoding:
         names = set(own).union(*(tree.keys() for _, tree in exceptions))
         overridden = z3.Or([flag for flag, _ in exceptions]) if exceptions else z3.BoolVal(False)
         result: dict[str, z3.ArithRef] = {}
-        for name in names:
+        for name in sorted(names):  # a fixed order of terms: the same models, run after run
             replaced = _max([z3.If(flag, tree.get(name, _ZERO), _ZERO) for flag, tree in exceptions])
             level = z3.If(overridden, replaced, _max(own.get(name, [])))
             result[name] = z3.If(applies, level, _ZERO)
@@ -317,7 +317,7 @@ class Encoding:
             for i, one in enumerate(labels):
                 for other in labels[i + 1:]:
                     a, b = self.trees[one], self.trees[other]
-                    differ = z3.Or([a.get(name, _ZERO) != b.get(name, _ZERO) for name in set(a) | set(b)]) \
+                    differ = z3.Or([a.get(name, _ZERO) != b.get(name, _ZERO) for name in sorted(set(a) | set(b))]) \
                         if set(a) | set(b) else z3.BoolVal(False)
                     when = z3.And(self.paths[rule.label], self.applies[one], self.applies[other], differ)
                     found.append((rule.label, one, other, when))
@@ -388,7 +388,7 @@ class Encoding:
         if kind == "level":
             return z3.IntVal(value)
         if kind == "set":
-            return SetValue({m: z3.BoolVal(True) for m in value})
+            return SetValue({m: z3.BoolVal(True) for m in sorted(value)})
         raise Unsupported(span, Term.of("verify.unsupported.constant"))
 
     def _v_FactRef(self, node: ir.FactRef) -> Any:

@@ -293,7 +293,7 @@ class _Regions:
             if o is not None and n is not None:
                 concluded = z3.And(p_old, p_new, z3.Or(
                     [_concludes(before, o, name) != _concludes(after, n, name)
-                     for name in {name for name, _ in (*o.conclusions, *n.conclusions)}] or [_FALSE]))
+                     for name in sorted({name for name, _ in (*o.conclusions, *n.conclusions)})] or [_FALSE]))
             yield _Cause(label, rule.kind, z3.And(*context, z3.Or(p_old != p_new, concluded)))
         for name in [*before.own, *(name for name in after.own if name not in before.own)]:
             nodes = [ob.condition for ob in (*old.obligations, *new.obligations) if ob.name == name]
@@ -312,7 +312,7 @@ class _Regions:
                 continue
             scales = {t.rows for t in (outcome.table, other.table) if t} | {t.columns for t in (outcome.table,
                                                                                              other.table) if t}
-            same = [before.outcomes[s] == after.outcomes[s] for s in scales]
+            same = [before.outcomes[s] == after.outcomes[s] for s in sorted(scales)]
             yield _Cause(outcome.name, "table", z3.And(*same, before.table_level(outcome.name)
                                                         != after.table_level(outcome.name)))
 
