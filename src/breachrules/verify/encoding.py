@@ -240,6 +240,12 @@ class Encoding:
             constraints.append(second.utc >= first.utc)
         return z3.And(constraints)
 
+    def evaluates(self) -> z3.BoolRef:
+        """The incident evaluates without an error: a promise is broken, or
+        a version decides differently, only on an incident with an answer
+        (one without is BR809's)."""
+        return z3.Not(z3.Or([f.guard for f in self.failures] or [z3.BoolVal(False)]))
+
     # -------------------------------------------------------------- the decision
 
     def outputs(self) -> dict[str, z3.ExprRef]:

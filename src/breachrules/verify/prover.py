@@ -83,12 +83,6 @@ class _Prover:
             return None
         return witness.shrink(self.program, found, holds) if shrink else found
 
-    @staticmethod
-    def evaluates(encoding: Encoding) -> z3.BoolRef:
-        """The incident evaluates without an error: a promise is broken only
-        by an incident with an answer (one without is BR809's)."""
-        return z3.Not(z3.Or([f.guard for f in encoding.failures] or [z3.BoolVal(False)]))
-
     def undecided(self, span: Any, what: str) -> None:
         self.findings.append(Finding.make("BR821", span, what=what))
 
@@ -164,7 +158,7 @@ class _Prover:
 
     def _conflicts(self) -> None:
         for base, one, other, conflict in self.encoding.conflicts():
-            when = z3.And(conflict, self.evaluates(self.encoding))
+            when = z3.And(conflict, self.encoding.evaluates())
             answer = self.ask(when)
             span = self.program.rules[other].span
             if answer == z3.unknown:
@@ -281,7 +275,7 @@ class _Prover:
     def _invariants(self) -> None:
         for inv in self.program.invariants:
             try:
-                broken = z3.And(z3.Not(self.encoding.truth(inv.expr)), self.evaluates(self.encoding))
+                broken = z3.And(z3.Not(self.encoding.truth(inv.expr)), self.encoding.evaluates())
             except Unsupported as unsupported:  # an invariant with floating-point arithmetic: searched
                 from breachrules.verify import search
 
@@ -320,7 +314,7 @@ class _Prover:
         self.solver.add(after.valid())
         self.base.append(after.valid())
         for declared in self.program.monotone:
-            goal = z3.And(self._worse(declared, after), self.evaluates(self.encoding), self.evaluates(after))
+            goal = z3.And(self._worse(declared, after), self.encoding.evaluates(), after.evaluates())
             answer = self.ask(goal)
             if answer == z3.unknown:
                 self.claims.append(Claim(declared.direction, declared.fact, declared.span, "undecided"))

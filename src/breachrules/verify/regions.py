@@ -158,7 +158,8 @@ class _Regions:
     def __init__(self, old: Program, new: Program, space: Space) -> None:
         self.old, self.new, self.space = old, new, space
         self.before, self.after = Encoding(old, space), Encoding(new, space)
-        self.valid = [self.before.valid(), self.after.valid()]
+        # valid incidents both versions evaluate: one that stops with an error is BR809's
+        self.valid = [self.before.valid(), self.after.valid(), self.before.evaluates(), self.after.evaluates()]
         self.solver = z3.Solver()
         self.solver.set("timeout", TIMEOUT_MS)
         self.solver.add(*self.valid)
@@ -173,6 +174,7 @@ class _Regions:
         self.cuts = _cuts(old, new)
         self.complete = True
         self.alone: dict[str, set[tuple[str, Any, Any]]] = {}  # what each cause changes by itself
+        self.listed: list[z3.BoolRef] = []  # the conditions of the regions listed so far
 
     # -------------------------------------------------------------- asking
 
@@ -229,9 +231,13 @@ class _Regions:
             # where causes meet, only what none of them changes alone
             known = {pair for c in causes if len(causes) > 1 for pair in self.alone.get(c.label, ())}
             changes = [c for c in self._changes(z3.And(cube, area), labels, known)]
+            if not changes and known and self.sat(cube, area, self.differ, *(z3.Not(c) for c in self.listed)):
+                # what happens here happens alone too, but these incidents lie in no region listed: list it
+                changes = [c for c in self._changes(z3.And(cube, area), labels, set())]
             if len(causes) == 1:
                 self.alone.setdefault(causes[0].label, set()).update((c.output, c.old, c.new) for c in changes)
             if changes:
+                self.listed.append(cube)
                 old_rules, new_rules = self._responsible(changes[0].incident)
                 kind = causes[0].kind if len(causes) == 1 else "combined" if causes else "other"
                 yield Region(" + ".join(c.label for c in causes), kind,
@@ -264,7 +270,9 @@ class _Regions:
                 return False
             old_rules, new_rules = self._responsible(data)
             return set(labels) <= {*old_rules, *new_rules}
-        return witness.shrink(self.old, found, holds, self.facts) if holds(found) else found
+        # a fact with a default stays: left out, each version would read its own default,
+        # another incident, perhaps outside the region
+        return witness.shrink(self.old, found, holds, self.facts, defaults=False) if holds(found) else found
 
     def _responsible(self, data: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """What fired on one side only (or with a changed text) on an incident."""

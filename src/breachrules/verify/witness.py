@@ -158,14 +158,17 @@ def _plainness(encoding: Encoding, fact: FactDef, variable: Any, rounded: bool) 
 
 
 def shrink(program: Program, found: Incident, holds: Callable[[Incident], bool],
-           facts: Mapping[str, FactDef] | None = None) -> Incident:
+           facts: Mapping[str, FactDef] | None = None, defaults: bool = True) -> Incident:
     """``found`` without the facts the property does not need: a fact equal
     to its default is left to the default, and a fact whose absence (an
     unknown) still shows the property is left out. ``facts``: the facts
-    the incident may hold (two versions of a ruleset: both versions')."""
+    the incident may hold (two versions of a ruleset: both versions');
+    ``defaults=False`` keeps every fact that has a default."""
     current = dict(found)
     for name in list(current):
         fact = (facts or program.facts)[name]
+        if fact.has_default and not defaults:
+            continue
         trial = {k: v for k, v in current.items() if k != name}
         if fact.has_default and _same(program, name, current[name], fact.default) or holds(trial):
             current = trial
