@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from breachrules.instants import parse_instant
 from breachrules.spans import Span
 
 SCHEMA = "breachrules.assessment/1"
@@ -101,7 +102,7 @@ class ObligationResult:
             id=data["id"],
             required=data["required"],
             certain=data["certain"],
-            due=datetime.fromisoformat(data["due"]) if data["due"] else None,
+            due=parse_instant(data["due"]) if data["due"] else None,
             without_undue_delay=data["without_undue_delay"],
             exempted_by=data["exempted_by"],
             instead_of=data["instead_of"],

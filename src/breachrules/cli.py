@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from breachrules.i18n import LOCALES, Messages
+from breachrules.instants import parse_instant
 
 
 def _ui_locale(argv: Sequence[str]) -> str:
@@ -212,7 +213,7 @@ def _instant(value: str | None) -> datetime | None:
     if value is None:
         return datetime.now(UTC)
     try:
-        instant = datetime.fromisoformat(value)
+        instant = parse_instant(value)
     except ValueError:
         return None
     return instant if instant.utcoffset() is not None else None

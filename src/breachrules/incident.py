@@ -20,6 +20,7 @@ from breachrules.diagnostics import did_you_mean, quoted_list
 from breachrules.durations import parse_iso_duration
 from breachrules.errors import ArgumentError, BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
+from breachrules.instants import parse_instant
 from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import FactDef, Program
 from breachrules.types import Type
@@ -206,7 +207,7 @@ def _datetime(raw: Any, path: str, problems: list[Problem]) -> datetime | None:
         return None
     elif isinstance(raw, str):
         try:
-            value = datetime.fromisoformat(raw)
+            value = parse_instant(raw)
         except ValueError:
             _wrong(path, "expected_datetime", raw, problems)
             return None

@@ -22,6 +22,7 @@ from typing import Any
 
 from breachrules.explain import format_instant, member, messages_for, time_zone
 from breachrules.i18n import Messages
+from breachrules.instants import parse_instant
 from breachrules.plaintext import plain
 from breachrules.report import Report, is_given
 
@@ -133,7 +134,7 @@ def _instant(value: Any, locale: str, timezone: str) -> str | None:
         instant: datetime | None = value
     elif isinstance(value, str):
         try:
-            instant = datetime.fromisoformat(value)
+            instant = parse_instant(value)
         except ValueError:
             return None
     else:

@@ -20,13 +20,14 @@ back with ``Report.from_dict``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from breachrules import durations
 from breachrules.assessment import Assessment, ObligationResult
 from breachrules.explain import catalog_sources, format_instant, member, messages_for, reason, time_zone
 from breachrules.i18n import Messages, catalog_ids
+from breachrules.instants import parse_instant
 from breachrules.plaintext import plain
 from breachrules.report import (
     DONE_LATE,
@@ -302,7 +303,7 @@ def value(_: Messages, fact: str, raw: Any, locale: str, timezone: str) -> str:
         return _(f"value.{fact}.{text_}")
     if _DATETIME.match(text_):
         try:
-            instant = datetime.fromisoformat(text_)
+            instant = parse_instant(text_)
         except ValueError:
             instant = None
         if instant is not None and instant.tzinfo is not None:

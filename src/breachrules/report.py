@@ -33,6 +33,7 @@ import attrs
 from breachrules import interpreter
 from breachrules.assessment import Assessment
 from breachrules.incident import fixed_offset
+from breachrules.instants import parse_instant
 from breachrules.program import Program
 
 SCHEMA = "breachrules.record/1"
@@ -245,7 +246,7 @@ class Report:
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
         if data.get("schema") != SCHEMA:
             raise ValueError(f"not a {SCHEMA} document: schema is {data.get('schema')!r}")
-        now = datetime.fromisoformat(data["generated_at"])
+        now = parse_instant(data["generated_at"])
         return cls(
             assessment=Assessment.from_dict(data["assessment"]),
             now=now,
@@ -342,4 +343,4 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+    return parse_instant(value) if value is not None else None

@@ -17,6 +17,7 @@ from typing import Any
 
 from breachrules.durations import parse_iso_duration
 from breachrules.incident import Facts, fixed_offset, in_window, out_of_order
+from breachrules.instants import parse_instant
 from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import Program
 
@@ -31,7 +32,7 @@ def _duration(value: Any) -> timedelta | None:
 def _datetime(value: Any) -> datetime | None:
     if value.__class__ is str:
         try:
-            value = datetime.fromisoformat(value)
+            value = parse_instant(value)
         except ValueError:
             return None
     try:
