@@ -32,6 +32,7 @@ asserts the correct behaviour.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
@@ -557,6 +558,22 @@ def demonstrates(program: Program, finding: Any) -> str | None:
         if result is None or answered is None:
             return "an evaluation fails"
         return None if not brackets(program, values["what"], result, answered) else "the partial result brackets it"
+    if code == "BR814":
+        name = values["fact"]
+        first = witness.checked(program, finding.other)
+        second = witness.checked(program, {**finding.other, name: json.loads(values["value"])})
+        if first is None or second is None:
+            return "validation refuses an answer"
+        if any(first[k] != facts[k] for k in facts):
+            return "the first answer does not complete the partial incident"
+        if name in facts:
+            return "the partial incident knows the fact"
+        if result is None or name in result.open_questions:
+            return "the partial incident asks for the fact"
+        one, another = decide(program, first), decide(program, second)
+        if one is None or another is None:
+            return "an evaluation fails"
+        return None if decision(one) != decision(another) else "the two answers decide the same"
     if code == "BR810":
         inv = next(i for i in program.invariants if i.name == values["name"])
         truth = after_decision(program, facts, [inv.expr])
@@ -573,7 +590,7 @@ def demonstrates(program: Program, finding: Any) -> str | None:
 
 
 # findings of a promise broken: shown with an incident, or not reported
-MUST_SHOW = {"BR805", "BR809", "BR810", "BR811", "BR813"}
+MUST_SHOW = {"BR805", "BR809", "BR810", "BR811", "BR813", "BR814"}
 
 
 def assert_findings_shown(program: Program, analysis: Any) -> None:
@@ -594,6 +611,8 @@ def assert_findings_shown(program: Program, analysis: Any) -> None:
             shown.add((next(m.direction for m in program.monotone if m.fact == values["fact"]), values["fact"]))
         elif finding.code == "BR813":
             shown.add(("unknowns", ""))
+        elif finding.code == "BR814":
+            shown.add(("questions", ""))
     assert refuted <= shown, f"refuted without a finding: {refuted - shown}"
 
 
@@ -634,6 +653,8 @@ def assert_proofs_hold(program: Program, analysis: Any, facts: Mapping[str, Any]
             if partial is not None:
                 for name in [*result.levels, *result.obligations]:
                     assert brackets(program, name, partial, result), (name, sorted(unknown), dict(facts))
+        elif claim.kind == "questions":
+            assert_unasked_changes_nothing(program, facts, other, unknown)
         elif claim.kind in ("aggravating", "mitigating"):
             declared = next(m for m in program.monotone if m.fact == claim.name)
             name = declared.fact
@@ -644,6 +665,34 @@ def assert_proofs_hold(program: Program, analysis: Any, facts: Mapping[str, Any]
             if later is not None:
                 assert not moved_the_wrong_way(program, declared.direction, result, later), (
                     claim.name, dict(facts), dict(raised))
+
+
+def decision(result: interpreter.Result) -> tuple[Any, ...]:
+    """What an open question is asked to settle: the risk, each obligation,
+    and the deadline of each required one."""
+    return (result.levels.get("risk"),
+            {name: (s.required, s.due if s.required else None) for name, s in result.obligations.items()})
+
+
+def assert_unasked_changes_nothing(program: Program, facts: Mapping[str, Any], other: Mapping[str, Any],
+                                   unknown: frozenset[str]) -> None:
+    """A fact left unknown (one without a default: left out, a fact with a
+    default takes it) that the partial result does not ask for changes
+    nothing when answered otherwise."""
+    completion = {k: v for k, v in facts.items() if not (k in unknown and program.facts[k].has_default)}
+    partial = decide(program, {k: v for k, v in completion.items() if k not in unknown})
+    decided = decide(program, completion)
+    if partial is None or decided is None:
+        return
+    for name in sorted(unknown - set(partial.open_questions)):
+        if program.facts[name].has_default:
+            continue
+        answered = {**completion, name: other[name]}
+        if out_of_order(program, answered):
+            continue
+        changed = decide(program, answered)
+        if changed is not None:
+            assert decision(changed) == decision(decided), (name, sorted(unknown), dict(completion), other[name])
 
 
 # The analysis looks for a counterexample of every failing operation, each

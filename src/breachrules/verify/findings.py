@@ -34,6 +34,7 @@ SEVERITY = {
     "BR811": "error",  # a broken monotonicity
     "BR812": "warning",  # a checklist whose obligation can never be required
     "BR813": "error",  # a provisional result that does not bracket every answer to its open questions
+    "BR814": "error",  # a fact whose answer can change the decision, not among the open questions
     "BR820": "warning",  # not encodable exactly: searched instead
     "BR821": "warning",  # the solver could not decide
 }
@@ -113,16 +114,18 @@ class Finding:
 class Claim:
     """An invariant or a declared monotonicity, and how it stands."""
 
-    kind: str  # invariant | aggravating | mitigating | unknowns (provisional results bracket every answer)
-    name: str  # the invariant's name or the fact's ("" for unknowns)
+    # invariant | aggravating | mitigating | unknowns (provisional results bracket every answer)
+    # | questions (every fact that can change the decision is asked)
+    kind: str
+    name: str  # the invariant's name or the fact's ("" for unknowns and questions)
     span: Span
     status: str  # proved | refuted | searched | undecided | unsupported
     searched: int = 0
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
         _ = Messages(locale)
-        if self.kind == "unknowns":  # one claim of the whole ruleset
-            return _(f"verify.unknowns.{self.status}")
+        if self.kind in ("unknowns", "questions"):  # claims of the whole ruleset
+            return _(f"verify.{self.kind}.{self.status}")
         kind = _(f"verify.claim.kind.{self.kind}")
         if self.status == "searched":
             return _.plural("verify.claim.searched", self.searched, kind=kind, name=self.name)
@@ -135,7 +138,8 @@ class Claim:
 
 # how the two incidents of a finding are introduced: a fact raised, or a
 # partial incident and one way of answering its open questions
-_SHOWN = {"BR811": ("verify.before", "verify.after"), "BR813": ("verify.partial", "verify.completion")}
+_SHOWN = {"BR811": ("verify.before", "verify.after"), "BR813": ("verify.partial", "verify.completion"),
+          "BR814": ("verify.partial", "verify.completion")}
 
 
 def _json(data: Mapping[str, Any]) -> str:

@@ -65,6 +65,7 @@ class Partial:
         self.outcomes: dict[str, Level] = {}
         self.trees: dict[str, dict[str, tuple[z3.ArithRef, z3.ArithRef]]] = {}
         self.conditions: dict[str, Truth] = {}
+        self.tables: dict[str, tuple[z3.ArithRef, z3.ArithRef]] = {}  # outcome -> the cells its table may give
         self.tops = {o.name: len(o.levels) - 1 for o in self.program.outcomes}
         waiting: dict[str | None, list[Any]] = {}
         for define in self.program.defines:
@@ -76,6 +77,8 @@ class Partial:
             for define in waiting.get(outcome.name, []):
                 self.defines[define.name] = self.value(define.expr)
         self.required = self._obligations()
+        # obligation -> whether its due instant is known (when it is an expression)
+        self.dated = {ob.name: self._known(ob.due) for ob in self.program.obligations if isinstance(ob.due, ir.Node)}
 
     # -------------------------------------------------------------- the decision
 
@@ -96,6 +99,7 @@ class Partial:
             for inside, level in cells:
                 least = z3.If(z3.And(inside, level < least), z3.IntVal(level), least)
                 most = z3.If(z3.And(inside, level > most), z3.IntVal(level), most)
+            self.tables[name] = (least, most)
             lo, hi = _max(lo, least), _max(hi, most)
         self.outcomes[name] = Level(_TRUE, lo, hi)
 

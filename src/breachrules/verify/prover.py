@@ -24,6 +24,7 @@ from breachrules.verify import witness
 from breachrules.verify.encoding import Encoding, Instant, SetValue, Space, Unsupported
 from breachrules.verify.findings import Analysis, Claim, Finding
 from breachrules.verify.partial import Partial
+from breachrules.verify.questions import ANSWER, Questions
 from breachrules.verify.transform import without
 from breachrules.verify.witness import change, evaluate, trace
 
@@ -236,12 +237,19 @@ class _Prover:
         span = self.program.span
         if any(self.ask(failure.operation) != z3.unsat for failure in self.encoding.failures):
             self.claims.append(Claim("unknowns", "", span, "unsupported"))
+            self.claims.append(Claim("questions", "", span, "unsupported"))
             return
         try:
             reading = Partial(self.encoding)
         except Unsupported:
             self.claims.append(Claim("unknowns", "", span, "unsupported"))
+            self.claims.append(Claim("questions", "", span, "unsupported"))
             return
+        self._brackets(reading)
+        self._questions(Questions(reading))
+
+    def _brackets(self, reading: Partial) -> None:
+        span = self.program.span
         complete = self.encoding.outputs()
         broken: dict[str, z3.BoolRef] = {}
         for name, level in reading.outcomes.items():
@@ -271,6 +279,47 @@ class _Prover:
                  if value is not None or self.program.facts[name].has_default}
         self.findings.append(Finding.make("BR813", span, what=key.split(":", 1)[1], incident=known,
                                           other=answered))
+
+    def _questions(self, questions: Questions) -> None:
+        """That a provisional result says what could change it: every fact
+        whose answer can change the risk, an obligation or a deadline of
+        some completion is among the open questions. (The converse, that
+        every open question can change the decision, does not hold: the
+        questions are read from the rules, as the interpreter reads them;
+        see docs/proving.md.)"""
+        span = self.program.span
+        facts = [name for name in self.program.facts if name in witness.read_facts(self.program)]
+        missed, which = questions.missed(facts)
+        # a solver of its own: the goal carries its own validity, and a fresh
+        # solver simplifies it before the search (the shared one, after a
+        # push, takes half as long again)
+        solver = z3.Solver()
+        solver.set("timeout", TIMEOUT_MS)
+        solver.add(missed)
+        answer = solver.check()
+        if answer != z3.sat:
+            self.claims.append(Claim("questions", "", span, "proved" if answer == z3.unsat else "undecided"))
+            if answer == z3.unknown:
+                self.undecided(span, self.program.name)
+            return
+        self.claims.append(Claim("questions", "", span, "refuted"))
+        model = solver.model()
+        fact = facts[model.eval(which, model_completion=True).as_long()]
+        answered = witness.incident(model, self.space, self.program)
+        other = witness.incident(model, self.space, self.program, prefix=ANSWER)[fact]
+        known = {name: value for name, value in answered.items()
+                 if name != fact and z3.is_true(model.eval(questions.reading.known[name], model_completion=True))}
+        partial = witness.unasked(self.program, answered, known, fact)
+        if partial is None:  # the interpreter asks after all: its reading and ours differ
+            self.claims[-1] = Claim("questions", "", span, "undecided")
+            self.undecided(span, self.program.name)
+            return
+        what = next(name for name, term in questions.decision().items()
+                    if not z3.is_true(model.eval(term == z3.substitute(term, *questions.answered(fact)),
+                                                 model_completion=True)))
+        self.findings.append(Finding.make("BR814", span, fact=fact, what=what.split("@")[0],
+                                          value=json.dumps(other, ensure_ascii=False),
+                                          incident=partial, other=answered))
 
     def _invariants(self) -> None:
         for inv in self.program.invariants:

@@ -197,6 +197,30 @@ def _same(program: Program, name: str, given: Any, default: Any) -> bool:
     return bool(facts.get(name) == default)
 
 
+def unasked(program: Program, complete: Incident, known: Mapping[str, Any], fact: str) -> Incident | None:
+    """The partial incident of a missed question (BR814): ``complete``
+    with only the facts in ``known`` given and the rest unknown, then with
+    as many of those known again as keep ``fact`` out of the interpreter's
+    open questions. None when the interpreter asks for ``fact`` even so."""
+
+    def data(given: Mapping[str, Any]) -> Incident:
+        # a fact left out takes its default: an unknown one with a default is null
+        return {name: given.get(name) for name in complete
+                if name in given or program.facts[name].has_default}
+
+    def unasked_with(given: Mapping[str, Any]) -> bool:
+        result = evaluate(program, data(given))
+        return result is not None and fact not in result.open_questions
+
+    current = dict(known)
+    if not unasked_with(current):
+        return None
+    for name, value in complete.items():
+        if name != fact and name not in current and unasked_with({**current, name: value}):
+            current[name] = value
+    return data(current)
+
+
 def checked(program: Program, data: Mapping[str, Any]) -> Any:
     """The validated facts of incident data, or None when validation refuses them."""
     try:
