@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import breachrules
+from breachrules.citations import Citation
 from breachrules.diagnostics import RulesetError
 
 PRELUDE = """ruleset t version "1"
@@ -279,7 +280,7 @@ def test_checklists_plans_and_actions_compile() -> None:
     (content,) = program.checklists
     assert (content.name, content.obligation, content.message) == ("content", "notify", "checklist.content")
     assert [(i.name, i.facts, i.message, i.cites) for i in content.items] == [
-        ("contact", ("who",), "checklist.content.contact", ("Art. 33(3)(b)",)),
+        ("contact", ("who",), "checklist.content.contact", (Citation(text="Art. 33(3)(b)"),)),
         ("what", ("a", "why"), "checklist.content.what", ()),
     ]
     assert [(p.name, p.phases, p.message) for p in program.plans] == [
@@ -287,8 +288,8 @@ def test_checklists_plans_and_actions_compile() -> None:
     ]
     # in phase order, not as written
     assert [(a.name, a.plan, a.phase, a.message, a.cites) for a in program.actions] == [
-        ("call_police", "response", "acute", "p", ("guide", "police act")),
-        ("tidy", "response", "later", "q", ("guide",)),
+        ("call_police", "response", "acute", "p", (Citation(text="guide"), Citation(text="police act"))),
+        ("tidy", "response", "later", "q", (Citation(text="guide"),)),
     ]
     assert program.actions[1].condition is None
     assert program.actions[0].span.line == PLAN_LINE + 4
@@ -513,7 +514,7 @@ def test_declarations_nothing_reads_are_warnings_of_the_checked_file(tmp_path) -
     path = tmp_path / "w.rules"
     path.write_text('ruleset w extends gdpr\nscale spare: lo < hi\nfact unread: bool\nfact read: bool\n'
                     'define idle = read and unread\n'
-                    'rule r when read then risk >= high because "m" cite "c"\n', encoding="utf-8")
+                    'rule r when read then risk >= high because "m" cite gdpr recital 75\n', encoding="utf-8")
     rs = breachrules.load(path)
     assert [(w.code, dict(w.values)["name"], w.span.line, w.severity) for w in rs.warnings] == [
         ("BR703", "spare", 2, "warning"), ("BR702", "idle", 5, "warning")]

@@ -131,7 +131,7 @@ def test_assess_text_shows_due_in_helsinki_time() -> None:
                  if line.strip().startswith("Due ")]
     assert due_lines[:1] == [
         "Due Friday, June 5, 2026 at 1:00 PM (Eastern European Summer Time) "
-        "[GDPR Art. 33(1), GDPR Art. 33(3), GDPR Art. 33(4)]"
+        "[GDPR Art. 33(1); GDPR Art. 33(3); GDPR Art. 33(4)]"
     ]
 
 

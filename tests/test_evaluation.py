@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import breachrules
+from breachrules.citations import Citation
 from breachrules.errors import EvaluationError
 
 HEADER = """ruleset t version "1"
@@ -369,7 +370,7 @@ rule r when n == 0 and x > 2 and b then risk >= risk because "m" cite "c"
 
 def test_escaped_quotes_keep_non_ascii_text() -> None:
     rs = compile_('fact a: bool\nrule r when a then risk >= high because "m" cite "päätös \\"x\\" 1/2"\n')
-    assert rs.program.rules["r"].cites == ('päätös "x" 1/2',)
+    assert rs.program.rules["r"].cites == (Citation(text='päätös "x" 1/2'),)
 
 
 def test_max_reads_a_level_name_against_the_other_argument() -> None:

@@ -86,7 +86,7 @@ def test_spans_on_nodes() -> None:
     assert (rule.label.span.line, rule.label.span.column) == (3, 6)
     assert isinstance(rule.condition, n.Name)
     assert (rule.condition.span.line, rule.condition.span.column) == (4, 8)
-    assert rule.clauses.cite[0].value == "GDPR Art. 9"
+    assert rule.clauses.cite[0].text is not None and rule.clauses.cite[0].text.value == "GDPR Art. 9"
 
 
 def test_boolean_chains_are_flat_and_precedence_holds() -> None:
@@ -156,7 +156,7 @@ def test_new_statements_parse_with_spans() -> None:
     assert contact.name.name == "contact" and [f.name for f in contact.facts] == ["who"]
     assert (contact.span.line, contact.span.column) == (4, 3)
     assert (contact.name.span.line, contact.name.span.column, contact.name.span.end_column) == (4, 8, 15)
-    assert [c.value for c in contact.clauses.cite] == ["Art. 33(3)(b)"]
+    assert [c.text.value for c in contact.clauses.cite if c.text] == ["Art. 33(3)(b)"]
     assert [(f.name, f.span.column) for f in what.facts] == [("a", 14), ("why", 17)]
     assert what.clauses.cite == ()
 

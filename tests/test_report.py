@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import breachrules
+from breachrules.citations import Citation
 from breachrules.errors import ArgumentError
 from breachrules.incident import IncidentError
 from breachrules.report import (
@@ -288,7 +289,7 @@ def test_checklist_items_present_and_missing(small) -> None:  # type: ignore[no-
     contact, what = content.items
     assert (contact.name, contact.present, contact.missing) == ("contact", True, ())
     assert contact.message == "checklist.content.contact"
-    assert contact.cites == ("Art. 33(3)(b)",)
+    assert contact.cites == (Citation(text="Art. 33(3)(b)"),)
     assert (what.name, what.present, what.facts, what.missing) == ("what", False, ("a", "why"), ("why",))
     assert what.cites == ()
     assert not content.complete
@@ -378,7 +379,8 @@ def test_an_action_applies_when_its_condition_holds(small) -> None:  # type: ign
     report = small.report({"a": True, "aware": AWARE}, now=datetime(2026, 3, 28, tzinfo=UTC))
     assert _actions(report) == [("call_police", True), ("tidy", True)]
     police = report.actions[0]
-    assert (police.plan, police.phase, police.message, police.cites) == ("response", "acute", "p", ("guide",))
+    assert (police.plan, police.phase, police.message) == ("response", "acute", "p")
+    assert police.cites == (Citation(text="guide"),)
     assert report.plans == (("response", ("acute", "later")),)
 
 
@@ -447,7 +449,7 @@ def test_to_dict_of_a_late_fulfilment(small) -> None:  # type: ignore[no-untyped
     assert data["plans"] == [{"name": "response", "phases": ["acute", "later"]}]
     assert data["checklists"][0]["items"][0] == {
         "name": "contact", "message": "checklist.content.contact", "present": False,
-        "facts": ["who"], "missing": ["who"], "cites": ["Art. 33(3)(b)"],
+        "facts": ["who"], "missing": ["who"], "cites": [{"text": "Art. 33(3)(b)"}],
     }
 
 

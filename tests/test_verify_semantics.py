@@ -708,6 +708,11 @@ def test_every_counterexample_is_valid_and_shows_its_finding(text: str, data: st
     _, encoding = encoded(program)  # exact programs: the search that stands in for a proof is tested below
     if len({f.span for f in encoding.failures}) > MOST_FAILURES:
         reject()
+    try:  # an invariant of floating-point arithmetic is searched, with a Hypothesis search of its own
+        for inv in program.invariants:
+            encoding.truth(inv.expr)
+    except Unsupported:
+        reject()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(prover, "TIMEOUT_MS", 5_000)  # per check; undecided is reported as such (BR821)
         analysis = prover.analyse(program)

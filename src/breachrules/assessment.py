@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from breachrules.citations import Citation, from_list, to_list
 from breachrules.instants import parse_instant
 from breachrules.spans import Span
 
@@ -34,7 +35,7 @@ class TraceEntry:
     effects: tuple[tuple[str, str], ...]  # (outcome, level) the rule raises, as written
     instead: str | None  # the obligation an exemption requires instead
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     span: Span
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,7 +47,7 @@ class TraceEntry:
             "effects": [{"outcome": o, "level": level} for o, level in self.effects],
             "instead": self.instead,
             "message": self.message,
-            "cites": list(self.cites),
+            "cites": to_list(self.cites),
             "span": self.span.to_dict(),
         }
 
@@ -60,7 +61,7 @@ class TraceEntry:
             effects=tuple((e["outcome"], e["level"]) for e in data["effects"]),
             instead=data["instead"],
             message=data["message"],
-            cites=tuple(data["cites"]),
+            cites=from_list(data["cites"]),
             span=Span.from_dict(data["span"]),
         )
 
@@ -81,7 +82,7 @@ class ObligationResult:
     exempted_by: str | None
     instead_of: str | None
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,7 +94,7 @@ class ObligationResult:
             "exempted_by": self.exempted_by,
             "instead_of": self.instead_of,
             "message": self.message,
-            "cites": list(self.cites),
+            "cites": to_list(self.cites),
         }
 
     @classmethod
@@ -107,7 +108,7 @@ class ObligationResult:
             exempted_by=data["exempted_by"],
             instead_of=data["instead_of"],
             message=data["message"],
-            cites=tuple(data["cites"]),
+            cites=from_list(data["cites"]),
         )
 
 
@@ -176,6 +177,8 @@ class Assessment:
             "trace": [entry.to_dict() for entry in self.trace],
             "conflicts": [list(c) for c in self.conflicts],
             "facts": dict(self.facts),
+            # whose catalogs render it, by name: the directories are this machine's
+            "catalog_domains": [domain for _, domain in self.catalogs],
         }
 
     @classmethod
@@ -194,4 +197,5 @@ class Assessment:
             trace=tuple(TraceEntry.from_dict(t) for t in data["trace"]),
             conflicts=tuple(tuple(c) for c in data["conflicts"]),
             facts=dict(data["facts"]),
+            catalogs=tuple(("", domain) for domain in data.get("catalog_domains", ())),
         )

@@ -17,6 +17,7 @@ import attrs
 from breachrules import ir
 from breachrules import nodes as n
 from breachrules import types as t
+from breachrules.citations import Citation
 from breachrules.diagnostics import Diagnostic, did_you_mean, quoted_list
 from breachrules.expressions import ExpressionChecker, suggest
 from breachrules.i18n import Term, plain_template
@@ -39,6 +40,7 @@ from breachrules.program import (
     ScaleDef,
     TableDef,
 )
+from breachrules.references import ReferenceChecker
 from breachrules.spans import Span
 
 FACT_TYPES = ("bool", "count", "integer", "number", "duration", "datetime", "text")
@@ -62,7 +64,7 @@ def check(modules: Sequence[n.Module], limits: Limits = DEFAULT) -> tuple[Progra
     return (None if checker.diagnostics else program), checker.diagnostics
 
 
-class _Checker(ExpressionChecker, OrderChecker):
+class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
     def __init__(self, modules: Sequence[n.Module], limits: Limits = DEFAULT) -> None:
         self.modules = modules
         self.limits = limits
@@ -77,6 +79,7 @@ class _Checker(ExpressionChecker, OrderChecker):
         self.names: dict[str, Span] = {}  # facts, definitions and outcomes share one namespace
         self.labels: dict[str, tuple[str, Span]] = {}  # rules, exemptions, obligations, invariants
         self.message_ids: set[str] = set()
+        self.references: dict[str, n.Reference] = {}
         self.reading_obligations = False  # an obligation's name is a value only in invariants
 
     def error(self, code: str, span: Span, /, **values: object) -> None:
@@ -100,6 +103,7 @@ class _Checker(ExpressionChecker, OrderChecker):
                 self._fact(s)
         for name in self._define_order():
             self._define(name)
+        self._references([s for s in statements if isinstance(s, n.Reference)])
         rule_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind != "exemption"]
         exemption_nodes = [s for s in statements if isinstance(s, n.Rule) and s.kind == "exemption"]
         obligation_nodes = [s for s in statements if isinstance(s, n.Obligation)]
@@ -330,12 +334,12 @@ class _Checker(ExpressionChecker, OrderChecker):
     # ------------------------------------------------------------ rules
 
     def _clauses_required(self, where: Span, label: str, message: n.Text | None,
-                          cites: tuple[n.Text, ...], message_clause: str) -> tuple[str, tuple[str, ...]]:
+                          cites: tuple[n.Citation, ...], message_clause: str) -> tuple[str, tuple[Citation, ...]]:
         if message is None:
             self.error("BR409", where, label=label, clause=message_clause)
         if not cites:
             self.error("BR410", where, label=label)
-        return (self._message(message) if message else ""), tuple(c.value for c in cites)
+        return (self._message(message) if message else ""), self._citations(cites)
 
     def _condition(self, expr: n.Expr | None) -> ir.Node | None:
         if expr is None:
@@ -483,7 +487,7 @@ class _Checker(ExpressionChecker, OrderChecker):
             facts = tuple(filter(None, (self._fact_named(f) for f in item.facts)))
             message = self._message(n.Text(f"checklist.{s.name.name}.{item.name.name}", item.name.span))
             items.append(ChecklistItemDef(item.name.name, facts, message,
-                                          tuple(c.value for c in item.clauses.cite), item.span))
+                                          self._citations(item.clauses.cite), item.span))
         message = self._message(n.Text(f"checklist.{s.name.name}", s.name.span))
         return ChecklistDef(s.name.name, s.obligation.name, tuple(items), message, s.span)
 

@@ -13,18 +13,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from breachrules.assessment import Assessment, ObligationResult, TraceEntry
+from breachrules.citations import render_all
 from breachrules.i18n import Messages
 
 
 def catalog_sources(assessment: Assessment) -> tuple[tuple[Path, str], ...]:
-    """The (directory, domain) of the ruleset's catalogs, its own first."""
-    catalogs = assessment.catalogs
-    if not catalogs:  # read back with from_dict: find a bundled ruleset's catalogs by name
-        from breachrules import loader, resources
+    """The (directory, domain) of the ruleset's catalogs, its own first. An
+    assessment read back with ``from_dict`` knows its catalogs by name only
+    (no directory): a bundled ruleset's are found again by that name."""
+    from breachrules import loader, resources
 
-        if loader.bundled_path(assessment.ruleset) is not None:
-            catalogs = ((str(resources.rulesets_dir() / "locale"), assessment.ruleset),)
-    return tuple((Path(d), domain) for d, domain in catalogs)
+    named = assessment.catalogs or (("", assessment.ruleset),)
+    found = []
+    for directory, domain in named:
+        if directory:
+            found.append((Path(directory), domain))
+        elif loader.bundled_path(domain) is not None:
+            found.append((resources.rulesets_dir() / "locale", domain))
+    return tuple(found)
 
 
 def messages_for(assessment: Assessment, locale: str) -> Messages:
@@ -129,11 +135,11 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
         if ob.instead_of:
             parts.append(_("explain.instead_of", other=ob.instead_of))
         status = "; ".join(parts)
-    return f"{mark} {_(ob.message)}\n      {status} [{', '.join(ob.cites)}]"
+    return f"{mark} {_(ob.message)}\n      {status} [{render_all(_, ob.cites)}]"
 
 
 def _entry(_: Messages, entry: TraceEntry) -> str:
-    return f"- {reason(_, entry)} [{', '.join(entry.cites)}; {entry.span}]"
+    return f"- {reason(_, entry)} [{render_all(_, entry.cites)}; {entry.span}]"
 
 
 def reason(_: Messages, entry: TraceEntry) -> str:

@@ -72,5 +72,9 @@ def messages(module: n.Module) -> Iterator[Extracted]:
         elif isinstance(s, n.Action):
             if s.clauses.says:
                 yield s.clauses.says.span.line, None, s.clauses.says.value, [f"action {s.name.name}"]
+        elif isinstance(s, n.Reference):
+            # the form a citation uses: Finnish genitive for a law ("tietosuoja-asetuksen")
+            form = "the name as cited (fi: genitive)" if s.kind == "law" else "the name as cited"
+            yield s.message.span.line, None, s.message.value, [f"{s.kind} {s.name.name}: {form}"]
         elif isinstance(s, n.Invariant) and s.clauses.because:
             yield s.clauses.because.span.line, None, s.clauses.because.value, [f"invariant {s.name.name}"]

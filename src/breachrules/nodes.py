@@ -250,12 +250,33 @@ class WithoutUndueDelay:
 
 
 @attrs.frozen
+class CitePart:
+    """One step into a reference: ``article 33(3)(a)`` is the part
+    ``article`` with the values ``33``, ``3``, ``a``; ``example 3 and 7 to
+    9`` is ``example`` with the ranges ``3`` and ``7-9``."""
+
+    kind: str  # article | recital | annex | example | page | section | case
+    values: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class Citation:
+    """A declared reference and the place in it, or a text cited as written."""
+
+    reference: Ident | None
+    parts: tuple[CitePart, ...]
+    text: Text | None  # a quoted citation: no reference, no parts
+    span: Span
+
+
+@attrs.frozen
 class Clauses:
     """The optional clauses of a rule or obligation, each at most once."""
 
     because: Text | None = None
     says: Text | None = None
-    cite: tuple[Text, ...] = ()
+    cite: tuple[Citation, ...] = ()
     instead: Ident | None = None
     due: Expr | WithoutUndueDelay | None = None
     done: Ident | None = None
@@ -352,8 +373,21 @@ class Monotone:
     span: Span
 
 
+@attrs.frozen
+class Reference:
+    """A source that citations point into: a ``law`` (cited by article,
+    recital or annex) or a ``document`` (by annex, example, page, section or
+    case), with the message id of its name."""
+
+    name: Ident
+    kind: str  # law | document
+    message: Text
+    span: Span
+
+
 Statement = (
     Scale | Fact | Define | Score | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant | Monotone
+    | Reference
 )
 
 

@@ -30,7 +30,7 @@ _OPERATORS = frozenset(
 )
 _STATEMENTS = frozenset(
     {"SCALE", "FACT", "DEFINE", "SCORE", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
-     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING"}
+     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING", "REFERENCE"}
 )
 _TYPES = frozenset(
     {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
@@ -272,8 +272,8 @@ def _clause_builder(name: str, convert: str) -> Any:
     def build(self: _Builder, span: Span, c: list[Any]) -> tuple[str, str, Any]:
         if convert == "text":
             value: Any = self.text(c[0])
-        elif convert == "texts":
-            value = tuple(self.text(t) for t in c)
+        elif convert == "citations":
+            value = tuple(c)
         elif convert == "ident":
             value = self.ident(c[0])
         else:
@@ -490,7 +490,40 @@ class _Builder:
 
     t_because = _clause_builder("because", "text")
     t_says = _clause_builder("says", "text")
-    t_cite = _clause_builder("cite", "texts")
+    t_cite = _clause_builder("cite", "citations")
+
+    def t_cite_text(self, span: Span, c: list[Any]) -> n.Citation:
+        return n.Citation(None, (), self.text(c[0]), span)
+
+    def t_cite_reference(self, span: Span, c: list[Any]) -> n.Citation:
+        return n.Citation(self.ident(c[0]), tuple(c[1:]), None, span)
+
+    def t_cite_article(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("article", tuple(str(t) for t in c if t is not None), span)
+
+    def t_cite_recital(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("recital", (str(c[0]),), span)
+
+    def t_cite_annex(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("annex", (str(c[0]),), span)
+
+    def t_cite_page(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("page", (str(c[0]),), span)
+
+    def t_cite_case(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("case", (str(c[0]),), span)
+
+    def t_cite_example(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("example", tuple(c), span)
+
+    def t_cite_range(self, span: Span, c: list[Any]) -> str:
+        return "-".join(str(t) for t in c if t is not None)
+
+    def t_cite_section(self, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart("section", (self.text(c[0]).value,), span)
+
+    def t_reference(self, span: Span, c: list[Any]) -> n.Reference:
+        return n.Reference(self.ident(c[0]), str(c[1]), self.text(c[2]), span)
     t_instead = _clause_builder("instead", "ident")
     t_due = _clause_builder("due", "node")
     t_done = _clause_builder("done", "ident")

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from breachrules import ir
+from breachrules.citations import Citation
 from breachrules.graphs import post_order
 from breachrules.spans import Span
 from breachrules.types import Type
@@ -60,7 +61,7 @@ class RuleDef:
     conclusions: tuple[tuple[str, ir.Node], ...]
     exceptions: tuple[str, ...]
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     span: Span
 
 
@@ -88,7 +89,7 @@ class ExemptionDef:
     condition: ir.Node | None
     instead: str | None
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     span: Span
     instead_span: Span | None = None  # where the instead is written
 
@@ -101,7 +102,7 @@ class ObligationDef:
     due: ir.Node | str | None  # an expression, "without_undue_delay" or None
     exemptions: tuple[str, ...]
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     span: Span
     done: str | None = None  # the datetime fact that records when it was done
     late_requires: str | None = None  # the fact a late fulfilment must give (a reason)
@@ -114,7 +115,7 @@ class ChecklistItemDef:
     name: str
     facts: tuple[str, ...]
     message: str  # checklist.<checklist>.<item>
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     span: Span
 
 
@@ -142,7 +143,7 @@ class ActionDef:
     phase: str
     condition: ir.Node | None  # None: always
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     span: Span
 
 
@@ -208,6 +209,13 @@ class Program:
         for exemption in self.exemptions.values():
             nodes.append(exemption.condition)
         return [node for node in nodes if node is not None]
+
+    def citations(self) -> list[tuple[Span, tuple[Citation, ...]]]:
+        """Every statement's citations, with the statement's span."""
+        cited: list[RuleDef | ExemptionDef | ObligationDef | ActionDef | ChecklistItemDef] = [
+            *self.rules.values(), *self.exemptions.values(), *self.obligations, *self.actions,
+            *(item for checklist in self.checklists for item in checklist.items)]
+        return [(statement.span, statement.cites) for statement in cited]
 
     def outcome(self, name: str) -> OutcomeDef:
         for outcome in self.outcomes:

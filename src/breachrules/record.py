@@ -25,6 +25,7 @@ from typing import Any
 
 from breachrules import durations
 from breachrules.assessment import Assessment, ObligationResult
+from breachrules.citations import Citation, render_all
 from breachrules.explain import catalog_sources, format_instant, member, messages_for, reason, time_zone
 from breachrules.i18n import Messages, catalog_ids
 from breachrules.instants import parse_instant
@@ -83,13 +84,13 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     if not a.trace:
         out.append(_("explain.nothing_fired"))
     for entry in a.trace:
-        out.append(f"- {reason(_, entry)} ({', '.join(entry.cites)}; `{entry.span}`)")
+        out.append(f"- {reason(_, entry)} ({render_all(_, entry.cites)}; `{entry.span}`)")
 
     section(_("record.decisions"))
     for ob in a.obligations:
         mark = "x" if ob.required else " "
         out.append(f"- [{mark}] **{_(ob.message)}**: {decision(_, a, ob, locale, timezone)}"
-                   f" ({', '.join(ob.cites)})")
+                   f" ({render_all(_, ob.cites)})")
 
     section(_("record.deadlines"))
     if not report.deadlines:
@@ -219,7 +220,7 @@ def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, time
             entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
             if entry is None:
                 return _("explain.exempted", label=ob.exempted_by)
-            return _("record.decision.exempted", reason=_(entry.message), cites=", ".join(entry.cites))
+            return _("record.decision.exempted", reason=_(entry.message), cites=render_all(_, entry.cites))
         return _("record.decision.not_required", level=_("scale.risk." + a.risk))
     parts = [_("explain.required")]
     if ob.due is not None:
@@ -337,10 +338,10 @@ def _label(_: Messages, fact: str) -> str:
     return _(f"fact.{fact}") if _.has(f"fact.{fact}") else fact
 
 
-def _item(_: Messages, message: str, cites: tuple[str, ...], missing: tuple[str, ...]) -> str:
+def _item(_: Messages, message: str, cites: tuple[Citation, ...], missing: tuple[str, ...]) -> str:
     line = _(message)
     if cites:
-        line += f" ({', '.join(cites)})"
+        line += f" ({render_all(_, cites)})"
     if missing:
         line += " — " + _("record.item.missing", facts="; ".join(_label(_, f) for f in missing))
     return line
@@ -365,7 +366,7 @@ def _plans(_: Messages, report: Report, *, markdown: bool) -> list[str]:
                 if not action.certain:
                     line += " " + (f"*{_('explain.if_confirmed')}*" if markdown else _("explain.if_confirmed"))
                 if action.cites:
-                    line += f" ({', '.join(action.cites)})"
+                    line += f" ({render_all(_, action.cites)})"
                 out.append(f"- [ ] {line}" if markdown else f"      - {line}")
     if not out:
         out.append(_("record.no_actions") if markdown else "  " + _("record.no_actions"))

@@ -32,6 +32,7 @@ import attrs
 
 from breachrules import interpreter
 from breachrules.assessment import Assessment
+from breachrules.citations import Citation, from_list, to_list
 from breachrules.incident import fixed_offset
 from breachrules.instants import parse_instant
 from breachrules.program import Program
@@ -109,7 +110,7 @@ class ChecklistItem:
     message: str
     facts: tuple[str, ...]
     missing: tuple[str, ...]  # the facts not known yet
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
 
     @property
     def present(self) -> bool:
@@ -122,13 +123,13 @@ class ChecklistItem:
             "present": self.present,
             "facts": list(self.facts),
             "missing": list(self.missing),
-            "cites": list(self.cites),
+            "cites": to_list(self.cites),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChecklistItem:
         return cls(data["name"], data["message"], tuple(data["facts"]), tuple(data["missing"]),
-                   tuple(data["cites"]))
+                   from_list(data["cites"]))
 
 
 @attrs.frozen
@@ -188,16 +189,16 @@ class Action:
     plan: str
     phase: str
     message: str
-    cites: tuple[str, ...]
+    cites: tuple[Citation, ...]
     certain: bool
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "plan": self.plan, "phase": self.phase, "message": self.message,
-                "cites": list(self.cites), "certain": self.certain}
+                "cites": to_list(self.cites), "certain": self.certain}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Action:
-        return cls(data["name"], data["plan"], data["phase"], data["message"], tuple(data["cites"]),
+        return cls(data["name"], data["plan"], data["phase"], data["message"], from_list(data["cites"]),
                    data["certain"])
 
 

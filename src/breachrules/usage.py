@@ -55,7 +55,22 @@ def unused(program: Program, file: str) -> tuple[Diagnostic, ...]:
           for s in program.scales.values() if s.name not in scales and s.span.file == file
           and not _concluded(program, s.name)),
     ]
+    found += verbatim(program, file)
     return tuple(sorted(found, key=lambda d: (d.span.line, d.span.column)))
+
+
+def verbatim(program: Program, file: str) -> list[Diagnostic]:
+    """Citations written as quoted text in ``file``: shown as written in
+    every language, where a citation of a declared reference reads as
+    each language cites (see citations.py). Only in a chain that cites
+    declared references (an extension of a bundled ruleset): there a
+    quoted citation is a straggler; a small ruleset of its own may cite
+    as it likes."""
+    cited = program.citations()
+    if not any(cite.reference for _, cites in cited for cite in cites):
+        return []
+    return [Diagnostic(code="BR705", span=span, values=(("text", cite.text),), severity="warning")
+            for span, cites in cited if span.file == file for cite in cites if not cite.reference]
 
 
 def _scales_named(node: ir.Node) -> set[str]:
