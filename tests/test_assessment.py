@@ -342,3 +342,25 @@ def test_explain_timezone_moves_the_date_too() -> None:
     assert "Monday, November 23, 2026 at 11:30 PM" in _due_line(a.explain("en", "UTC"))
     assert re.search(r"(?<![\d.])23\.30(?![\d.])", _due_line(a.explain("fi", "UTC")))
     assert re.search(r"(?<![\d.])1\.30(?![\d.])", _due_line(a.explain("fi")))
+
+
+def test_prose_names_rules_and_duties_by_their_short_names_never_by_their_labels() -> None:
+    incident = json.loads((ROOT / "examples" / "misdirected-health-email.json").read_text(encoding="utf-8"))
+    incident = {**incident, "contact_disproportionate": True}
+    a = GDPR.assess({k: v for k, v in incident.items() if k != "authority_notified_at"})
+    assert a.obligation("communicate_subjects").exempted_by == "art34_3_c_disproportionate_effort"
+    program = GDPR.program
+    labels = {*program.rules, *program.exemptions, *(o.name for o in program.obligations)}
+    expected = {
+        "fi": ("Ei pakollinen: vapautus ”kohtuuton vaiva” soveltuu", "velvoitteen ”ilmoitus rekisteröidyille” sijaan",
+               "Vapautus velvoitteesta ”ilmoitus rekisteröidyille”:", "gdpr, rivi "),
+        "sv": ("Krävs inte: befrielsen ”oproportionell ansträngning” är tillämplig",
+               "i stället för skyldigheten ”information till de registrerade”", "gdpr, rad "),
+        "en": ("Not required: the exemption “disproportionate effort” applies",
+               "instead of “communication to the data subjects”", "gdpr, line "),
+    }
+    for locale, phrases in expected.items():
+        text = a.explain(locale)
+        assert [p for p in phrases if p not in text] == [], locale
+        assert [label for label in labels if re.search(rf"\b{label}\b", text)] == [], locale
+        assert ".rules" not in text

@@ -125,6 +125,11 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "checklist.authority_content.contact": ("Contact point", "Yhteyspiste", "Kontaktpunkt"),
     "checklist.authority_content.measures": ("Measures taken or proposed", "Toteutetut tai ehdotetut toimenpiteet",
                                              "Vidtagna eller föreslagna åtgärder"),
+    "name.communicate_subjects": ("communication to the data subjects", "ilmoitus rekisteröidyille",
+                                  "information till de registrerade"),
+    "name.public_communication": ("public communication", "julkinen tiedonanto", "offentligt meddelande"),
+    "name.unreachable_subjects": ("data subjects out of reach", "rekisteröidyt eivät tavoitettavissa",
+                                  "de registrerade kan inte nås"),
     "plan.response": ("Response", "Toimintasuunnitelma", "Insatser"),
     "plan.response.acute": ("Acute phase", "Akuutti vaihe", "Akut skede"),
     "plan.response.after_crisis": ("After the crisis", "Kriisin jälkeen", "Efter krisen"),
@@ -140,7 +145,7 @@ AWARE = "2026-03-27T10:00:00+02:00"  # Friday before the EU DST change of Sunday
 
 # An id left untranslated shows as itself: no output may contain one.
 UNTRANSLATED = re.compile(
-    r"\b(record|notice|explain|ruleset|scale|fact|value|question|reason|obligation|checklist|plan|action)"
+    r"\b(record|notice|explain|ruleset|scale|fact|value|question|reason|obligation|checklist|plan|action|name|cite)"
     r"\.[a-z_]"
 )
 
@@ -235,8 +240,8 @@ def test_free_text_cannot_break_the_table(rs: breachrules.Ruleset) -> None:
 def test_the_assessment_gives_the_level_and_every_reason_with_its_citations(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs))
     assert "- Risk level: **high risk**" in md
-    assert "- The data reached an outsider. (GDPR Art. 4(12); `" in md
-    assert "- Health data reached an outsider. (GDPR Art. 9(1); `" in md
+    assert "- The data reached an outsider. (GDPR Art. 4(12); t, line 20)" in md  # the ruleset and line, no path
+    assert "- Health data reached an outsider. (GDPR Art. 9(1); t, line 22)" in md
 
 
 # ------------------------------------------------------------------ why not notified
@@ -266,8 +271,8 @@ def test_an_exempted_obligation_records_the_exemption_and_its_reason(rs: breachr
     assert ("- [ ] **Inform the data subjects**: Not required because an exemption applies:"
             " The data subjects cannot be reached. (GDPR Art. 34(3)(c))") in md
     # the exemption requires a public communication instead, which the draft serves too
-    assert ("- [x] **Inform the public**: Required; Without undue delay; instead of 'Inform the data subjects'"
-            " (GDPR Art. 34(3)(c))") in md
+    assert ("- [x] **Inform the public**: Required; Without undue delay;"
+            " instead of “communication to the data subjects” (GDPR Art. 34(3)(c))") in md
     assert "## Appendix: draft communication to the data subjects" in md
 
 

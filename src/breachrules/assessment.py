@@ -37,6 +37,7 @@ class TraceEntry:
     message: str
     cites: tuple[Citation, ...]
     span: Span
+    ruleset: str = ""  # the name of the ruleset that declares it (its file may be one of an extends chain)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class TraceEntry:
             "message": self.message,
             "cites": to_list(self.cites),
             "span": self.span.to_dict(),
+            "ruleset": self.ruleset,
         }
 
     @classmethod
@@ -63,6 +65,7 @@ class TraceEntry:
             message=data["message"],
             cites=from_list(data["cites"]),
             span=Span.from_dict(data["span"]),
+            ruleset=data.get("ruleset", ""),
         )
 
 

@@ -154,6 +154,7 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
             actions=actions,
             precedes=self._precedes(obligations),
             monotone=self._monotone([s for s in statements if isinstance(s, n.Monotone)]),
+            files={module.file: module.header.name.name for module in self.modules},
         )
 
     def _headers(self) -> None:
@@ -195,6 +196,8 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
                        kind=Term.of(f"statement.{first_kind}"))
             return False
         self.labels[ident.name] = (kind, ident.span)
+        if kind in ("rule", "exception", "exemption", "obligation"):
+            self.message_ids.add(f"name.{ident.name}")  # its short name, for prose
         return True
 
     # ------------------------------------------------------------ scales and facts

@@ -8,6 +8,7 @@ language through Babel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,6 +42,27 @@ def member(_: Messages, fact: str, name: str) -> str:
     """A member of a fact's choices in words, or its name when the catalog has none."""
     key = f"value.{fact}.{name}"
     return _(key) if _.has(key) else name
+
+
+def name_of(_: Messages, label: str) -> str:
+    """A rule's, exemption's or obligation's short name (``name.LABEL``, a
+    noun phrase in the ruleset's catalog), for prose; its label when the
+    catalog has none (``check`` reports the gap)."""
+    key = f"name.{label}"
+    return _(key) if _.has(key) else label
+
+
+def names_of(_: Messages, labels: Iterable[str]) -> str:
+    """Several short names, quoted and listed as the reader's language lists them."""
+    from babel.lists import format_list
+
+    return format_list([_("explain.quoted", text=name_of(_, label)) for label in labels], locale=_.locale)
+
+
+def where(_: Messages, entry: TraceEntry) -> str:
+    """Where a rule is written, for a reader: its ruleset's name and the line
+    (never the file's path on the machine that assessed it)."""
+    return _("explain.where", ruleset=entry.ruleset, line=entry.span.line)
 
 
 def time_zone(name: object) -> ZoneInfo:
@@ -107,7 +129,7 @@ def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/
     if assessment.conflicts:
         lines += ["", _("explain.conflicts")]
         for labels in assessment.conflicts:
-            lines.append("  - " + _("explain.conflict", labels=", ".join(labels)))
+            lines.append("  - " + _("explain.conflict", labels=names_of(_, labels)))
 
     if assessment.open_questions:
         lines += ["", _.plural("explain.open_questions", len(assessment.open_questions))]
@@ -120,7 +142,8 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
     """A check box, the obligation, and under it its status and sources."""
     if not ob.required:
         mark = "[ ]"
-        status = _("explain.exempted", label=ob.exempted_by) if ob.exempted_by else _("explain.not_required")
+        exempted = ob.exempted_by
+        status = _("explain.exempted", label=name_of(_, exempted)) if exempted else _("explain.not_required")
     else:
         mark = "[x]" if ob.certain else "[?]"
         parts = []
@@ -133,24 +156,26 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
         if not ob.certain:
             parts.append(_("explain.possibly_required"))
         if ob.instead_of:
-            parts.append(_("explain.instead_of", other=ob.instead_of))
+            parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
         status = "; ".join(parts)
     return f"{mark} {_(ob.message)}\n      {status} [{render_all(_, ob.cites)}]"
 
 
 def _entry(_: Messages, entry: TraceEntry) -> str:
-    return f"- {reason(_, entry)} [{render_all(_, entry.cites)}; {entry.span}]"
+    return f"- {reason(_, entry)} [{render_all(_, entry.cites)}; {where(_, entry)}]"
 
 
 def reason(_: Messages, entry: TraceEntry) -> str:
     """A rule, exception or exemption that applied, and why, in one line."""
     why = _(entry.message)
     if entry.kind == "exception":
-        line = _("explain.exception", label=entry.label, base=entry.overrides, reason=why)
+        line = _("explain.exception", label=name_of(_, entry.label), base=name_of(_, entry.overrides or ""),
+                 reason=why)
     elif entry.kind == "exemption":
-        line = _("explain.exemption", label=entry.label, obligation=entry.overrides, reason=why)
+        line = _("explain.exemption", label=name_of(_, entry.label), obligation=name_of(_, entry.overrides or ""),
+                 reason=why)
     else:
-        line = _("explain.rule", label=entry.label, reason=why)
+        line = _("explain.rule", label=name_of(_, entry.label), reason=why)
     if not entry.certain:
         line += " " + _("explain.if_confirmed")
     return line

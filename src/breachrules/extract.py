@@ -9,11 +9,14 @@ Registered as the ``breachrules`` extractor (entry point
     pybabel extract -F babel.cfg -o messages.pot rulesets/
 
 It yields the explicit message ids (``title``, ``question``, ``because``,
-``says``) and the implicit ones that scales, facts, checklists and plans
-bring (``scale.<s>``, ``scale.<s>.<level>``, ``fact.<f>``, ``question.<f>``,
-``value.<f>.<member>``, ``checklist.<c>``, ``checklist.<c>.<item>``,
-``plan.<p>``, ``plan.<p>.<phase>``), each with the line it comes from and,
-as a comment for translators, the statement it belongs to.
+``says``, a ``reference``'s name) and the implicit ones that scales, facts,
+rules, obligations, checklists and plans bring (``scale.<s>``,
+``scale.<s>.<level>``, ``fact.<f>``, ``question.<f>``,
+``value.<f>.<member>``, ``name.<label>`` for the short name of a rule,
+exception, exemption or obligation, ``checklist.<c>``,
+``checklist.<c>.<item>``, ``plan.<p>``, ``plan.<p>.<phase>``), each with
+the line it comes from and, as a comment for translators, the statement it
+belongs to.
 """
 
 from __future__ import annotations
@@ -54,9 +57,11 @@ def messages(module: n.Module) -> Iterator[Extracted]:
             for member in s.type.members:
                 yield member.span.line, None, f"value.{name}.{member.name}", [f"fact {name}"]
         elif isinstance(s, n.Rule):
+            yield s.label.span.line, None, f"name.{s.label.name}", [f"{s.kind} {s.label.name}: short name"]
             if s.clauses.because:
                 yield s.clauses.because.span.line, None, s.clauses.because.value, [f"{s.kind} {s.label.name}"]
         elif isinstance(s, n.Obligation):
+            yield s.name.span.line, None, f"name.{s.name.name}", [f"obligation {s.name.name}: short name"]
             if s.clauses.says:
                 yield s.clauses.says.span.line, None, s.clauses.says.value, [f"obligation {s.name.name}"]
         elif isinstance(s, n.Checklist):

@@ -194,6 +194,7 @@ class Program:
     # counted from the earlier
     precedes: tuple[tuple[str, str], ...] = ()
     monotone: tuple[MonotoneDef, ...] = ()  # what ``breachrules check`` proves of single facts
+    files: Mapping[str, str] = attrs.field(factory=dict)  # file -> the name of the ruleset it holds
 
     def expressions(self) -> list[ir.Node]:
         """Every expression the program evaluates: definitions, conditions,

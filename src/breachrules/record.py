@@ -26,7 +26,17 @@ from typing import Any
 from breachrules import durations
 from breachrules.assessment import Assessment, ObligationResult
 from breachrules.citations import Citation, render_all
-from breachrules.explain import catalog_sources, format_instant, member, messages_for, reason, time_zone
+from breachrules.explain import (
+    catalog_sources,
+    format_instant,
+    member,
+    messages_for,
+    name_of,
+    names_of,
+    reason,
+    time_zone,
+    where,
+)
 from breachrules.i18n import Messages, catalog_ids
 from breachrules.instants import parse_instant
 from breachrules.plaintext import plain
@@ -84,7 +94,7 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     if not a.trace:
         out.append(_("explain.nothing_fired"))
     for entry in a.trace:
-        out.append(f"- {reason(_, entry)} ({render_all(_, entry.cites)}; `{entry.span}`)")
+        out.append(f"- {reason(_, entry)} ({render_all(_, entry.cites)}; {where(_, entry)})")
 
     section(_("record.decisions"))
     for ob in a.obligations:
@@ -120,7 +130,7 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     if a.conflicts:
         section(_("explain.conflicts"))
         for labels in a.conflicts:
-            out.append("- " + _("explain.conflict", labels=", ".join(labels)))
+            out.append("- " + _("explain.conflict", labels=names_of(_, labels)))
 
     if _communication_required(a):
         from breachrules.notice import draft
@@ -219,7 +229,7 @@ def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, time
         if ob.exempted_by:
             entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
             if entry is None:
-                return _("explain.exempted", label=ob.exempted_by)
+                return _("explain.exempted", label=name_of(_, ob.exempted_by))
             return _("record.decision.exempted", reason=_(entry.message), cites=render_all(_, entry.cites))
         return _("record.decision.not_required", level=_("scale.risk." + a.risk))
     parts = [_("explain.required")]
@@ -230,8 +240,7 @@ def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, time
     if not ob.certain:
         parts.append(_("explain.possibly_required"))
     if ob.instead_of:
-        other = next((o for o in a.obligations if o.id == ob.instead_of), None)
-        parts.append(_("explain.instead_of", other=_(other.message) if other else ob.instead_of))
+        parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
     return "; ".join(parts)
 
 

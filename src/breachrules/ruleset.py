@@ -185,13 +185,15 @@ class _StaticParts:
             )
             for certain in (True, False):
                 self.entries[(rule.label, certain)] = TraceEntry(
-                    rule.kind, rule.label, certain, rule.base, effects, None, rule.message, rule.cites, rule.span
+                    rule.kind, rule.label, certain, rule.base, effects, None, rule.message, rule.cites, rule.span,
+                    program.files.get(rule.span.file, program.name),
                 )
         for exemption in program.exemptions.values():
             for certain in (True, False):
                 self.entries[(exemption.label, certain)] = TraceEntry(
                     "exemption", exemption.label, certain, exemption.obligation, (), exemption.instead,
                     exemption.message, exemption.cites, exemption.span,
+                    program.files.get(exemption.span.file, program.name),
                 )
 
         # what the generated trace function lists: rule labels, (exemption, obligation) pairs
