@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -242,7 +243,36 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = run("assess", path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.strip() == f"cannot read {path}: No such file or directory"
+    assert result.stderr.strip() == f"cannot read {path}: no such file or directory"
+    finnish = run("assess", path, "--lang", "fi")
+    assert finnish.stderr.strip() == f"tiedostoa {path} ei voi lukea: tiedostoa tai hakemistoa ei ole"
+
+
+# argparse's, the operating system's and the JSON decoder's words are English;
+# a Finnish or Swedish reader gets none of them
+ENGLISH = re.compile(r"usage|positional arguments|options|show this help|required|error|invalid choice|"
+                     r"No such file|Expecting|line \d+ column|COMMAND|RULESET|TIMEZONE")
+
+
+@pytest.mark.parametrize("locale", ["fi", "sv"])
+@pytest.mark.parametrize("args", [
+    ["--help"], ["assess", "--help"], ["check", "--help"], ["test", "--help"], ["diff", "--help"],
+    ["assess"], ["bogus"], ["assess", "x.json", "--format", "pdf"], ["assess", "x.json", "--unknown"],
+    ["assess", "{missing}"], ["assess", "{directory}"], ["assess", "{bad_json}"], ["assess", "{bad_toml}"],
+    ["assess", "{not_utf8}"], ["test", "{missing}"], ["list"],
+])
+def test_a_finnish_or_swedish_reader_sees_no_english(tmp_path: Path, locale: str, args: list[str]) -> None:
+    files = {"missing": tmp_path / "nowhere.json", "directory": tmp_path, "bad_json": tmp_path / "bad.json",
+             "bad_toml": tmp_path / "bad.toml", "not_utf8": tmp_path / "latin1.json"}
+    files["bad_json"].write_text('{"subjects": }', encoding="utf-8")
+    files["bad_toml"].write_text("subjects = = 3\n", encoding="utf-8")
+    files["not_utf8"].write_bytes('{"breach_description": "pääsy"}'.encode("latin-1"))
+    result = run("--lang", locale, *[a.format(**{k: str(v) for k, v in files.items()}) for a in args])
+    shown = (result.stdout + result.stderr).replace(str(tmp_path), "")
+    assert shown.strip(), args
+    assert ENGLISH.findall(shown) == [], shown
+    if args == ["list"]:
+        assert ("Henkilötietojen tietoturvaloukkaukset" if locale == "fi" else "Personuppgiftsincidenter") in shown
 
 
 def test_unknown_timezone_exits_2() -> None:

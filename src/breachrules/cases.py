@@ -41,6 +41,7 @@ import attrs
 from breachrules.assessment import Assessment
 from breachrules.diagnostics import did_you_mean
 from breachrules.errors import BreachrulesError
+from breachrules.failures import os_reason, parse_reason
 from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values, with_suggestion
 from breachrules.incident import IncidentError
 from breachrules.resources import read_regular
@@ -133,9 +134,10 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
         data = tomllib.loads(read_regular(path, MAX_CASE_BYTES).decode("utf-8"))
     except OSError as error:
         raise CaseFileError(file, [CaseProblem("$", "case.unreadable", frozen_values(
-            {"reason": error.strerror or error}))]) from None
+            {"reason": os_reason(error)}))]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CaseFileError(file, [CaseProblem("$", "case.not_toml", frozen_values({"reason": error}))]) from None
+        reason = frozen_values({"reason": parse_reason(error)})
+        raise CaseFileError(file, [CaseProblem("$", "case.not_toml", reason)]) from None
     except RecursionError:  # arrays nested thousands deep: not a case file
         raise CaseFileError(file, [CaseProblem("$", "case.too_deep")]) from None
     problems: list[CaseProblem] = []

@@ -20,15 +20,17 @@ that does not compile, a file that cannot be read), with the error on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from breachrules.failures import os_reason, parse_reason
 from breachrules.i18n import LOCALES, Messages
 from breachrules.instants import parse_instant
 
@@ -47,40 +49,92 @@ def _ui_locale(argv: Sequence[str]) -> str:
     return "en"
 
 
+# argparse's own words, by the English text it asks gettext for, and the
+# catalog key that says them in the reader's language (keeping argparse's
+# %-placeholders, which it fills in after translation)
+_ARGPARSE = {
+    "usage: ": "cli.argparse.usage",
+    "positional arguments": "cli.argparse.positional",
+    "options": "cli.argparse.options",
+    "show this help message and exit": "cli.argparse.help",
+    "show program's version number and exit": "cli.argparse.version",
+    "%(prog)s: error: %(message)s\n": "cli.argparse.error",
+    "argument %(argument_name)s: %(message)s": "cli.argparse.argument",
+    "the following arguments are required: %s": "cli.argparse.required",
+    "unrecognized arguments: %s": "cli.argparse.unrecognized",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.argparse.invalid_choice",
+    "expected one argument": "cli.argparse.expected_one",
+    "expected at least one argument": "cli.argparse.expected_at_least_one",
+    "expected at most one argument": "cli.argparse.expected_at_most_one",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.argparse.ambiguous",
+    "invalid %(type)s value: %(value)r": "cli.argparse.invalid_value",
+    "ignored explicit argument %r": "cli.argparse.ignored",
+    "not allowed with argument %s": "cli.argparse.not_allowed",
+    "one of the arguments %s is required": "cli.argparse.one_required",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "cli.argparse.unknown_parser",
+}
+
+
+@contextlib.contextmanager
+def _argparse_speaks(_: Messages) -> Iterator[None]:
+    """argparse in the reader's language while the command line is read.
+    argparse looks its words up through its module's ``_`` and ``ngettext``
+    each time it writes them, so they are swapped for the duration and put
+    back (the library may run inside someone else's program)."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+
+    def gettext(text: str) -> str:
+        key = _ARGPARSE.get(text)
+        return _(key) if key is not None and _.has(key) else text
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        if singular == "expected %s argument":
+            return _.plural("cli.argparse.expected_n", count)
+        return str(saved[1](singular, plural, count))
+
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
 def _parser(_: Messages) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="breachrules", description=_("cli.description"))
     # accepted before the command too, for the command's own words (see _ui_locale)
     parser.add_argument("--lang", choices=LOCALES, default=None, help=_("cli.lang"))
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("cli.metavar.command"))
 
     assess = commands.add_parser("assess", help=_("cli.assess.help"))
-    assess.add_argument("incident", help=_("cli.assess.incident"))
-    assess.add_argument("--ruleset", default="gdpr", help=_("cli.assess.ruleset"))
+    assess.add_argument("incident", metavar=_("cli.metavar.incident"), help=_("cli.assess.incident"))
+    assess.add_argument("--ruleset", default="gdpr", metavar=_("cli.metavar.ruleset"), help=_("cli.assess.ruleset"))
     assess.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     assess.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help=_("cli.assess.format"))
-    assess.add_argument("--timezone", default="Europe/Helsinki", help=_("cli.assess.timezone"))
-    assess.add_argument("--now", default=None, help=_("cli.assess.now"))
+    assess.add_argument("--timezone", default="Europe/Helsinki", metavar=_("cli.metavar.timezone"),
+                        help=_("cli.assess.timezone"))
+    assess.add_argument("--now", default=None, metavar=_("cli.metavar.now"), help=_("cli.assess.now"))
 
     check = commands.add_parser("check", help=_("cli.check.help"))
-    check.add_argument("ruleset", help=_("cli.check.ruleset"))
+    check.add_argument("ruleset", metavar=_("cli.metavar.ruleset"), help=_("cli.check.ruleset"))
     check.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     check.add_argument("--strict", action="store_true", help=_("cli.check.strict"))
     check.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
     check.add_argument("--no-prove", action="store_true", help=_("cli.check.no_prove"))
 
     compare = commands.add_parser("diff", help=_("cli.diff.help"))
-    compare.add_argument("old", help=_("cli.diff.old"))
-    compare.add_argument("new", help=_("cli.diff.new"))
+    compare.add_argument("old", metavar=_("cli.metavar.old"), help=_("cli.diff.old"))
+    compare.add_argument("new", metavar=_("cli.metavar.new"), help=_("cli.diff.new"))
     compare.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     compare.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
     compare.add_argument("--fail-on", choices=("weaker", "any"), default=None, help=_("cli.diff.fail_on"))
 
     test = commands.add_parser("test", help=_("cli.test.help"))
-    test.add_argument("cases", nargs="+", help=_("cli.test.cases"))
+    test.add_argument("cases", nargs="+", metavar=_("cli.metavar.cases"), help=_("cli.test.cases"))
     test.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
 
-    commands.add_parser("list", help=_("cli.list.help"))
+    listing = commands.add_parser("list", help=_("cli.list.help"))
+    listing.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     return parser
 
 
@@ -96,11 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _ = Messages(_ui_locale(argv))
-    args = _parser(_).parse_args(argv)
+    with _argparse_speaks(_):
+        args = _parser(_).parse_args(argv)
     if args.lang is None:
         args.lang = _.locale
     if args.command == "list":
-        return _list()
+        return _list(args.lang)
     if args.command == "check":
         return _check(args.ruleset, args.lang, args.strict, args.format, not args.no_prove)
     if args.command == "diff":
@@ -130,6 +185,12 @@ def _diff(old_name: str, new_name: str, locale: str, form: str, fail_on: str | N
     except RulesetError as error:
         return _fail(error.render(locale))
     return run(old, new, locale, form, fail_on)
+
+
+def _message(error: Exception, locale: str) -> str:
+    """A library error in the reader's language (each kind says itself)."""
+    message = getattr(error, "message", None)
+    return message(locale) if callable(message) else Messages(locale)("cli.internal_error")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -183,20 +244,20 @@ def _assess(args: argparse.Namespace) -> int:
     try:
         incident = _read_incident(path, _)
     except OSError as error:
-        return _fail(_("cli.cannot_read", path=path, reason=error.strerror or error))
+        return _fail(_("cli.cannot_read", path=path, reason=os_reason(error)))
     except _DuplicateKey as error:
         problem = Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))
         return _fail(_("cli.bad_incident", path=path) + "\n" + IncidentError([problem]).render(args.lang))
     except RecursionError:
         return _fail(_("cli.too_deep", path=path))
     except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8
-        return _fail(_("cli.not_json", path=path, reason=error))
+        return _fail(_("cli.not_json", path=path, reason=parse_reason(error)))
     try:
         report = ruleset.report(incident, now=now)
     except IncidentError as error:
         return _fail(_("cli.bad_incident", path=path) + "\n" + error.render(args.lang))
     except BreachrulesError as error:
-        return _fail(str(error))
+        return _fail(_message(error, args.lang))
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
@@ -222,7 +283,7 @@ def _instant(value: str | None) -> datetime | None:
 def _test(paths: Sequence[str], locale: str) -> int:
     from breachrules import cases
     from breachrules.diagnostics import RulesetError
-    from breachrules.errors import BreachrulesError, EvaluationError
+    from breachrules.errors import BreachrulesError
 
     _ = Messages(locale)
     files = cases.find(paths)
@@ -247,8 +308,7 @@ def _test(paths: Sequence[str], locale: str) -> int:
                 result = cases.run(ruleset, case)
             except BreachrulesError as error:  # the ruleset cannot evaluate this case
                 print(_("cli.test.failed", case=case.name, file=file), file=sys.stderr)
-                print("    " + (error.message(locale) if isinstance(error, EvaluationError) else str(error)),
-                      file=sys.stderr)
+                print("    " + _message(error, locale), file=sys.stderr)
                 failed += 1
                 broken = True
                 continue
@@ -344,12 +404,12 @@ def _diagnostic_json(d: Any, locale: str) -> dict[str, Any]:
             "message": d.message(locale)}
 
 
-def _list() -> int:
+def _list(locale: str) -> int:
     import breachrules
 
     for name in breachrules.bundled_names():
         ruleset = breachrules.bundled(name)
-        print(f"{name}\t{ruleset.version}\t{ruleset.messages('en')(ruleset.program.title)}")
+        print(f"{name}\t{ruleset.version}\t{ruleset.messages(locale)(ruleset.program.title)}")
     return 0
 
 

@@ -32,6 +32,7 @@ from breachrules import nodes as n
 from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError
 from breachrules.errors import ArgumentError
+from breachrules.failures import os_reason
 from breachrules.limits import DEFAULT, Limits
 from breachrules.spans import Span
 
@@ -76,7 +77,7 @@ def read_file(path: Path, limits: Limits = DEFAULT) -> str:
     except resources.TooLarge:
         raise _error("BR601", _at(name), limit=limits.max_bytes) from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the name
-        raise _error("BR501", _at(name), path=path, reason=getattr(error, "strerror", None) or error) from None
+        raise _error("BR501", _at(name), path=path, reason=os_reason(error)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -248,6 +248,16 @@ class Encoding:
         skipped = set() if actions else {a.name for a in self.program.actions}
         return z3.Not(z3.Or([f.guard for f in self.failures if f.label not in skipped] or [z3.BoolVal(False)]))
 
+    def failing(self, node: ir.Node) -> z3.BoolRef:
+        """When evaluating ``node``, an expression outside the decision (an
+        invariant's), stops with an error: the interpreter then has no
+        truth for it, so it can be neither proved nor refuted there."""
+        before = len(self.failures)
+        self._fail(node, z3.BoolVal(True))
+        found = self.failures[before:]
+        del self.failures[before:]
+        return z3.Or([f.guard for f in found] or [z3.BoolVal(False)])
+
     # -------------------------------------------------------------- the decision
 
     def outputs(self) -> dict[str, z3.ExprRef]:

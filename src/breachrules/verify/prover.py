@@ -324,7 +324,8 @@ class _Prover:
     def _invariants(self) -> None:
         for inv in self.program.invariants:
             try:
-                broken = z3.And(z3.Not(self.encoding.truth(inv.expr)), self.encoding.evaluates())
+                broken = z3.And(z3.Not(self.encoding.truth(inv.expr)), self.encoding.evaluates(),
+                                z3.Not(self.encoding.failing(inv.expr)))
             except Unsupported as unsupported:  # an invariant with floating-point arithmetic: searched
                 from breachrules.verify import search
 
