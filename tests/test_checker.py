@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -522,7 +523,9 @@ def test_declarations_nothing_reads_are_warnings_of_the_checked_file(tmp_path) -
     # --no-prove: the extension's rule r breaks gdpr's invariants, which test_verify covers
     run = [sys.executable, "-m", "breachrules.cli", "check", str(path), "--no-prove"]
     plain = subprocess.run(run, capture_output=True, text=True)
-    assert plain.returncode == 0 and "warning[BR702]" in plain.stderr and "2 warnings" in plain.stderr
+    assert plain.returncode == 0 and "warning[BR702]" in plain.stderr and "warning[BR703]" in plain.stderr
+    # and, as it has no catalogs, one BR708 per language for its messages (fact.read, ...)
+    assert plain.stderr.count("warning[BR708]") == 3 and "5 warnings" in plain.stderr
     strict = subprocess.run([*run, "--strict", "--lang", "fi"], capture_output=True, text=True)
     assert strict.returncode == 1 and "varoitus[BR703]" in strict.stderr
     clean = breachrules.loads('ruleset c\nscale risk: none < risk < high\nfact a: bool\n'
@@ -549,3 +552,50 @@ def test_catalog_messages_nothing_uses_are_warnings_of_check(tmp_path: Path) -> 
         ("the message 'reason.rr' of the ruleset's catalog is used by nothing in the ruleset", True, 11)]
     strict = subprocess.run([*run, "--strict", "--lang", "sv"], capture_output=True, text=True)
     assert strict.returncode == 1 and "varning[BR704]" in strict.stderr
+
+
+def _ours(tmp_path: Path, catalogs: dict[str, str]) -> list[dict[str, Any]]:
+    """`check --format json` of an extension of gdpr with these catalogs
+    (language -> the .po text after its header): the BR706-BR708 warnings."""
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "ours.rules"
+    path.write_text('ruleset ours extends gdpr\nfact read: bool\n  question "question.read"\n'
+                    'rule r when read then severity >= high because "reason.r" cite gdpr recital 75\n',
+                    encoding="utf-8")
+    for lang, entries in catalogs.items():
+        po = tmp_path / "locale" / lang / "LC_MESSAGES" / "ours.po"
+        po.parent.mkdir(parents=True)
+        po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries,
+                      encoding="utf-8")
+    run = [sys.executable, "-m", "breachrules.cli", "check", str(path), "--no-prove", "--format", "json"]
+    result = subprocess.run(run, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] in ("BR706", "BR707", "BR708")]
+
+
+COMPLETE_PO = ('msgid "reason.r"\nmsgstr "R"\n\nmsgid "fact.read"\nmsgstr "Read"\n\n'
+               'msgid "question.read"\nmsgstr "Read?"\n\nmsgid "name.r"\nmsgstr "reading"\n')
+
+
+def test_a_message_a_reader_would_see_as_its_id_is_a_warning_of_check(tmp_path: Path) -> None:
+    fuzzy = COMPLETE_PO.replace('msgid "reason.r"', '#, fuzzy\nmsgid "reason.r"')
+    untranslated = COMPLETE_PO.replace('msgid "name.r"\nmsgstr "reading"', 'msgid "name.r"\nmsgstr ""')
+    found = _ours(tmp_path, {"en": COMPLETE_PO, "fi": fuzzy, "sv": untranslated.replace('msgid "fact.read"\n'
+                                                                                          'msgstr "Read"\n', "")})
+    shown = sorted((d["code"], d["line"], d["message"]) for d in found)
+    missing = "has no Swedish translation in the ruleset's catalogs: a reader sees the id"
+    assert shown == [
+        ("BR706", 2, f"the message 'fact.read' {missing}"),
+        ("BR706", 4, f"the message 'name.r' {missing}"),
+        ("BR707", 4, "the Finnish translation of the message 'reason.r' is marked fuzzy, and a fuzzy translation is "
+                     "not used: a reader sees the id"),
+    ]
+
+
+def test_a_ruleset_without_a_catalog_in_a_language_is_one_warning(tmp_path: Path) -> None:
+    found = _ours(tmp_path, {"en": COMPLETE_PO})
+    assert sorted((d["code"], d["message"]) for d in found) == [
+        ("BR708", "the ruleset has no Finnish catalog: a reader sees the ids of its 4 messages"),
+        ("BR708", "the ruleset has no Swedish catalog: a reader sees the ids of its 4 messages"),
+    ]
+    assert _ours(tmp_path / "full", {lang: COMPLETE_PO for lang in ("en", "fi", "sv")}) == []

@@ -356,11 +356,13 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
         print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
         return 1
     from breachrules import verify
-    from breachrules.usage import unused_messages
+    from breachrules.usage import untranslated, unused_messages
 
     last = ruleset.sources[-1]
+    chain = [(s.file, s.text, s.catalogs, ruleset.program.files.get(s.file, ruleset.name)) for s in ruleset.sources]
     notes = (*ruleset.warnings,
-             *unused_messages(((s.file, s.text) for s in ruleset.sources), last.catalogs, ruleset.name))
+             *unused_messages(((s.file, s.text) for s in ruleset.sources), last.catalogs, ruleset.name),
+             *untranslated(chain))
     analysis = verify.analyse(ruleset) if prove and verify.available() else None
     sources = {s.file: s.text for s in ruleset.sources}
     findings = list(analysis.findings) if analysis is not None else []

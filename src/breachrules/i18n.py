@@ -153,6 +153,29 @@ def catalog_lines(directory: Path, locale: str, domain: str) -> tuple[tuple[str,
     return tuple((m.id if isinstance(m.id, str) else m.id[0], m.lineno or 1) for m in catalog if m.id)
 
 
+def catalog_entries(directory: Path, locale: str, domain: str) -> dict[str, tuple[bool, bool]] | None:
+    """Each message id of a ruleset's catalog: (translated, fuzzy). None
+    when the ruleset has no catalog in that language; read with the guards
+    of its messages (see :func:`catalog_ids`)."""
+    from breachrules.diagnostics import RulesetError
+
+    path = catalog_path(directory, locale, domain)
+    if not path.is_file():
+        return None
+    try:
+        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
+    except RulesetError:
+        return {}
+    found: dict[str, tuple[bool, bool]] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        found[message.id if isinstance(message.id, str) else message.id[0]] = (
+            all(bool(t) for t in texts), bool(message.fuzzy))
+    return found
+
+
 def _inside(path: Path, root: Path) -> None:
     """A ruleset's catalog stays inside the tree of its ruleset: a symbolic
     link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""

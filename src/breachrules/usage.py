@@ -12,12 +12,12 @@ unread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from breachrules import ir
 from breachrules.diagnostics import Diagnostic
-from breachrules.i18n import LOCALES, catalog_lines, catalog_path
+from breachrules.i18n import LOCALES, Term, catalog_entries, catalog_lines, catalog_path
 from breachrules.program import Program
 from breachrules.spans import Span
 
@@ -111,3 +111,35 @@ def unused_messages(texts: Iterable[tuple[str, str]], catalogs: str | None, doma
                 span = Span(str(path), line, 1, line, 6)
                 found[msgid] = Diagnostic(code="BR704", span=span, values=(("name", msgid),), severity="warning")
     return tuple(found.values())
+
+
+def untranslated(sources: Sequence[tuple[str, str, str | None, str]]) -> tuple[Diagnostic, ...]:
+    """The messages the checked file (the last of ``sources``: file, text,
+    catalog directory, domain) uses that a reader would see as their ids: no
+    translation in a language, in its own catalog or a base's (BR706), or
+    only a fuzzy one, which gettext does not use (BR707). A language with
+    no catalog at all is one warning (BR708), not one per message."""
+    from breachrules.extract import messages
+    from breachrules.parser import parse
+
+    file, text, _, _ = sources[-1]
+    used: dict[str, int] = {}
+    for line, _, msgid, _ in messages(parse(text, file)):
+        used.setdefault(msgid, line)
+    found: list[Diagnostic] = []
+    for locale in LOCALES:
+        chain = [catalog_entries(Path(d), locale, domain) if d else None for _, _, d, domain in reversed(sources)]
+        unseen: list[Diagnostic] = []
+        for msgid, line in used.items():
+            entry = next((entries[msgid] for entries in chain if entries is not None and msgid in entries), None)
+            if entry is not None and entry[0] and not entry[1]:
+                continue  # translated here or in a base
+            code = "BR707" if entry is not None and entry[1] else "BR706"
+            unseen.append(Diagnostic(code=code, span=Span(file, line, 1, line, 2), severity="warning",
+                                     values=(("name", msgid), ("language", Term.of(f"language.{locale}")))))
+        if chain[0] is None and unseen:  # no catalog of its own: one warning, not one per message
+            found.append(Diagnostic(code="BR708", span=Span(file, 1, 1, 1, 2), severity="warning", values=(
+                ("language", Term.of(f"language.{locale}")), ("count", len(unseen)))))
+        else:
+            found.extend(unseen)
+    return tuple(sorted(found, key=lambda d: (d.span.line, d.code)))
