@@ -318,17 +318,17 @@ def test_explain_renders_the_dst_deadline_in_finnish() -> None:
 def test_explain_renders_deadline_in_helsinki_by_default_and_other_zones_on_request() -> None:
     a = GDPR.assess({**HEALTH_LEAK, "became_aware_at": "2026-03-27T10:00:00+02:00"})
     assert _due_line(a.explain("en")) == (
-        "Due Monday, March 30, 2026 at 11:00 AM (Eastern European Summer Time) "
+        "Due on Monday, March 30, 2026 at 11:00 AM Finnish time "
         "[GDPR Art. 33(1); GDPR Art. 33(3); GDPR Art. 33(4)]"
     )
     assert a.explain("en") == a.explain("en", "Europe/Helsinki")
     assert _due_line(a.explain("en", "UTC")) == (
-        "Due Monday, March 30, 2026 at 8:00 AM (Coordinated Universal Time) "
+        "Due on Monday, March 30, 2026 at 8:00 AM (Coordinated Universal Time) "
         "[GDPR Art. 33(1); GDPR Art. 33(3); GDPR Art. 33(4)]"
     )
     # New York is already on daylight time (since 8 March): UTC-4.
     assert _due_line(a.explain("en", "America/New_York")) == (
-        "Due Monday, March 30, 2026 at 4:00 AM (Eastern Daylight Time) "
+        "Due on Monday, March 30, 2026 at 4:00 AM (Eastern Daylight Time) "
         "[GDPR Art. 33(1); GDPR Art. 33(3); GDPR Art. 33(4)]"
     )
     # Tokyo: UTC+9, no daylight saving.

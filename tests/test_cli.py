@@ -131,7 +131,7 @@ def test_assess_text_shows_due_in_helsinki_time() -> None:
     due_lines = [line.strip().replace("\u202f", " ") for line in result.stdout.splitlines()
                  if line.strip().startswith("Due ")]
     assert due_lines[:1] == [
-        "Due Friday, June 5, 2026 at 1:00 PM (Eastern European Summer Time) "
+        "Due on Friday, June 5, 2026 at 1:00 PM Finnish time "
         "[GDPR Art. 33(1); GDPR Art. 33(3); GDPR Art. 33(4)]"
     ]
 
@@ -140,7 +140,7 @@ def test_assess_timezone_option() -> None:
     result = run("assess", EXAMPLES / "contact-list-leak.json", "--timezone", "UTC")
     assert result.returncode == 0, result.stderr
     text = result.stdout.replace("\u202f", " ")
-    assert "Due Friday, June 5, 2026 at 10:00 AM (Coordinated Universal Time)" in text
+    assert "Due on Friday, June 5, 2026 at 10:00 AM (Coordinated Universal Time)" in text
 
 
 def test_languages_give_different_text() -> None:

@@ -220,7 +220,7 @@ def test_facts_are_shown_in_words_and_unknown_facts_are_listed(rs: breachrules.R
                          subjects=1200, malicious=...))
     assert "| Type of breach | loss of availability; loss of confidentiality |" in md
     assert "| Who got the data | an outsider |" in md
-    assert "| Time to restore | 1 day, 6 hours |" in md
+    assert "| Time to restore | 1 day and 6 hours |" in md
     assert "| Number of data subjects | 1,200 |" in md
     assert "| Data subjects cannot be reached | no |" in md
     assert "| Possible harms | none |" in md
@@ -299,7 +299,7 @@ def test_the_reasons_read_natively_in_finnish_and_swedish(rs: breachrules.Rulese
 def test_a_late_notification_without_reasons_shows_the_missing_reasons(rs: breachrules.Ruleset) -> None:
     r = report(rs, authority_notified_at="2026-03-31T09:00:00+03:00")
     md = markdown(r)
-    assert "  - Done late: Tuesday, March 31, 2026 at 9:00 AM (Eastern European Summer Time), 22 hours after" \
+    assert "  - Done late, on Tuesday, March 31, 2026 at 9:00 AM Finnish time: 22 hours after" \
         " the deadline" in md
     assert "  - **MISSING: the reasons for the delay are required but have not been given.**" in md
     assert "!! MISSING: the reasons for the delay" in text(r)
@@ -316,7 +316,7 @@ def test_a_late_notification_with_reasons_records_them(rs: breachrules.Ruleset) 
 
 def test_an_overdue_notification_says_by_how_much(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs))
-    assert "  - OVERDUE: not done, the deadline passed 1 day, 23 hours ago" in md
+    assert "  - OVERDUE: not done, the deadline passed 1 day and 23 hours ago" in md
     assert "**MISSING" in md  # a notification sent now needs the reasons too
 
 
@@ -324,13 +324,13 @@ def test_a_pending_notification_says_how_long_is_left(rs: breachrules.Ruleset) -
     md = markdown(report(rs, now=datetime.fromisoformat("2026-03-30T10:00:00+03:00")))
     assert "  - Not done yet; 1 hour left" in md
     md = markdown(report(rs, now=datetime.fromisoformat("2026-03-28T09:00:00+02:00")))
-    assert "  - Not done yet; 2 days, 1 hour left" in md
+    assert "  - Not done yet; 2 days and 1 hour left" in md
     assert "MISSING" not in md
 
 
 def test_a_notification_on_time_is_done_on_time(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, authority_notified_at="2026-03-28T12:00:00+02:00"))
-    assert "  - Done on time: Saturday, March 28, 2026 at 12:00 PM (Eastern European Standard Time)" in md
+    assert "  - Done on time, on Saturday, March 28, 2026 at 12:00 PM Finnish time" in md
 
 
 def test_durations_take_plural_forms_in_every_language(rs: breachrules.Ruleset) -> None:
@@ -346,10 +346,10 @@ def test_the_deadline_across_the_dst_change_is_shown_in_local_summer_time(rs: br
     # 72 hours after Friday 10:00 EET is Monday 10:00 EET = 11:00 EEST, the clocks having moved on Sunday
     r = report(rs)
     assert r.deadline("notify").due == datetime.fromisoformat("2026-03-30T08:00:00+00:00")
-    assert "Due Monday, March 30, 2026 at 11:00 AM (Eastern European Summer Time)" in markdown(r)
-    assert "Määräaika: maanantai 30. maaliskuuta 2026 klo 11.00 (Itä-Euroopan kesäaika)" in markdown(r, "fi")
-    assert "Senast måndag 30 mars 2026 kl. 11.00 (östeuropeisk sommartid)" in markdown(r, "sv")
-    assert "Due Monday, March 30, 2026 at 10:00 AM (Central European Summer Time)" in markdown(
+    assert "Due on Monday, March 30, 2026 at 11:00 AM Finnish time" in markdown(r)
+    assert "Tehtävä viimeistään maanantaina 30.3.2026 klo 11.00" in markdown(r, "fi")
+    assert "Senast måndagen den 30 mars 2026 kl. 11.00" in markdown(r, "sv")
+    assert "Due on Monday, March 30, 2026 at 10:00 AM (Central European Summer Time)" in markdown(
         r, "en", "Europe/Stockholm")
 
 
@@ -439,7 +439,7 @@ def test_the_plain_text_view_follows_the_explanation(rs: breachrules.Ruleset) ->
     for heading in ("\nDeadlines\n", "\nContents of the notices: Notification to the authority\n",
                     "\nAction plan\n", "\nAppendix: draft communication to the data subjects\n"):
         assert heading in out
-    assert "\n  Notify the supervisory authority\n      Due Monday, March 30, 2026 at 11:00 AM" in out
+    assert "\n  Notify the supervisory authority\n      Due on Monday, March 30, 2026 at 11:00 AM" in out
     assert "\n  [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: Measures taken\n" in out
     assert "\n    Initial notification: what can be given now\n      - Nature of the breach\n" in out
     assert "\n  Response\n    Acute phase\n" not in out  # not malicious
@@ -508,3 +508,14 @@ def test_a_time_zone_that_does_not_exist_is_the_library_s_error(zone: Any) -> No
                    lambda: report.notice("en", zone), lambda: text(report, "en", zone)):
         with pytest.raises(breachrules.ArgumentError):
             render()
+
+
+@pytest.mark.parametrize(("locale", "due", "late"), [
+    ("fi", "Tehtävä viimeistään maanantaina 30.3.2026 klo 11.00",
+     "määräaika umpeutui 1 vuorokausi ja 23 tuntia sitten"),
+    ("sv", "Senast måndagen den 30 mars 2026 kl. 11.00", "tidsfristen gick ut för 1 dygn och 23 timmar sedan"),
+    ("en", "Due on Monday, March 30, 2026 at 11:00 AM Finnish time", "the deadline passed 1 day and 23 hours ago"),
+])
+def test_dates_and_durations_stand_in_a_sentence(rs: breachrules.Ruleset, locale: str, due: str, late: str) -> None:
+    md = markdown(report(rs, now=datetime.fromisoformat("2026-04-01T10:00:00+03:00")), locale)
+    assert due in md and late in md

@@ -79,7 +79,19 @@ def time_zone(name: object) -> ZoneInfo:
         raise ArgumentError("argument.timezone", zone=str(name)[:80]) from None
 
 
-def format_instant(instant: datetime, locale: str, timezone: str) -> str:
+HOME_ZONE = "Europe/Helsinki"  # Finnish authorities write Finnish time without naming it
+# a weekday as a sentence says it: "perjantaina", "fredagen den", "Friday"
+_ON_WEEKDAY = ("explain.on_monday", "explain.on_tuesday", "explain.on_wednesday", "explain.on_thursday",
+               "explain.on_friday", "explain.on_saturday", "explain.on_sunday")
+
+
+def format_instant(instant: datetime, locale: str, timezone: str, *, sentence: bool = False) -> str:
+    """An instant for a reader, in their zone and language. The default form
+    stands alone, after a label ("perjantai 20. marraskuuta 2026 klo 9.30
+    (Itä-Euroopan normaaliaika)"); ``sentence=True`` is the form that goes
+    inside a sentence ("viimeistään perjantaina 20.11.2026 klo 9.30", "senast
+    fredagen den 20 november 2026 kl. 9.30"), with the zone named only
+    when it is not Finnish time."""
     from babel.dates import format_date, format_time, get_timezone_name
 
     zone: tzinfo = time_zone(timezone)
@@ -92,13 +104,15 @@ def format_instant(instant: datetime, locale: str, timezone: str) -> str:
         except OverflowError:  # not even UTC can hold it: as written
             return instant.isoformat()
     _ = Messages(locale)
-    return _(
-        "explain.instant",
-        date=format_date(local, "full", locale=locale),
-        # the clock as the reader's authorities write it: 9.30 in Finland, in both languages
-        time=format_time(local, _("explain.time_format"), tzinfo=zone, locale=locale),
-        zone=get_timezone_name(local, "long", locale=locale),
-    )
+    # the clock as the reader's authorities write it: 9.30 in Finland, in both languages
+    clock = format_time(local, _("explain.time_format"), tzinfo=zone, locale=locale)
+    name = get_timezone_name(local, "long", locale=locale)
+    if not sentence:
+        return _("explain.instant", date=format_date(local, "full", locale=locale), time=clock, zone=name)
+    at_home = zone is not UTC and timezone == HOME_ZONE
+    return _("explain.instant.sentence" if at_home else "explain.instant.sentence_zone",
+             weekday=_(_ON_WEEKDAY[local.weekday()]),
+             date=format_date(local, _("explain.sentence_date_format"), locale=locale), time=clock, zone=name)
 
 
 def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
@@ -148,7 +162,7 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
         mark = "[x]" if ob.certain else "[?]"
         parts = []
         if ob.due is not None:
-            parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone)))
+            parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone, sentence=True)))
         elif ob.without_undue_delay:
             parts.append(_("explain.without_undue_delay"))
         else:

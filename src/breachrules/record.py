@@ -234,7 +234,7 @@ def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, time
         return _("record.decision.not_required", level=_("scale.risk." + a.risk))
     parts = [_("explain.required")]
     if ob.due is not None:
-        parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone)))
+        parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone, sentence=True)))
     elif ob.without_undue_delay:
         parts.append(_("explain.without_undue_delay"))
     if not ob.certain:
@@ -248,11 +248,12 @@ def deadline_lines(_: Messages, a: Assessment, d: Deadline, locale: str, timezon
     """The due instant, the state and, for a late one, the reasons for the delay."""
     lines = []
     if d.due is not None:
-        lines.append(_("explain.due", when=format_instant(d.due, locale, timezone)))
+        lines.append(_("explain.due", when=format_instant(d.due, locale, timezone, sentence=True)))
         if d.state == DONE_ON_TIME and d.done_at is not None:
-            lines.append(_("record.state.done_on_time", when=format_instant(d.done_at, locale, timezone)))
+            done = format_instant(d.done_at, locale, timezone, sentence=True)
+            lines.append(_("record.state.done_on_time", when=done))
         elif d.state == DONE_LATE and d.done_at is not None:
-            lines.append(_("record.state.done_late", when=format_instant(d.done_at, locale, timezone),
+            lines.append(_("record.state.done_late", when=format_instant(d.done_at, locale, timezone, sentence=True),
                            late=duration(_, d.done_at - d.due)))
         elif d.state == PENDING and d.remaining is not None:
             lines.append(_("record.state.pending", remaining=duration(_, d.remaining)))
@@ -261,14 +262,14 @@ def deadline_lines(_: Messages, a: Assessment, d: Deadline, locale: str, timezon
     else:
         lines.append(_("explain.without_undue_delay") if d.without_undue_delay else _("record.state.undated"))
         if d.done_at is not None:
-            lines.append(_("record.state.done", when=format_instant(d.done_at, locale, timezone)))
+            lines.append(_("record.state.done", when=format_instant(d.done_at, locale, timezone, sentence=True)))
     if d.reason_required and d.reason_given and d.reason_fact is not None:
         lines.append(_("record.reason.given", reason=_inline(str(a.facts.get(d.reason_fact, "")))))
     return lines
 
 
 def duration(_: Messages, value: timedelta) -> str:
-    """A length of time in words: its two largest units, rounded down ("1 day, 6 hours")."""
+    """A length of time in words: its two largest units, rounded down ("1 day and 6 hours")."""
     seconds = int(abs(value).total_seconds())
     if seconds < 60:
         return _.plural("record.duration.seconds", seconds)
@@ -279,7 +280,9 @@ def duration(_: Messages, value: timedelta) -> str:
     parts = [_.plural(msgid, n)
              for msgid, n in (("record.duration.weeks", weeks), ("record.duration.days", days),
                               ("record.duration.hours", hours), ("record.duration.minutes", minutes)) if n]
-    return ", ".join(parts[:2])
+    from babel.lists import format_list
+
+    return format_list(parts[:2], locale=_.locale)  # "1 vuorokausi ja 21 tuntia"
 
 
 def fact_rows(a: Assessment, locale: str, timezone: str) -> list[tuple[str, str]]:
