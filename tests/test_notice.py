@@ -86,7 +86,8 @@ def test_advice_needs_an_action_or_a_text(rs: breachrules.Ruleset) -> None:
 
 def test_an_uncertain_advice_action_is_marked_for_checking(rs: breachrules.Ruleset) -> None:
     text = letter(rs, data_categories=..., advice_to_subjects="Be careful.")
-    assert "- Change your passwords. [to be checked: applies only if the open questions confirm it]" in text
+    assert ("- Change your passwords. [to be checked: applies only if the answers to the open questions"
+            " confirm it]") in text
 
 
 def test_the_discovery_time_is_in_the_readers_zone_and_language(rs: breachrules.Ruleset) -> None:

@@ -250,7 +250,7 @@ def test_the_assessment_gives_the_level_and_every_reason_with_its_citations(rs: 
 def test_a_no_risk_breach_records_why_nobody_was_notified(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, exposed_to="nobody"))
     assert "- Risk level: **no risk**" in md
-    why = "Not required: the risk was assessed as “no risk”, and the conditions of this obligation are not met."
+    why = "Not required: the conditions of this obligation are not met (risk level assessed: “no risk”)."
     assert f"- [ ] **Notify the supervisory authority**: {why} (GDPR Art. 33(1))" in md
     assert f"- [ ] **Inform the data subjects**: {why} (GDPR Art. 34(1))" in md
     assert "- [x] **Document the breach**: Required (GDPR Art. 33(5))" in md
@@ -262,8 +262,8 @@ def test_a_no_risk_breach_records_why_nobody_was_notified(rs: breachrules.Rulese
 def test_a_below_threshold_obligation_names_the_level_reached(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, data_categories=["contact"]))
     assert "**Notify the supervisory authority**: Required; Due " in md
-    assert ("**Inform the data subjects**: Not required: the risk was assessed as “risk”, and the conditions"
-            " of this obligation are not met.") in md
+    assert ("**Inform the data subjects**: Not required: the conditions of this obligation are not met"
+            " (risk level assessed: “risk”).") in md
 
 
 def test_an_exempted_obligation_records_the_exemption_and_its_reason(rs: breachrules.Ruleset) -> None:
@@ -279,16 +279,16 @@ def test_an_exempted_obligation_records_the_exemption_and_its_reason(rs: breachr
 def test_an_obligation_required_only_instead_of_another_is_not_said_to_depend_on_the_risk(
         rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs))
-    assert ("- [ ] **Inform the public**: Not required: the risk was assessed as “high risk”, and the conditions"
-            " of this obligation are not met. (GDPR Art. 34(3)(c))") in md
+    assert ("- [ ] **Inform the public**: Not required: the conditions of this obligation are not met"
+            " (risk level assessed: “high risk”). (GDPR Art. 34(3)(c))") in md
 
 
 def test_the_reasons_read_natively_in_finnish_and_swedish(rs: breachrules.Ruleset) -> None:
     r = report(rs, exposed_to="nobody")
-    assert ("Ei pakollinen: riskin tasoksi arvioitiin ”ei riskiä”, eivätkä tämän velvoitteen edellytykset"
-            " täyty.") in markdown(r, "fi")
-    assert ("Krävs inte: risknivån bedömdes vara ”ingen risk”, och villkoren för denna skyldighet är inte"
-            " uppfyllda.") in markdown(r, "sv")
+    assert ("Ei pakollinen: tämän velvoitteen edellytykset eivät täyty (arvioitu riskin taso:"
+            " ”ei riskiä”).") in markdown(r, "fi")
+    assert ("Krävs inte: villkoren för denna skyldighet är inte uppfyllda (bedömd risknivå:"
+            " ”ingen risk”).") in markdown(r, "sv")
     assert "Ei pakollinen, koska vapautus soveltuu: Rekisteröityjä ei tavoiteta." in markdown(
         report(rs, unreachable=True), "fi")
 
@@ -406,7 +406,7 @@ def test_the_action_plan_is_grouped_by_plan_and_phase_and_marks_uncertain_action
     plan = md.split("## Action plan")[1].split("## Appendix")[0]
     assert [line for line in plan.splitlines() if line.startswith("#")] == [
         "### Response", "#### Acute phase", "#### After the crisis", "### Advice to data subjects", "#### Now"]
-    assert "- [ ] Secure the logs. *(if the open questions confirm it)* (TSV guidance)" in plan
+    assert "- [ ] Secure the logs. *(if the answers to the open questions confirm it)* (TSV guidance)" in plan
     assert "- [ ] Review what went wrong. (GDPR Art. 33(5))" in plan
 
 
