@@ -176,21 +176,32 @@ def partial_data(program: Program, raw: Mapping[str, Any], hidden: Iterable[str]
             if name not in hidden or program.facts[name].has_default}
 
 
+def draw_partial(program: Program, data: st.DataObject) -> tuple[Any, Any, set[str], Any] | None:
+    """A valid complete incident (raw and validated), facts drawn to hide,
+    and the partial incident without them (validated); None when the drawn
+    incident is not valid."""
+    names = sorted(program.facts)
+    raw = data.draw(complete_incidents(program))
+    complete = checked(program, raw)
+    if complete is None:
+        return None
+    hidden = data.draw(st.sets(st.sampled_from(names)) if names else st.just(set()))
+    partial = checked(program, partial_data(program, raw, hidden))
+    assert partial is not None, "validation refuses a part of an incident it accepts"
+    assert set(partial) == set(names) - hidden
+    return raw, complete, hidden, partial
+
+
 @settings(max_examples=400 if THOROUGH else 10, phases=PHASES, suppress_health_check=LARGE, deadline=None)
 @given(text=extended_rulesets(), data=st.data())
 def test_partial_reads_as_the_interpreter(text: str, data: st.DataObject) -> None:
     program = compiled(text)
     space, reading = read_partially(program)
-    names = sorted(program.facts)
     for _ in range(INCIDENTS_PER_RULESET):
-        raw = data.draw(complete_incidents(program))
-        complete = checked(program, raw)
-        if complete is None:
+        drawn = draw_partial(program, data)
+        if drawn is None:
             continue
-        hidden = data.draw(st.sets(st.sampled_from(names)) if names else st.just(set()))
-        partial = checked(program, partial_data(program, raw, hidden))
-        assert partial is not None, "validation refuses a part of an incident it accepts"
-        assert set(partial) == set(names) - hidden
+        raw, complete, hidden, partial = drawn
         completions = [complete]
         # a second way of answering the open questions: the reading must not depend on it
         other = data.draw(complete_incidents(program))

@@ -33,15 +33,13 @@ from breachrules import verify  # noqa: E402  (these need the solver)
 from breachrules.verify import questions as questions_module  # noqa: E402
 from breachrules.verify.partial import Partial  # noqa: E402
 from breachrules.verify.questions import Questions  # noqa: E402
-from tests.test_verify_partial import focused_rulesets, partial_data, read_partially  # noqa: E402
+from tests.test_verify_partial import draw_partial, focused_rulesets, read_partially  # noqa: E402
 from tests.test_verify_semantics import (  # noqa: E402
     LARGE,
     PHASES,
     THOROUGH,
     Reader,
-    checked,
     compiled,
-    complete_incidents,
     decide,
     demonstrates,
     extended_rulesets,
@@ -66,15 +64,11 @@ def assert_asks_as_the_interpreter(text: str, data: st.DataObject) -> None:
     program = compiled(text)
     _, reading = read_partially(program)
     questions = Questions(reading)
-    names = sorted(program.facts)
     for _ in range(INCIDENTS_PER_RULESET):
-        raw = data.draw(complete_incidents(program))
-        complete = checked(program, raw)
-        if complete is None:
+        drawn = draw_partial(program, data)
+        if drawn is None:
             continue
-        hidden = data.draw(st.sets(st.sampled_from(names)) if names else st.just(set()))
-        partial = checked(program, partial_data(program, raw, hidden))
-        assert partial is not None
+        _, complete, hidden, partial = drawn
         result = decide(program, partial)
         if result is None:
             event("the interpreter fails on the partial incident")

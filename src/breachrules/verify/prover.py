@@ -258,13 +258,8 @@ class _Prover:
         for name, truth in reading.required.items():
             value = complete[f"obligation:{name}"]
             broken[f"obligation:{name}"] = z3.Or(z3.And(truth.true, z3.Not(value)), z3.And(truth.false, value))
-        answer = self.ask(z3.Or(list(broken.values())))
-        if answer != z3.sat:
-            self.claims.append(Claim("unknowns", "", span, "proved" if answer == z3.unsat else "undecided"))
-            if answer == z3.unknown:
-                self.undecided(span, self.program.name)
+        if not self._refuted("unknowns", self.ask(z3.Or(list(broken.values())))):
             return
-        self.claims.append(Claim("unknowns", "", span, "refuted"))
         key = next(key for key, goal in broken.items() if self.ask(goal) == z3.sat)
         self.solver.push()
         self.solver.add(broken[key])
@@ -279,6 +274,15 @@ class _Prover:
                  if value is not None or self.program.facts[name].has_default}
         self.findings.append(Finding.make("BR813", span, what=key.split(":", 1)[1], incident=known,
                                           other=answered))
+
+    def _refuted(self, kind: str, answer: z3.CheckSatResult) -> bool:
+        """Record how a claim about the whole ruleset stands; True when a
+        counterexample is to be shown."""
+        status = "refuted" if answer == z3.sat else "proved" if answer == z3.unsat else "undecided"
+        self.claims.append(Claim(kind, "", self.program.span, status))
+        if status == "undecided":
+            self.undecided(self.program.span, self.program.name)
+        return status == "refuted"
 
     def _questions(self, questions: Questions) -> None:
         """That a provisional result says what could change it: every fact
@@ -296,13 +300,8 @@ class _Prover:
         solver = z3.Solver()
         solver.set("timeout", TIMEOUT_MS)
         solver.add(missed)
-        answer = solver.check()
-        if answer != z3.sat:
-            self.claims.append(Claim("questions", "", span, "proved" if answer == z3.unsat else "undecided"))
-            if answer == z3.unknown:
-                self.undecided(span, self.program.name)
+        if not self._refuted("questions", solver.check()):
             return
-        self.claims.append(Claim("questions", "", span, "refuted"))
         model = solver.model()
         fact = facts[model.eval(which, model_completion=True).as_long()]
         answered = witness.incident(model, self.space, self.program)
