@@ -150,7 +150,7 @@ def test_languages_give_different_text() -> None:
         assert result.returncode == 0, (lang, result.stderr)
     assert len({r.stdout for r in out.values()}) == 3
     # The ruleset's own words, from its catalogs
-    assert "Dokumentoi tietoturvaloukkaus" in out["fi"].stdout
+    assert "Dokumentoikaa tietoturvaloukkaus" in out["fi"].stdout
     assert "Dokumentera personuppgiftsincidenten" in out["sv"].stdout
     assert "Document the breach" in out["en"].stdout
     assert "korkea riski" in out["fi"].stdout
@@ -394,7 +394,7 @@ def test_assess_does_not_depend_on_the_working_directory(tmp_path: Path) -> None
     assert json.loads(elsewhere.stdout) == json.loads(here.stdout)
     text = run("assess", example, "--lang", "fi", cwd=tmp_path)
     assert text.returncode == 0, text.stderr
-    assert "Dokumentoi tietoturvaloukkaus" in text.stdout
+    assert "Dokumentoikaa tietoturvaloukkaus" in text.stdout
     assert "gdpr, rivi " in text.stdout and "rulesets/" not in text.stdout  # where a rule is written, no path
 
 
