@@ -101,7 +101,10 @@ def test_a_citation_of_an_undeclared_reference_is_an_error_with_a_suggestion() -
     ("gdpr article 33 article 34", "'article' is given twice"),
     ("gdpr", "a law is cited at an 'article', a 'recital' or an 'annex', not as a whole"),
     ("gdpr article 1.5", "'1.5' in 'article' is not a whole number"),
-    ("tsv_2021 example 12 to 11", "'12-11' in 'example' is not a whole number"),
+    ("tsv_2021 example 12 to 11", "'12 to 11' in 'example' is not a whole number"),
+    ("tsv_2021 example 3 example 4", "'example' is given twice"),
+    ("gdpr article 33 recital 75", "a law is cited at one place: an 'article', a 'recital' or an 'annex',"
+     " not 'recital' besides"),
     ("gdpr recital 0", "'0' in 'recital' is not a whole number"),
 ])
 def test_a_citation_that_does_not_fit_its_reference_is_an_error(cite: str, why: str) -> None:
@@ -148,6 +151,12 @@ def test_citations_survive_a_round_trip_through_json(cites: list[Citation]) -> N
 
 def test_a_record_written_before_citations_had_structure_still_reads() -> None:
     assert from_list(["GDPR Art. 33(1)"]) == (Citation(text="GDPR Art. 33(1)"),)
+    incident = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    stored = FI_HEALTH.assess(incident).to_dict()
+    old = {**stored, "schema": "breachrules.assessment/1",  # as version 1 wrote it
+           "obligations": [{**o, "cites": ["GDPR Art. 33(1)"]} for o in stored["obligations"]]}
+    read = type(FI_HEALTH.assess(incident)).from_dict(old)
+    assert "[GDPR Art. 33(1)]" in read.explain("en")
 
 
 def test_a_stored_assessment_renders_its_citations_as_before() -> None:

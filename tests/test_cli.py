@@ -37,7 +37,7 @@ NOW = "2026-11-21T12:00:00+02:00"  # --now, for output that does not depend on t
 def assessment_of(stdout: str) -> dict[str, Any]:
     """The assessment inside the documentation record that --format json prints."""
     record = json.loads(stdout)
-    assert record["schema"] == "breachrules.record/1"
+    assert record["schema"] == "breachrules.record/2"
     assessment: dict[str, Any] = record["assessment"]
     return assessment
 
@@ -80,7 +80,7 @@ def test_assess_json(example: Path) -> None:
     assert result.stderr == ""
     doc = assessment_of(result.stdout)
     expected = EXPECTED[example.stem]
-    assert doc["schema"] == "breachrules.assessment/1"
+    assert doc["schema"] == "breachrules.assessment/2"
     assert doc["ruleset"] == "gdpr"
     assert doc["risk"] == expected["risk"]
     assert doc["provisional"] is expected["provisional"]

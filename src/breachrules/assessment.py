@@ -20,7 +20,9 @@ from breachrules.citations import Citation, from_list, to_list
 from breachrules.instants import parse_instant
 from breachrules.spans import Span
 
-SCHEMA = "breachrules.assessment/1"
+SCHEMA = "breachrules.assessment/2"
+# read too: version 1 differs only in writing citations as strings
+READABLE = (SCHEMA, "breachrules.assessment/1")
 
 
 @attrs.frozen
@@ -186,7 +188,7 @@ class Assessment:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Assessment:
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READABLE:
             raise ValueError(f"not a {SCHEMA} document: schema is {data.get('schema')!r}")
         return cls(
             ruleset=data["ruleset"],

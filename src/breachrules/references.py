@@ -55,13 +55,17 @@ class ReferenceChecker:
             return None
         allowed = LAW_PARTS if declared.kind == "law" else DOCUMENT_PARTS
         fields: dict[str, object] = {}
+        seen: set[str] = set()
         ok = True
         for part in node.parts:
-            if part.kind not in allowed or part.kind in fields:
-                why = "twice" if part.kind in fields else f"not_in_{declared.kind}"
+            places = seen & set(LAW_PARTS) if declared.kind == "law" else set()
+            if part.kind not in allowed or part.kind in seen or places:
+                why = ("twice" if part.kind in seen else f"not_in_{declared.kind}" if part.kind not in allowed
+                       else "one_place")
                 self.error("BR426", part.span, reference=name, why=Term.of(f"cite.problem.{why}", part=part.kind))
                 ok = False
                 continue
+            seen.add(part.kind)
             ok = self._part(name, part, fields) and ok
         if declared.kind == "law" and not fields and ok:
             self.error("BR426", node.span, reference=name, why=Term.of("cite.problem.whole_law"))
@@ -86,7 +90,7 @@ class ReferenceChecker:
             bad = next((v for v in part.values if "-" in v and _rising(v) is False), None)
         if bad is not None:
             self.error("BR426", part.span, reference=reference,
-                       why=Term.of("cite.problem.number", part=part.kind, value=bad))
+                       why=Term.of("cite.problem.number", part=part.kind, value=bad.replace("-", " to ")))
             return False
         if part.kind == "article":
             fields.update(zip(("article", "paragraph", "point"), part.values, strict=False))

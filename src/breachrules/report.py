@@ -37,7 +37,9 @@ from breachrules.incident import fixed_offset
 from breachrules.instants import parse_instant
 from breachrules.program import Program
 
-SCHEMA = "breachrules.record/1"
+SCHEMA = "breachrules.record/2"
+# read too: version 1 differs only in writing citations as strings
+READABLE = (SCHEMA, "breachrules.record/1")
 
 # The states of a deadline.
 DONE_ON_TIME = "done_on_time"
@@ -245,7 +247,7 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READABLE:
             raise ValueError(f"not a {SCHEMA} document: schema is {data.get('schema')!r}")
         now = parse_instant(data["generated_at"])
         return cls(
