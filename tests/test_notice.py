@@ -30,7 +30,7 @@ def test_the_notice_tells_what_happened_when_what_it_means_and_whom_to_contact(r
     assert ("What happened\nA letter with test results was sent to the wrong address.\n"
             "Kind of breach:\n- loss of confidentiality\n"
             "Personal data concerned:\n- contact details\n- data concerning health\n"
-            "We became aware of the breach: Friday, March 27, 2026 at 10:00 AM (Eastern European Standard Time)\n"
+            "We became aware of the breach on Friday, March 27, 2026 at 10:00 AM Finnish time.\n"
             ) in text
     assert ("What this may mean for you\nThe breach may have the following consequences for you:\n"
             "- financial loss\n- identity theft\n") in text
@@ -92,12 +92,12 @@ def test_an_uncertain_advice_action_is_marked_for_checking(rs: breachrules.Rules
 
 def test_the_discovery_time_is_in_the_readers_zone_and_language(rs: breachrules.Ruleset) -> None:
     aware = "2026-03-30T08:30:00+00:00"
-    assert ("Saimme tiedon loukkauksesta: maanantai 30. maaliskuuta 2026 klo 11.30 (Itä-Euroopan kesäaika)"
+    assert ("Saimme tiedon loukkauksesta maanantaina 30.3.2026 klo 11.30."
             in letter(rs, "fi", became_aware_at=aware))
-    assert ("Vi fick kännedom om incidenten: måndag 30 mars 2026 kl. 11.30 (östeuropeisk sommartid)"
+    assert ("Vi fick kännedom om incidenten måndagen den 30 mars 2026 kl. 11.30."
             in letter(rs, "sv", became_aware_at=aware))
-    assert ("We became aware of the breach: Monday, March 30, 2026 at 10:30 AM (Central European Summer Time)"
-            in letter(rs, "en", "Europe/Stockholm", became_aware_at=aware))
+    assert ("We became aware of the breach on Monday, March 30, 2026 at 10:30 AM"
+            " (Central European Summer Time)." in letter(rs, "en", "Europe/Stockholm", became_aware_at=aware))
 
 
 @pytest.mark.parametrize("lang", ["en", "fi", "sv"])

@@ -141,4 +141,4 @@ def _instant(value: Any, locale: str, timezone: str) -> str | None:
         return None
     if instant is None or instant.tzinfo is None:
         return None
-    return format_instant(instant, locale, timezone)
+    return format_instant(instant, locale, timezone, sentence=True)
