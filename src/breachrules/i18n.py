@@ -141,22 +141,23 @@ def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
 def catalog_lines(directory: Path, locale: str, domain: str) -> tuple[tuple[str, int], ...]:
     """The message ids of a ruleset's catalog with the line each starts on,
     read with the guards of its messages (see :func:`catalog_ids`)."""
-    from breachrules.diagnostics import RulesetError
-
-    path = catalog_path(directory, locale, domain)
-    if not path.is_file():
-        return ()
-    try:
-        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
-    except RulesetError:
-        return ()
-    return tuple((m.id if isinstance(m.id, str) else m.id[0], m.lineno or 1) for m in catalog if m.id)
+    return tuple((_msgid(m), m.lineno or 1) for m in _messages_of(directory, locale, domain) or ())
 
 
 def catalog_entries(directory: Path, locale: str, domain: str) -> dict[str, tuple[bool, bool]] | None:
     """Each message id of a ruleset's catalog: (translated, fuzzy). None
     when the ruleset has no catalog in that language; read with the guards
     of its messages (see :func:`catalog_ids`)."""
+    found = _messages_of(directory, locale, domain)
+    if found is None:
+        return None
+    return {_msgid(m): (all(bool(t) for t in (m.string if isinstance(m.string, tuple) else (m.string,))),
+                        bool(m.fuzzy)) for m in found}
+
+
+def _messages_of(directory: Path, locale: str, domain: str) -> list[Any] | None:
+    """The messages of a ruleset's catalog (none when it cannot be read: its
+    messages then raise the positioned error); None without a catalog."""
     from breachrules.diagnostics import RulesetError
 
     path = catalog_path(directory, locale, domain)
@@ -165,15 +166,12 @@ def catalog_entries(directory: Path, locale: str, domain: str) -> dict[str, tupl
     try:
         catalog = _ruleset_catalog(path, Path(directory).parent, locale)
     except RulesetError:
-        return {}
-    found: dict[str, tuple[bool, bool]] = {}
-    for message in catalog:
-        if not message.id:
-            continue
-        texts = message.string if isinstance(message.string, tuple) else (message.string,)
-        found[message.id if isinstance(message.id, str) else message.id[0]] = (
-            all(bool(t) for t in texts), bool(message.fuzzy))
-    return found
+        return []
+    return [m for m in catalog if m.id]
+
+
+def _msgid(message: Any) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
 
 
 def _inside(path: Path, root: Path) -> None:

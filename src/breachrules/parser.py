@@ -283,6 +283,15 @@ def _clause_builder(name: str, convert: str) -> Any:
     return build
 
 
+def _cite_part_builder(kind: str) -> Any:
+    """A builder method for a step into a reference that takes one number."""
+
+    def build(self: _Builder, span: Span, c: list[Any]) -> n.CitePart:
+        return n.CitePart(kind, (str(c[0]),), span)
+
+    return build
+
+
 class _Builder:
     """A Lark transformer, written as a plain class so that Lark is imported
     lazily; see :meth:`transform`."""
@@ -501,17 +510,10 @@ class _Builder:
     def t_cite_article(self, span: Span, c: list[Any]) -> n.CitePart:
         return n.CitePart("article", tuple(str(t) for t in c if t is not None), span)
 
-    def t_cite_recital(self, span: Span, c: list[Any]) -> n.CitePart:
-        return n.CitePart("recital", (str(c[0]),), span)
-
-    def t_cite_annex(self, span: Span, c: list[Any]) -> n.CitePart:
-        return n.CitePart("annex", (str(c[0]),), span)
-
-    def t_cite_page(self, span: Span, c: list[Any]) -> n.CitePart:
-        return n.CitePart("page", (str(c[0]),), span)
-
-    def t_cite_case(self, span: Span, c: list[Any]) -> n.CitePart:
-        return n.CitePart("case", (str(c[0]),), span)
+    t_cite_recital = _cite_part_builder("recital")
+    t_cite_annex = _cite_part_builder("annex")
+    t_cite_page = _cite_part_builder("page")
+    t_cite_case = _cite_part_builder("case")
 
     def t_cite_example(self, span: Span, c: list[Any]) -> n.CitePart:
         return n.CitePart("example", tuple(c), span)

@@ -30,7 +30,7 @@ from breachrules.program import RuleDef
 from breachrules.verify.encoding import Instant, SetValue
 from breachrules.verify.partial import Level, Partial, Truth
 
-_TRUE, _FALSE = z3.BoolVal(True), z3.BoolVal(False)
+_FALSE = z3.BoolVal(False)
 ANSWER = "answer:"  # the prefix of the fact variables of the other answer
 Facts = dict[str, z3.BoolRef]  # fact -> when it is among the unknowns
 
