@@ -106,7 +106,7 @@ def test_round_trip_changes_are_noticed() -> None:
 
 
 @pytest.mark.parametrize("schema", [
-    "breachrules.assessment/3", "breachrules.record/2", "", None, "breachrules.assessment"])
+    "breachrules.assessment/4", "breachrules.record/3", "", None, "breachrules.assessment"])
 def test_from_dict_refuses_a_wrong_schema(schema: Any) -> None:
     a = GDPR.assess(json.loads((ROOT / "examples" / "partial-facts.json").read_text()))
     doc = a.to_dict()

@@ -154,7 +154,7 @@ def _ids_used_by_the_library() -> set[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if re.fullmatch(r"(explain|cli|diagnostic|case|record|notice)\.[\w.]+", node.value):
+                if re.fullmatch(r"(explain|cli|diagnostic|case|record|notice)\.[\w.]*\w", node.value):
                     used.add(node.value)
                 elif re.fullmatch(r"BR\d{3}", node.value):
                     used.add(f"diagnostic.{node.value}")

@@ -599,3 +599,47 @@ def test_a_ruleset_without_a_catalog_in_a_language_is_one_warning(tmp_path: Path
         ("BR708", "the ruleset has no Swedish catalog: a reader sees the ids of its 4 messages"),
     ]
     assert _ours(tmp_path / "full", {lang: COMPLETE_PO for lang in ("en", "fi", "sv")}) == []
+
+
+# ------------------------------------------------------------------ notices
+
+NOTICE_BASE = ('obligation tell when risk >= high says "o" cite "c"\n'
+               'fact what: text\n'
+               'plan advice_plan: now\n')
+
+
+def test_a_notice_compiles_to_its_parts_in_the_order_of_the_letter() -> None:
+    rs = breachrules.loads(PRELUDE + NOTICE_BASE + "notice letter for tell\n"
+                           "  contact: what\n  what_happened: what, data\n  discovered: aware\n"
+                           "  advice: advice_plan\n")
+    [notice] = rs.program.notices
+    assert notice.obligations == ("tell",)
+    assert [(p.part, p.sources) for p in notice.parts] == [
+        ("what_happened", (("fact", "what"), ("fact", "data"))), ("discovered", (("fact", "aware"),)),
+        ("advice", (("plan", "advice_plan"),)), ("contact", (("fact", "what"),))]
+    # a set fact told in a letter brings the letter's own words to the catalogs
+    assert {"plain.data", "plain.data.contact", "plain.data.health"} <= rs.program.message_ids
+
+
+def test_an_unknown_part_of_a_notice_is_refused_with_a_suggestion() -> None:
+    code, line, column, message = only(NOTICE_BASE + "notice letter for tell\n  what_hapened: what\n")
+    assert (code, line, column) == ("BR427", LINE + 4, 3)
+    assert "did you mean 'what_happened'" in message
+
+
+def test_a_part_given_twice_is_refused() -> None:
+    code, line, _, _ = only(NOTICE_BASE + "notice letter for tell\n  contact: what\n  contact: what\n")
+    assert (code, line) == ("BR428", LINE + 5)
+
+
+@pytest.mark.parametrize(("part", "source"), [("discovered", "what"), ("what_happened", "subjects"),
+                                              ("contact", "data"), ("discovered", "advice_plan")])
+def test_a_part_refuses_what_it_cannot_tell(part: str, source: str) -> None:
+    code, line, column, _ = only(NOTICE_BASE + f"notice letter for tell\n  {part}: {source}\n")
+    assert (code, line, column) == ("BR429", LINE + 4, len(part) + 5)
+
+
+def test_a_notice_names_facts_plans_and_obligations_that_exist() -> None:
+    found = problems(NOTICE_BASE + "notice letter for tel\n  contact: wat\n")
+    assert [code for code, *_ in found] == ["BR207", "BR208"]
+    assert "did you mean 'tell'" in found[0][3] and "did you mean 'what'" in found[1][3]

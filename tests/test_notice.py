@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 import breachrules
-from breachrules import notice
 from breachrules.notice import draft
 from tests.test_record import NOW, UNTRANSLATED, incident, write_ruleset
 
@@ -27,13 +26,13 @@ def test_the_notice_tells_what_happened_when_what_it_means_and_whom_to_contact(r
     text = letter(rs, possible_harms=["identity_theft", "financial_loss"],
                   advice_to_subjects="Watch your bank account for payments you do not recognise.")
     assert text.startswith("Subject: Personal data breach concerning your personal data\n")
+    # the lists in the letter's own words (plain.*), or, for a fact the catalog has none for, its labels
     assert ("What happened\nA letter with test results was sent to the wrong address.\n"
-            "Kind of breach:\n- loss of confidentiality\n"
-            "Personal data concerned:\n- contact details\n- data concerning health\n"
+            "Type of breach:\n- loss of confidentiality\n"
+            "These data about you were involved:\n- your contact details\n- information about your health\n"
             "We became aware of the breach on Friday, March 27, 2026 at 10:00 AM Finnish time.\n"
             ) in text
-    assert ("What this may mean for you\nThe breach may have the following consequences for you:\n"
-            "- financial loss\n- identity theft\n") in text
+    assert "What this may mean for you\nThis may happen to you:\n- financial loss\n- identity theft\n" in text
     assert "What we have done\nWe asked the recipient to destroy the letter.\n" in text
     assert ("What we advise you to do\n- Change your passwords.\n"
             "Watch your bank account for payments you do not recognise.\n") in text
@@ -63,9 +62,10 @@ def test_blank_text_counts_as_missing(rs: breachrules.Ruleset) -> None:
 def test_every_missing_part_has_its_placeholder(rs: breachrules.Ruleset) -> None:
     text = letter(rs, breach_description=..., measures_taken=..., became_aware_at=..., data_categories=...,
                   contact_point=...)
-    assert "What happened\n[to be completed: what happened]\n" in text
-    assert "[to be completed: the personal data concerned]" in text
-    assert "[to be completed: when we became aware of the breach]" in text
+    # an unknown list or moment is a placeholder where it would stand, named by the fact's label
+    assert "What happened\nType of breach:\n- loss of confidentiality\n[to be completed: Data concerned]\n" in text
+    assert "[to be completed: Became aware at]\n\nWhat this may mean" in text
+    assert "[täydennettävä: Tiedot]" in letter(rs, "fi", data_categories=...)
     assert "What we have done\n[to be completed: the measures taken or proposed to address the breach" in text
     assert "[to be completed: name and contact details of the data protection officer" in text
 
@@ -81,7 +81,9 @@ def test_without_known_harms_the_consequences_are_a_neutral_sentence(rs: breachr
 def test_advice_needs_an_action_or_a_text(rs: breachrules.Ruleset) -> None:
     # risk only: change_passwords does not apply, and no advice is given
     text = letter(rs, data_categories=["contact"])
-    assert "What we advise you to do\n[to be completed: advice on how the recipients can protect themselves]" in text
+    assert "What we advise you to do\n[to be completed: advice on how you can protect yourself]" in text
+    assert "Mitä voit itse tehdä\n[täydennettävä: ohjeet siitä, miten voit suojautua]" in letter(
+        rs, "fi", data_categories=["contact"])
 
 
 def test_an_uncertain_advice_action_is_marked_for_checking(rs: breachrules.Ruleset) -> None:
@@ -119,32 +121,53 @@ MINIMAL = """ruleset t version "1"
 scale risk: none < risk < high
 fact exposed_to: {nobody, outsider}
 rule outsider when exposed_to == outsider then risk >= high because "reason.outsider" cite "c"
-obligation communicate_subjects when risk >= high due without undue delay
-  says "obligation.communicate_subjects" cite "GDPR Art. 34(1)"
+obligation tell_them when risk >= high due without undue delay
+  says "obligation.tell_them" cite "GDPR Art. 34(1)"
 """
+MINIMAL_CATALOG = {
+    "scale.risk": ("Risk", "Riski", "Risk"), "scale.risk.high": ("high", "korkea", "hög"),
+    "fact.exposed_to": ("Who", "Kuka", "Vem"),
+    "value.exposed_to.outsider": ("outsider", "ulkopuolinen", "utomstående"),
+    "reason.outsider": ("Outsider.", "Ulkopuolinen.", "Utomstående."),
+    "obligation.tell_them": ("Inform", "Ilmoita", "Informera"),
+}
+NOW_2026 = datetime.fromisoformat("2026-01-01T12:00:00+02:00")
 
 
-def test_a_ruleset_without_the_notice_facts_still_gets_a_draft(tmp_path: Path) -> None:
-    rs = write_ruleset(tmp_path, MINIMAL, {
-        "scale.risk": ("Risk", "Riski", "Risk"), "scale.risk.high": ("high", "korkea", "hög"),
-        "fact.exposed_to": ("Who", "Kuka", "Vem"), "value.exposed_to.outsider": ("outsider", "ulkopuolinen",
-                                                                                 "utomstående"),
-        "reason.outsider": ("Outsider.", "Ulkopuolinen.", "Utomstående."),
-        "obligation.communicate_subjects": ("Inform", "Ilmoita", "Informera"),
-    })
-    r = rs.report({"exposed_to": "outsider"}, now=datetime.fromisoformat("2026-01-01T12:00:00+02:00"))
-    text = draft(r)
-    # the undeclared lists and the discovery time are left out; what Art. 34(2) needs stays as a placeholder
-    assert "Kind of breach" not in text and "We became aware" not in text
-    assert "What happened\n[to be completed: what happened]" in text
+def test_a_notice_declared_with_parts_the_ruleset_cannot_fill_keeps_the_placeholders(tmp_path: Path) -> None:
+    rs = write_ruleset(tmp_path, MINIMAL + "notice letter for tell_them\n  what_happened: exposed_to\n",
+                       MINIMAL_CATALOG)
+    r = rs.report({"exposed_to": "outsider"}, now=NOW_2026)
+    text = r.notice()
+    # what the ruleset fills is told; what Art. 34(2) needs and nothing fills stays a placeholder
+    assert "What happened\nWho:\n- outsider\n" in text
+    assert "We became aware" not in text and "What we advise you to do" not in text
     assert "[to be completed: the measures taken or proposed" in text
     assert "[to be completed: name and contact details" in text
-    assert "What we advise you to do" not in text
-    assert r.notice() == text
     assert "## Appendix: draft communication to the data subjects" in r.to_markdown()
 
 
-def test_the_fact_names_are_module_constants() -> None:
-    assert (notice.CONTACT_POINT, notice.MEASURES_TAKEN, notice.BREACH_DESCRIPTION) == (
-        "contact_point", "measures_taken", "breach_description")
-    assert notice.ADVICE_PLAN == "advice"
+def test_the_notice_follows_the_obligations_the_ruleset_names(tmp_path: Path) -> None:
+    """No obligation of a bundled ruleset is known to the library: the
+    notice is appended when the obligation its ruleset names is required."""
+    plain = write_ruleset(tmp_path, MINIMAL, MINIMAL_CATALOG)
+    report = plain.report({"exposed_to": "outsider"}, now=NOW_2026)
+    assert report.assessment.required == ("tell_them",)
+    assert "Appendix" not in report.to_markdown()  # no notice declared: nothing to draft
+    declared = write_ruleset(tmp_path, MINIMAL + "notice letter for tell_them\n  what_happened: exposed_to\n",
+                             MINIMAL_CATALOG)
+    assert "Appendix" in declared.report({"exposed_to": "outsider"}, now=NOW_2026).to_markdown()
+    assert "Appendix" not in declared.report({"exposed_to": "nobody"}, now=NOW_2026).to_markdown()
+
+
+
+@pytest.mark.parametrize("lang", ["en", "fi", "sv"])
+def test_every_part_has_its_heading_and_every_required_part_its_placeholder(lang: str) -> None:
+    from breachrules.i18n import Messages
+    from breachrules.vocabulary import NOTICE_PARTS, REQUIRED_PARTS
+
+    _ = Messages(lang)
+    told = [part for part in NOTICE_PARTS if part != "discovered"]  # a sentence of "what happened"
+    assert [part for part in told if not _.has(f"notice.{part}")] == []
+    assert [part for part in REQUIRED_PARTS
+            if not (_.has(f"notice.missing.{part}") or _.has(f"notice.none.{part}"))] == []

@@ -67,6 +67,14 @@ plan advice: now
 action secure_logs in acute when malicious says "action.secure_logs" cite "TSV guidance"
 action review in after_crisis always says "action.review" cite "GDPR Art. 33(5)"
 action change_passwords in now when risk >= high says "action.change_passwords" cite "GDPR Art. 34(2)"
+
+notice letter for communicate_subjects, public_communication
+  what_happened: breach_description, breach_types, data_categories
+  discovered: became_aware_at
+  consequences: possible_harms
+  measures: measures_taken
+  advice: advice, advice_to_subjects
+  contact: contact_point
 """
 
 # msgid: (en, fi, sv)
@@ -138,6 +146,15 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "action.secure_logs": ("Secure the logs.", "Turvaa lokitiedot.", "Säkra loggarna."),
     "action.review": ("Review what went wrong.", "Selvitä, mikä meni vikaan.", "Utred vad som gick fel."),
     "action.change_passwords": ("Change your passwords.", "Vaihda salasanasi.", "Byt dina lösenord."),
+    # the letter's own words for two of the lists it tells; breach_types has none, and shows its labels
+    "plain.data_categories": ("These data about you were involved:", "Loukkaus koski näitä tietojasi:",
+                              "Incidenten gällde de här uppgifterna om dig:"),
+    "plain.data_categories.contact": ("your contact details", "yhteystietosi", "dina kontaktuppgifter"),
+    "plain.data_categories.health": ("information about your health", "terveyttäsi koskevat tiedot",
+                                     "uppgifter om din hälsa"),
+    "plain.possible_harms": ("This may happen to you:", "Sinulle voi seurata:", "Det här kan hända dig:"),
+    "plain.possible_harms.identity_theft": ("identity theft", "identiteettivarkaus", "identitetsstöld"),
+    "plain.possible_harms.financial_loss": ("financial loss", "rahanmenetys", "ekonomisk förlust"),
 }
 
 NOW = datetime.fromisoformat("2026-04-01T10:00:00+03:00")
@@ -427,8 +444,9 @@ def test_the_draft_notice_is_appended_when_the_data_subjects_must_be_told(rs: br
     assert "> Subject: Personal data breach concerning your personal data" in appendix
     # each line of the letter stays a line: a paragraph of its own, the list items one list
     assert ("> What happened\n>\n> A letter with test results was sent to the wrong address.\n>\n"
-            "> Kind of breach:\n>\n> - loss of confidentiality\n>\n"
-            "> Personal data concerned:\n>\n> - contact details\n> - data concerning health\n") in appendix
+            "> Type of breach:\n>\n> - loss of confidentiality\n>\n"
+            "> These data about you were involved:\n>\n> - your contact details\n"
+            "> - information about your health\n") in appendix
     assert "> Data protection officer Maija Meikäläinen, tietosuoja@example.fi" in appendix
 
 

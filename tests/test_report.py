@@ -392,7 +392,7 @@ def test_an_action_whose_condition_is_false_is_absent(small) -> None:  # type: i
 def test_an_action_depending_on_an_unknown_fact_is_uncertain(small) -> None:  # type: ignore[no-untyped-def]
     report = small.report({"aware": AWARE}, now=datetime(2026, 3, 28, tzinfo=UTC))
     assert _actions(report) == [("call_police", False), ("tidy", True)]
-    assert report.to_dict()["actions"][0]["certain"] is False
+    assert report.to_dict()["assessment"]["actions"][0]["certain"] is False
 
 
 def test_actions_follow_plan_order_then_phase_order_then_the_text(big) -> None:  # type: ignore[no-untyped-def]
@@ -432,7 +432,7 @@ def test_an_action_reading_an_outcome(big) -> None:  # type: ignore[no-untyped-d
 def test_to_dict_of_a_late_fulfilment(small) -> None:  # type: ignore[no-untyped-def]
     incident = {"a": True, "aware": AWARE, "notified": "2026-03-31T09:00:00+03:00"}
     data = small.report(incident, now=datetime(2026, 4, 1, 12, 0, tzinfo=EEST)).to_dict()
-    assert data["schema"] == "breachrules.record/2"
+    assert data["schema"] == "breachrules.record/3"
     assert data["generated_at"] == "2026-04-01T12:00:00+03:00"
     assert data["deadlines"] == [{
         "obligation": "notify",
@@ -484,7 +484,7 @@ def test_json_round_trip_with_an_undated_obligation(big) -> None:  # type: ignor
 def test_from_dict_refuses_another_schema(small) -> None:  # type: ignore[no-untyped-def]
     data = small.report({"a": True}, now=datetime(2026, 3, 28, tzinfo=UTC)).to_dict()
     data["schema"] = "breachrules.assessment/1"
-    with pytest.raises(ValueError, match="breachrules.record/2"):
+    with pytest.raises(ValueError, match="breachrules.record/3"):
         Report.from_dict(data)
 
 

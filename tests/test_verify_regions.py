@@ -839,8 +839,18 @@ rule r when b then risk >= hi because "m" cite "c"
 """
 
 
-def test_an_action_whose_condition_fails_hides_no_difference() -> None:
+def test_an_action_whose_condition_fails_leaves_no_decision_to_differ() -> None:
+    """An assessment decides the actions with everything else: where an
+    action's condition cannot be evaluated, neither version has an answer
+    (BR809 reports it), so there is no difference to list."""
     old, new, diff = _pair(ACTION, ACTION.replace("when b", "when not b"))
-    assert diff.complete
+    assert diff.complete and diff.regions == ()
     for b in (False, True):
-        assert assert_covered(diff, old, new, {"t": "2026-01-05T09:00:00+00:00", "b": b})  # no region lists it
+        data = {"t": "2026-01-05T09:00:00+00:00", "b": b}
+        facts = facts_of(old, data)
+        assert facts is not None and decided(old, facts) is None
+    fine = ACTION.replace("t + 99999999d > t", "t + 1d > t")
+    old, new, diff = _pair(fine, fine.replace("when b", "when not b"))
+    assert diff.regions != ()
+    for b in (False, True):
+        assert assert_covered(diff, old, new, {"t": "2026-01-05T09:00:00+00:00", "b": b})

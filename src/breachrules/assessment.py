@@ -19,10 +19,12 @@ import attrs
 from breachrules.citations import Citation, from_list, to_list
 from breachrules.instants import parse_instant
 from breachrules.spans import Span
+from breachrules.vocabulary import Vocabulary
 
-SCHEMA = "breachrules.assessment/2"
-# read too: version 1 differs only in writing citations as strings
-READABLE = (SCHEMA, "breachrules.assessment/1")
+SCHEMA = "breachrules.assessment/3"
+# read too: version 2 had no actions and no vocabulary (its facts are then
+# rendered as their JSON values), version 1 also wrote citations as strings
+READABLE = (SCHEMA, "breachrules.assessment/2", "breachrules.assessment/1")
 
 
 @attrs.frozen
@@ -133,6 +135,28 @@ class OpenQuestion:
 
 
 @attrs.frozen
+class Action:
+    """One step of an action plan that applies (``certain``) or may apply
+    once the open questions are answered."""
+
+    name: str
+    plan: str
+    phase: str
+    message: str
+    cites: tuple[Citation, ...]
+    certain: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "plan": self.plan, "phase": self.phase, "message": self.message,
+                "cites": to_list(self.cites), "certain": self.certain}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Action:
+        return cls(data["name"], data["plan"], data["phase"], data["message"], from_list(data["cites"]),
+                   data["certain"])
+
+
+@attrs.frozen
 class Assessment:
     ruleset: str
     ruleset_version: str
@@ -145,6 +169,8 @@ class Assessment:
     trace: tuple[TraceEntry, ...]
     conflicts: tuple[tuple[str, ...], ...]
     facts: Mapping[str, Any]  # the incident as validated, in its JSON form
+    actions: tuple[Action, ...] = ()  # the steps of the plans that apply, or may once the questions are answered
+    vocabulary: Vocabulary = Vocabulary()  # what rendering needs of the ruleset: see vocabulary.py
     catalogs: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
@@ -182,6 +208,8 @@ class Assessment:
             "trace": [entry.to_dict() for entry in self.trace],
             "conflicts": [list(c) for c in self.conflicts],
             "facts": dict(self.facts),
+            "actions": [action.to_dict() for action in self.actions],
+            "vocabulary": self.vocabulary.to_dict(),
             # whose catalogs render it, by name: the directories are this machine's
             "catalog_domains": [domain for _, domain in self.catalogs],
         }
@@ -202,5 +230,7 @@ class Assessment:
             trace=tuple(TraceEntry.from_dict(t) for t in data["trace"]),
             conflicts=tuple(tuple(c) for c in data["conflicts"]),
             facts=dict(data["facts"]),
+            actions=tuple(Action.from_dict(a) for a in data.get("actions", ())),
+            vocabulary=Vocabulary.from_dict(data["vocabulary"]) if "vocabulary" in data else Vocabulary(),
             catalogs=tuple(("", domain) for domain in data.get("catalog_domains", ())),
         )

@@ -22,6 +22,7 @@ from breachrules.diagnostics import Diagnostic, did_you_mean, quoted_list
 from breachrules.expressions import ExpressionChecker, suggest
 from breachrules.i18n import Term, plain_template
 from breachrules.limits import DEFAULT, Limits
+from breachrules.notice_parts import NoticeChecker
 from breachrules.orders import OrderChecker
 from breachrules.program import (
     ActionDef,
@@ -64,7 +65,7 @@ def check(modules: Sequence[n.Module], limits: Limits = DEFAULT) -> tuple[Progra
     return (None if checker.diagnostics else program), checker.diagnostics
 
 
-class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
+class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker):
     def __init__(self, modules: Sequence[n.Module], limits: Limits = DEFAULT) -> None:
         self.modules = modules
         self.limits = limits
@@ -111,11 +112,13 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
         checklist_nodes = [s for s in statements if isinstance(s, n.Checklist)]
         plan_nodes = [s for s in statements if isinstance(s, n.Plan)]
         action_nodes = [s for s in statements if isinstance(s, n.Action)]
+        notice_nodes = [s for s in statements if isinstance(s, n.Notice)]
         for labelled in (*rule_nodes, *exemption_nodes):
             self._label(labelled.label, labelled.kind)
         for ob in obligation_nodes:
             self._label(ob.name, "obligation")
-        for kind, named in (("checklist", checklist_nodes), ("plan", plan_nodes), ("action", action_nodes)):
+        for kind, named in (("checklist", checklist_nodes), ("plan", plan_nodes), ("action", action_nodes),
+                            ("notice", notice_nodes)):
             for statement in named:
                 self._label(statement.name, kind)
         for inv in invariant_nodes:
@@ -128,6 +131,7 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
         checklists = tuple(filter(None, (self._checklist(s) for s in checklist_nodes)))
         plans = self._plans(plan_nodes)
         actions = self._actions(action_nodes, plans)
+        notices = self._notices(notice_nodes, plans)
         outcomes = self._outcomes(rules, tables)
         self._place_definitions(outcomes)
         if "risk" not in self.scales:
@@ -154,6 +158,7 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker):
             actions=actions,
             precedes=self._precedes(obligations),
             monotone=self._monotone([s for s in statements if isinstance(s, n.Monotone)]),
+            notices=notices,
             files={module.file: module.header.name.name for module in self.modules},
         )
 

@@ -9,7 +9,8 @@ it by hand. Two functions come out of one generator:
 - ``decide(f)``: the outcome levels and which obligations are required,
   returned as a shared, cached tuple key; no trace.
 - ``trace(f)``: the same decision plus what the assessment needs: which
-  rules fired, which exceptions overrode them, conflicts and due instants.
+  rules fired, which exceptions overrode them, conflicts, due instants and
+  which actions of the plans apply.
 
 The interpreter (:mod:`breachrules.interpreter`) is the reference, and this
 module keeps to it by construction:
@@ -165,6 +166,7 @@ class _Writer:
         if self.traced:
             self._trace_order()
         self.obligations()
+        self.actions()
         self.result()
         return "\n".join(self.lines) + "\n"
 
@@ -312,6 +314,19 @@ class _Writer:
                 # computed only to fail where the interpreter does
                 self.emit(1, f"if {required}: {self.expr(ob.due)}")  # type: ignore[arg-type]
 
+    def actions(self) -> None:
+        """As the interpreter reads them, after the obligations: each action's
+        condition, in plan order. The untraced function has no use for them
+        but evaluates those that can fail, to fail where the interpreter does."""
+        conditions = [a.condition for a in self.program.actions]
+        if self.traced:
+            flags = _tuple("True" if c is None else self.expr(c) for c in conditions)
+            self.emit(1, f"acts = {flags}")
+            return
+        for condition in conditions:
+            if condition is not None and self.risky(condition):
+                self.emit(1, self.expr(condition))
+
     def result(self) -> None:
         program = self.program
         levels = _tuple(self.o(o.name) for o in program.outcomes)
@@ -335,7 +350,7 @@ class _Writer:
             for o in program.obligations
         )
         dues = _tuple(self.ob("u", o.name) for o in program.obligations if dated(o))
-        self.emit(1, f"return {levels}, {statuses}, {dues}, fired, conflicts")
+        self.emit(1, f"return {levels}, {statuses}, {dues}, fired, conflicts, acts")
 
     # -------------------------------------------------------------- expressions
 

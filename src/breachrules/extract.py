@@ -14,7 +14,9 @@ rules, obligations, checklists and plans bring (``scale.<s>``,
 ``scale.<s>.<level>``, ``fact.<f>``, ``question.<f>``,
 ``value.<f>.<member>``, ``name.<label>`` for the short name of a rule,
 exception, exemption or obligation, ``checklist.<c>``,
-``checklist.<c>.<item>``, ``plan.<p>``, ``plan.<p>.<phase>``), each with
+``checklist.<c>.<item>``, ``plan.<p>``, ``plan.<p>.<phase>``, and for an
+enum or set fact a ``notice`` tells, ``plain.<f>`` and
+``plain.<f>.<member>``), each with
 the line it comes from and, as a comment for translators, the statement it
 belongs to.
 """
@@ -81,5 +83,23 @@ def messages(module: n.Module) -> Iterator[Extracted]:
             # the form a citation uses: Finnish genitive for a law ("tietosuoja-asetuksen")
             form = "the name as cited (fi: genitive)" if s.kind == "law" else "the name as cited"
             yield s.message.span.line, None, s.message.value, [f"{s.kind} {s.name.name}: {form}"]
+        elif isinstance(s, n.Notice):
+            yield from _plain_words(module, s)
         elif isinstance(s, n.Invariant) and s.clauses.because:
             yield s.clauses.because.span.line, None, s.clauses.because.value, [f"invariant {s.name.name}"]
+
+
+def _plain_words(module: n.Module, notice: n.Notice) -> Iterator[Extracted]:
+    """The letter's words for the enum and set facts a notice tells, when the
+    same file declares them: ``plain.<fact>`` leads the list,
+    ``plain.<fact>.<member>`` is one item."""
+    facts = {s.name.name: s for s in module.statements if isinstance(s, n.Fact)}
+    told = [source for part in notice.parts for source in part.sources]
+    for source in told:
+        fact = facts.get(source.name)
+        if fact is None or not fact.type.members:
+            continue
+        comment = [f"notice {notice.name.name}: {source.name} in the words of a letter to the data subjects"]
+        yield source.span.line, None, f"plain.{source.name}", comment
+        for member in fact.type.members:
+            yield source.span.line, None, f"plain.{source.name}.{member.name}", comment

@@ -229,6 +229,12 @@ class Messages:
     def has(self, msgid: str) -> bool:
         return bool(self._translations.gettext(msgid) != msgid)
 
+    def label(self, msgid: str, fallback: str) -> str:
+        """The message, or ``fallback`` when no catalog has it (``check``
+        reports the gap; the reader sees a name rather than a message id)."""
+        text = self._translations.gettext(msgid)
+        return fallback if text == msgid else _fill(text, {})
+
     def __call__(self, msgid: str, /, **values: object) -> str:
         return _fill(self._translations.gettext(msgid), self._render(values))
 

@@ -69,6 +69,7 @@ class Result:
     fired: tuple[Fired, ...]
     conflicts: tuple[tuple[str, ...], ...]
     open_questions: tuple[str, ...]
+    actions: tuple[bool | None, ...] = ()  # each action's condition, in plan order, once decided
 
 
 def evaluate(program: Program, facts: Mapping[str, Any]) -> Result:
@@ -360,12 +361,17 @@ class _Run:
             if rule.kind == "rule":
                 self.record(rule)
         obligations = self.statuses = self._obligations()
+        actions = []
+        for action in program.actions:
+            self.label = action.name
+            actions.append(True if action.condition is None else self.truth(action.condition))
         return Result(
             levels=dict(self.outcomes),
             obligations=obligations,
             fired=tuple(self.fired),
             conflicts=tuple(self.conflicts),
             open_questions=self._open_questions(obligations),
+            actions=tuple(actions),
         )
 
     def _table(self, table: Any) -> Interval:

@@ -346,6 +346,24 @@ class Plan:
 
 
 @attrs.frozen
+class NoticePart:
+    """One part of a notice (``what_happened: breach_description, ...``):
+    the facts and plans that fill it, in the order the letter tells them."""
+
+    part: Ident
+    sources: tuple[Ident, ...]
+    span: Span
+
+
+@attrs.frozen
+class Notice:
+    name: Ident
+    obligations: tuple[Ident, ...]
+    parts: tuple[NoticePart, ...]
+    span: Span
+
+
+@attrs.frozen
 class Action:
     name: Ident
     phase: Ident
@@ -387,7 +405,7 @@ class Reference:
 
 Statement = (
     Scale | Fact | Define | Score | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant | Monotone
-    | Reference
+    | Reference | Notice
 )
 
 

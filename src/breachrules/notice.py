@@ -3,16 +3,17 @@
 :func:`draft` writes, in clear and plain language, what the controller must
 tell the people concerned: what happened, when it came to light, what it may
 mean for them, what the controller has done, what they can do themselves and
-whom to contact. The frame comes from the library's catalog (``notice.*``),
-the kinds of breach, data and harm from the ruleset's catalog
-(``value.<fact>.<member>``), and the free-text facts are the controller's own
-words, inserted as written.
+whom to contact. The frame (the parts' headings and sentences) is the
+library's (``notice.*``); which facts and plans fill each part the ruleset
+declares (a ``notice`` statement, carried by the assessment), and its
+catalog says them in the words of a letter rather than of a form
+(``plain.<fact>`` leads a list, ``plain.<fact>.<member>`` is one item).
+Free-text facts are the controller's own words, inserted as written.
 
 Whatever a notice needs but the incident does not yet say is shown as a
 visible placeholder ("[to be completed: ...]"), so that an incomplete draft
-cannot be sent unnoticed. A fact the ruleset does not declare is left out,
-unless the notice cannot do without it (Art. 34(2)): then the placeholder
-stays.
+cannot be sent unnoticed: an unknown list or moment where it would stand,
+and a part the law requires (Art. 34(2)) that nothing fills.
 """
 
 from __future__ import annotations
@@ -20,113 +21,99 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from breachrules.assessment import Assessment
 from breachrules.explain import format_instant, member, messages_for, time_zone
 from breachrules.i18n import Messages
 from breachrules.instants import parse_instant
 from breachrules.plaintext import plain
 from breachrules.report import Report, is_given
-
-# The facts a notice reads. A ruleset that names them otherwise can be served
-# by changing these.
-BREACH_DESCRIPTION = "breach_description"
-BREACH_TYPES = "breach_types"
-DATA_CATEGORIES = "data_categories"
-BECAME_AWARE_AT = "became_aware_at"
-POSSIBLE_HARMS = "possible_harms"
-CONSEQUENCES_DESCRIPTION = "consequences_description"
-MEASURES_TAKEN = "measures_taken"
-ADVICE_TO_SUBJECTS = "advice_to_subjects"
-CONTACT_POINT = "contact_point"
-
-# The plan whose actions are advice to the data subjects.
-ADVICE_PLAN = "advice"
+from breachrules.vocabulary import NOTICE_PARTS, REQUIRED_PARTS, Notice
 
 
-def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
-    """The draft communication to the data subjects, as plain text."""
+def due(assessment: Assessment) -> tuple[Notice, ...]:
+    """The notices to draft: those an obligation required is for."""
+    required = set(assessment.required)
+    return tuple(n for n in assessment.vocabulary.notices if required.intersection(n.obligations))
+
+
+def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki",
+          notice: Notice | None = None) -> str:
+    """The draft communication to the data subjects, as plain text: of
+    ``notice``, or of the ruleset's first notice (a ruleset that declares
+    none gets the frame, every required part a placeholder)."""
     time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
-    facts = a.facts
-
-    def declared(fact: str) -> bool:
-        return fact in facts or _.has(f"fact.{fact}")
-
-    def given(fact: str) -> Any:
-        value = facts[fact] if is_given(facts, fact) else None
-        return plain(value) if isinstance(value, str) else value
-
-    def todo(what: str) -> str:
-        return _("notice.placeholder", what=_(what))
-
+    if notice is None:
+        notice = a.vocabulary.notices[0] if a.vocabulary.notices else Notice("", (), ())
     out = [_("notice.subject"), "", _("notice.greeting"), "", _("notice.intro")]
-
-    # What happened
-    out += ["", _("notice.what_happened")]
-    description = given(BREACH_DESCRIPTION)
-    types = given(BREACH_TYPES) if declared(BREACH_TYPES) else None
-    if description is not None:
-        out.append(str(description))
-    elif declared(BREACH_DESCRIPTION) or not types:
-        out.append(todo("notice.missing.description"))
-    if declared(BREACH_TYPES):
-        out += (_members(_, BREACH_TYPES, types, "notice.breach_types") if types
-                else [todo("notice.missing.breach_types")])
-    if declared(DATA_CATEGORIES):
-        categories = given(DATA_CATEGORIES)
-        out += (_members(_, DATA_CATEGORIES, categories, "notice.data_categories") if categories
-                else [todo("notice.missing.data_categories")])
-    if declared(BECAME_AWARE_AT):
-        aware = given(BECAME_AWARE_AT)
-        when = _instant(aware, locale, timezone)
-        out.append(_("notice.discovered", when=when) if when else todo("notice.missing.became_aware_at"))
-
-    # What it may mean
-    out += ["", _("notice.consequences")]
-    harms = given(POSSIBLE_HARMS) if declared(POSSIBLE_HARMS) else None
-    consequences = given(CONSEQUENCES_DESCRIPTION) if declared(CONSEQUENCES_DESCRIPTION) else None
-    if harms:
-        out += _members(_, POSSIBLE_HARMS, harms, "notice.harms")
-    if consequences is not None:
-        out.append(str(consequences))
-    if not harms and consequences is None:
-        out.append(_("notice.no_harms"))
-
-    # What the controller has done
-    out += ["", _("notice.measures")]
-    measures = given(MEASURES_TAKEN)
-    out.append(str(measures) if measures is not None else todo("notice.missing.measures_taken"))
-
-    # What the data subjects can do
-    advice_actions = report.actions_in(ADVICE_PLAN)
-    advice_text = given(ADVICE_TO_SUBJECTS) if declared(ADVICE_TO_SUBJECTS) else None
-    if advice_actions or declared(ADVICE_TO_SUBJECTS) or any(p == ADVICE_PLAN for p, _phases in report.plans):
-        out += ["", _("notice.advice")]
-        for action in advice_actions:
-            line = "- " + _(action.message)
-            if not action.certain:
-                line += " " + _("notice.uncertain")
-            out.append(line)
-        if advice_text is not None:
-            out.append(str(advice_text))
-        if not advice_actions and advice_text is None:
-            out.append(todo("notice.missing.advice"))
-
-    # Whom to contact
-    out += ["", _("notice.contact"), _("notice.contact.lead")]
-    contact = given(CONTACT_POINT)
-    out.append(str(contact) if contact is not None else todo("notice.missing.contact_point"))
+    for part in NOTICE_PARTS:
+        declared = notice.part(part)
+        lines = _Part(report, _, locale, timezone).lines(declared.sources) if declared else []
+        if part == "discovered":  # a sentence of "what happened", not a part of its own
+            out += lines
+            continue
+        if not lines and declared is None and part not in REQUIRED_PARTS:
+            continue
+        if not lines:
+            lines = [_(f"notice.none.{part}") if _.has(f"notice.none.{part}")
+                     else _("notice.placeholder", what=_(f"notice.missing.{part}"))]
+        out += ["", _(f"notice.{part}")]
+        if _.has(f"notice.{part}.lead"):
+            out.append(_(f"notice.{part}.lead"))
+        out += lines
     out += ["", _("notice.complaint")]
     return "\n".join(out) + "\n"
 
 
-def _members(_: Messages, fact: str, values: Any, lead: str) -> list[str]:
-    """A lead-in line and the members, one a line, in the reader's language."""
-    items = values if isinstance(values, list | tuple | set | frozenset) else [values]
-    lines = [_(lead)]
-    for item in items:
-        lines.append("- " + member(_, fact, str(item)))
-    return lines
+class _Part:
+    """The lines of one part of the letter, from the facts and plans that fill it."""
+
+    def __init__(self, report: Report, _: Messages, locale: str, timezone: str) -> None:
+        self.report = report
+        self.assessment = report.assessment
+        self._ = _
+        self.locale = locale
+        self.timezone = timezone
+
+    def lines(self, sources: tuple[tuple[str, str], ...]) -> list[str]:
+        out: list[str] = []
+        for kind, name in sources:
+            out += self.plan(name) if kind == "plan" else self.fact(name)
+        return out
+
+    def fact(self, name: str) -> list[str]:
+        _ = self._
+        shape = self.assessment.vocabulary.fact(name)
+        kind = shape.kind if shape else "text"
+        facts = self.assessment.facts
+        value = facts[name] if is_given(facts, name) else None
+        if kind == "text":
+            return [plain(str(value))] if value is not None else []
+        if value is None:  # an unknown list or moment stands where it would be told
+            return [_("notice.placeholder", what=_.label(f"fact.{name}", name))]
+        if kind == "datetime":
+            when = _instant(value, self.locale, self.timezone)
+            return [_("notice.discovered", when=when)] if when else []
+        items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        if not items:
+            return []
+        lead = _(f"plain.{name}") if _.has(f"plain.{name}") else _.label(f"fact.{name}", name) + ":"
+        return [lead, *("- " + self.member(name, str(item)) for item in items)]
+
+    def member(self, fact: str, name: str) -> str:
+        key = f"plain.{fact}.{name}"
+        return self._(key) if self._.has(key) else member(self._, fact, name)
+
+    def plan(self, name: str) -> list[str]:
+        _ = self._
+        out = []
+        for action in self.report.actions_in(name):
+            line = "- " + _(action.message)
+            if not action.certain:
+                line += " " + _("notice.uncertain")
+            out.append(line)
+        return out
 
 
 def _instant(value: Any, locale: str, timezone: str) -> str | None:

@@ -30,7 +30,7 @@ _OPERATORS = frozenset(
 )
 _STATEMENTS = frozenset(
     {"SCALE", "FACT", "DEFINE", "SCORE", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
-     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING", "REFERENCE"}
+     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING", "REFERENCE", "NOTICE"}
 )
 _TYPES = frozenset(
     {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
@@ -538,10 +538,12 @@ class _Builder:
         return n.Combine(self.ident(c[0]), self.ident(c[1]), self.ident(c[2]), tuple(c[3:]), span)
 
     def t_table_row(self, span: Span, c: list[Any]) -> n.TableRow:
-        label = c[0]
+        return n.TableRow(self.row_label(c[0]), tuple(self.ident(t) for t in c[1:]), span)
+
+    def row_label(self, label: Any) -> n.Ident:
+        """The name of a ``name:`` token (a table row, a part of a notice), without its colon."""
         name = str(label).rstrip(": \t")
-        label_span = Span(self.file, label.line, label.column, label.line, label.column + len(name))
-        return n.TableRow(n.Ident(name, label_span), tuple(self.ident(t) for t in c[1:]), span)
+        return n.Ident(name, Span(self.file, label.line, label.column, label.line, label.column + len(name)))
 
     def t_obligation(self, span: Span, c: list[Any]) -> n.Obligation:
         condition, always, _, rest = self._split(c[1:])
@@ -556,6 +558,12 @@ class _Builder:
 
     def t_plan(self, span: Span, c: list[Any]) -> n.Plan:
         return n.Plan(self.ident(c[0]), c[1], span)
+
+    def t_notice(self, span: Span, c: list[Any]) -> n.Notice:
+        return n.Notice(self.ident(c[0]), c[1], tuple(c[2:]), span)
+
+    def t_notice_part(self, span: Span, c: list[Any]) -> n.NoticePart:
+        return n.NoticePart(self.row_label(c[0]), c[1], span)
 
     def t_action(self, span: Span, c: list[Any]) -> n.Action:
         _, condition = c[2]

@@ -17,6 +17,7 @@ from breachrules.citations import Citation
 from breachrules.graphs import post_order
 from breachrules.spans import Span
 from breachrules.types import Type
+from breachrules.vocabulary import Notice
 
 
 @attrs.frozen
@@ -194,11 +195,13 @@ class Program:
     # counted from the earlier
     precedes: tuple[tuple[str, str], ...] = ()
     monotone: tuple[MonotoneDef, ...] = ()  # what ``breachrules check`` proves of single facts
+    notices: tuple[Notice, ...] = ()
     files: Mapping[str, str] = attrs.field(factory=dict)  # file -> the name of the ruleset it holds
 
     def expressions(self) -> list[ir.Node]:
         """Every expression the program evaluates: definitions, conditions,
-        conclusions, deadlines. (Invariants are checked, not evaluated.)"""
+        conclusions, deadlines, the conditions of actions. (Invariants are
+        checked, not evaluated.)"""
         nodes: list[ir.Node | None] = [d.expr for d in self.defines]
         for rule in self.rules.values():
             nodes.append(rule.condition)
@@ -209,6 +212,7 @@ class Program:
                 nodes.append(ob.due)
         for exemption in self.exemptions.values():
             nodes.append(exemption.condition)
+        nodes.extend(action.condition for action in self.actions)
         return [node for node in nodes if node is not None]
 
     def citations(self) -> list[tuple[Span, tuple[Citation, ...]]]:

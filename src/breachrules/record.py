@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from breachrules import durations
 from breachrules.assessment import Assessment, ObligationResult
 from breachrules.citations import Citation, render_all
 from breachrules.explain import (
-    catalog_sources,
     format_instant,
     member,
     messages_for,
@@ -37,8 +35,9 @@ from breachrules.explain import (
     time_zone,
     where,
 )
-from breachrules.i18n import Messages, catalog_ids
+from breachrules.i18n import Messages
 from breachrules.instants import parse_instant
+from breachrules.notice import draft, due
 from breachrules.plaintext import plain
 from breachrules.report import (
     DONE_LATE,
@@ -49,13 +48,6 @@ from breachrules.report import (
     Deadline,
     Report,
 )
-
-# The obligations whose being required puts the draft notice into the record.
-COMMUNICATION_OBLIGATIONS = ("communicate_subjects", "public_communication")
-
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-_DURATION = re.compile(r"^P(?:\d|T\d)")
-
 
 # ------------------------------------------------------------------ Markdown
 
@@ -132,11 +124,9 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
         for labels in a.conflicts:
             out.append("- " + _("explain.conflict", labels=names_of(_, labels)))
 
-    if _communication_required(a):
-        from breachrules.notice import draft
-
+    for notice in due(a):
         section(_("record.appendix"))
-        out += _quoted(draft(report, locale, timezone))
+        out += _quoted(draft(report, locale, timezone, notice))
 
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
 
@@ -208,16 +198,10 @@ def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") 
     lines += ["", _("record.plans")]
     lines += _plans(_, report, markdown=False)
 
-    if _communication_required(a):
-        from breachrules.notice import draft
-
+    for notice in due(a):
         lines += ["", _("record.appendix"), ""]
-        lines += [f"  {line}".rstrip() for line in draft(report, locale, timezone).rstrip("\n").split("\n")]
+        lines += [f"  {line}".rstrip() for line in draft(report, locale, timezone, notice).rstrip("\n").split("\n")]
     return "\n".join(lines) + "\n"
-
-
-def _communication_required(a: Assessment) -> bool:
-    return any(ob.required for ob in a.obligations if ob.id in COMMUNICATION_OBLIGATIONS)
 
 
 # ------------------------------------------------------------------ shared parts
@@ -286,19 +270,25 @@ def duration(_: Messages, value: timedelta) -> str:
 
 
 def fact_rows(a: Assessment, locale: str, timezone: str) -> list[tuple[str, str]]:
-    """(label, value in words) of every fact: the given ones, then the unknown ones."""
+    """(label, value in words) of every fact: the given ones in the order the
+    ruleset declares them, then the unknown ones."""
     _ = messages_for(a, locale)
-    declared = declared_facts(a, locale)
+    declared = [f.name for f in a.vocabulary.facts]
+    declared += [q.fact for q in a.open_questions if q.fact not in declared]
     order = [name for name in declared if name in a.facts] + [name for name in a.facts if name not in declared]
-    rows = [(_label(_, name), value(_, name, a.facts[name], locale, timezone)) for name in order]
+    rows = [(_label(_, name), value(_, a, name, locale, timezone)) for name in order]
     unknown = _("record.unknown")
     rows += [(_label(_, name), unknown) for name in declared if name not in a.facts]
     return rows
 
 
-def value(_: Messages, fact: str, raw: Any, locale: str, timezone: str) -> str:
-    """A fact's JSON value in words: members through ``value.<fact>.<member>``,
-    instants in the reader's zone, durations and truth values in words, text as written."""
+def value(_: Messages, a: Assessment, fact: str, locale: str, timezone: str) -> str:
+    """A fact's JSON value in words, as its type says: members through
+    ``value.<fact>.<member>``, instants in the reader's zone, durations and
+    truth values in words, text as written."""
+    raw = a.facts.get(fact)
+    shape = a.vocabulary.fact(fact)
+    kind = shape.kind if shape is not None else ""
     if raw is None:
         return _("record.unknown")
     if isinstance(raw, bool):
@@ -312,38 +302,20 @@ def value(_: Messages, fact: str, raw: Any, locale: str, timezone: str) -> str:
             return _("record.none")
         return "; ".join(member(_, fact, str(m)) for m in raw)
     text_ = str(raw)
-    if _.has(f"value.{fact}.{text_}"):
-        return _(f"value.{fact}.{text_}")
-    if _DATETIME.match(text_):
+    if kind == "datetime":
         try:
-            instant = parse_instant(text_)
-        except ValueError:
-            instant = None
-        if instant is not None and instant.tzinfo is not None:
-            return format_instant(instant, locale, timezone)
-    if _DURATION.match(text_):
+            return format_instant(parse_instant(text_), locale, timezone)
+        except ValueError:  # a record edited by hand: shown as written
+            return text_
+    if kind == "duration":
         length = durations.parse_iso_duration(text_)
-        if length is not None:
-            return duration(_, length)
+        return duration(_, length) if length is not None else text_
+    if kind == "level" and shape is not None:
+        key = f"value.{fact}.{text_}"
+        return _(key) if _.has(key) else _.label(f"scale.{shape.scale}.{text_}", text_)
+    if kind != "text":  # an enum member (or a fact a version 2 record does not describe)
+        return member(_, fact, text_)
     return text_
-
-
-def declared_facts(a: Assessment, locale: str) -> list[str]:
-    """The facts of the ruleset, in the order of its catalogs: every fact has a
-    label ``fact.<name>`` there. Facts an assessment names (open questions) come too."""
-    names: list[str] = []
-    for directory, domain in catalog_sources(a):
-        for lang in (locale, "en", "fi", "sv"):
-            ids = catalog_ids(directory, lang, domain)
-            if ids:
-                names += [n for n in _fact_ids(ids) if n not in names]
-                break
-    names += [q.fact for q in a.open_questions if q.fact not in names]
-    return names
-
-
-def _fact_ids(ids: tuple[str, ...]) -> list[str]:
-    return [msgid[len("fact."):] for msgid in ids if msgid.startswith("fact.") and msgid.count(".") == 1]
 
 
 def _label(_: Messages, fact: str) -> str:

@@ -30,16 +30,16 @@ from typing import Any
 
 import attrs
 
-from breachrules import interpreter
-from breachrules.assessment import Assessment
+from breachrules.assessment import Action, Assessment
 from breachrules.citations import Citation, from_list, to_list
 from breachrules.incident import fixed_offset
 from breachrules.instants import parse_instant
 from breachrules.program import Program
 
-SCHEMA = "breachrules.record/2"
-# read too: version 1 differs only in writing citations as strings
-READABLE = (SCHEMA, "breachrules.record/1")
+SCHEMA = "breachrules.record/3"
+# read too: version 2 kept the actions beside the assessment, version 1 also
+# wrote citations as strings
+READABLE = (SCHEMA, "breachrules.record/2", "breachrules.record/1")
 
 # The states of a deadline.
 DONE_ON_TIME = "done_on_time"
@@ -183,35 +183,17 @@ class Checklist:
 
 
 @attrs.frozen
-class Action:
-    """One step of an action plan that applies (``certain``) or may apply
-    once the open questions are answered."""
-
-    name: str
-    plan: str
-    phase: str
-    message: str
-    cites: tuple[Citation, ...]
-    certain: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "plan": self.plan, "phase": self.phase, "message": self.message,
-                "cites": to_list(self.cites), "certain": self.certain}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Action:
-        return cls(data["name"], data["plan"], data["phase"], data["message"], from_list(data["cites"]),
-                   data["certain"])
-
-
-@attrs.frozen
 class Report:
     assessment: Assessment
     now: datetime
     deadlines: tuple[Deadline, ...]
     checklists: tuple[Checklist, ...]
     plans: tuple[tuple[str, tuple[str, ...]], ...]  # (plan, its phases), in order
-    actions: tuple[Action, ...]
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """The steps of the plans that apply: decided with the assessment."""
+        return self.assessment.actions
 
     @property
     def phased(self) -> bool:
@@ -242,7 +224,6 @@ class Report:
             "deadlines": [d.to_dict() for d in self.deadlines],
             "checklists": [c.to_dict() for c in self.checklists],
             "plans": [{"name": name, "phases": list(phases)} for name, phases in self.plans],
-            "actions": [a.to_dict() for a in self.actions],
         }
 
     @classmethod
@@ -250,13 +231,15 @@ class Report:
         if data.get("schema") not in READABLE:
             raise ValueError(f"not a {SCHEMA} document: schema is {data.get('schema')!r}")
         now = parse_instant(data["generated_at"])
+        assessment = data["assessment"]
+        if "actions" in data and "actions" not in assessment:  # before version 3, the report held them
+            assessment = {**assessment, "actions": data["actions"]}
         return cls(
-            assessment=Assessment.from_dict(data["assessment"]),
+            assessment=Assessment.from_dict(assessment),
             now=now,
             deadlines=tuple(Deadline.from_dict(d, now) for d in data["deadlines"]),
             checklists=tuple(Checklist.from_dict(c) for c in data["checklists"]),
             plans=tuple((p["name"], tuple(p["phases"])) for p in data["plans"]),
-            actions=tuple(Action.from_dict(a) for a in data["actions"]),
         )
 
     def to_markdown(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
@@ -302,13 +285,8 @@ def build(program: Program, known: Mapping[str, Any], assessment: Assessment, no
             phased=result.required and obligations[c.obligation].due is not None
             and not isinstance(obligations[c.obligation].due, str) and incomplete,
         ))
-    flags = interpreter.conditions_after_decision(program, known, [a.condition for a in program.actions])
-    actions = tuple(
-        Action(a.name, a.plan, a.phase, a.message, a.cites, certain=flag is True)
-        for a, flag in zip(program.actions, flags, strict=True) if flag is not False
-    )
     plans = tuple((plan.name, plan.phases) for plan in program.plans)
-    return Report(assessment, now, deadlines, tuple(checklists), plans, actions)
+    return Report(assessment, now, deadlines, tuple(checklists), plans)
 
 
 def _deadline(result: Any, done_fact: str | None, reason_fact: str | None,

@@ -14,19 +14,24 @@ Two evaluation paths give one answer:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import attrs
+
 from breachrules import codegen, interpreter, validator
-from breachrules.assessment import Assessment, ObligationResult, OpenQuestion, TraceEntry
+from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
 from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
 from breachrules.incident import Facts, IncidentError, after, moment, validate
 from breachrules.limits import DEFAULT, Limits
 from breachrules.program import FactDef, Program
+from breachrules.spans import Span
+from breachrules.vocabulary import FactShape, Vocabulary, digest
 
 if TYPE_CHECKING:
     from breachrules.diagnostics import Diagnostic
@@ -64,7 +69,8 @@ class Ruleset:
         })
         self._trace = codegen.build(program, traced=True)
         self._validate_fast = validator.build(program, self._read)
-        self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs))
+        self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs),
+                                    tuple(source.text for source in sources))
 
     # -------------------------------------------------------------- identity
 
@@ -163,9 +169,10 @@ class _StaticParts:
     """Everything about a ruleset's results that does not depend on the
     incident, built once: trace entries, level names, obligation texts."""
 
-    def __init__(self, program: Program, catalogs: tuple[tuple[str, str], ...]) -> None:
+    def __init__(self, program: Program, catalogs: tuple[tuple[str, str], ...], texts: tuple[str, ...]) -> None:
         self.program = program
         self.catalogs = catalogs
+        self.texts = texts
         # facts whose JSON form is not their value: sets, levels, instants, durations
         self.converters = {
             name: converter for name, fact in program.facts.items()
@@ -174,6 +181,7 @@ class _StaticParts:
         # Shared between assessments, filled on first need; every value is immutable.
         self.levels_cache: dict[tuple[int, ...], Mapping[str, str]] = {}
         self.obligations_cache: dict[tuple[Any, ...], tuple[ObligationResult, ...]] = {}
+        self.actions_cache: dict[tuple[bool | None, ...], tuple[Action, ...]] = {}
         self.dated = tuple(i for i, ob in enumerate(program.obligations) if codegen.dated(ob))
         self.outcomes = tuple(o.name for o in program.outcomes)
         self.level_names = {o.name: o.levels for o in program.outcomes}
@@ -185,14 +193,15 @@ class _StaticParts:
             )
             for certain in (True, False):
                 self.entries[(rule.label, certain)] = TraceEntry(
-                    rule.kind, rule.label, certain, rule.base, effects, None, rule.message, rule.cites, rule.span,
+                    rule.kind, rule.label, certain, rule.base, effects, None, rule.message, rule.cites,
+                    _named(rule.span),
                     program.files.get(rule.span.file, program.name),
                 )
         for exemption in program.exemptions.values():
             for certain in (True, False):
                 self.entries[(exemption.label, certain)] = TraceEntry(
                     "exemption", exemption.label, certain, exemption.obligation, (), exemption.instead,
-                    exemption.message, exemption.cites, exemption.span,
+                    exemption.message, exemption.cites, _named(exemption.span),
                     program.files.get(exemption.span.file, program.name),
                 )
 
@@ -201,6 +210,26 @@ class _StaticParts:
             (e.label if e.kind != "exemption" else (e.label, e.overrides)): e
             for (_, certain), e in self.entries.items() if certain
         }
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Built on the first assessment, not at load: the digest reads the catalogs."""
+        program = self.program
+        return Vocabulary(
+            facts=tuple(FactShape(f.name, f.type.kind, f.type.members, f.type.scale) for f in program.facts.values()),
+            notices=program.notices,
+            digest=digest(self.texts, ((Path(d), domain) for d, domain in self.catalogs)),
+        )
+
+    def actions(self, flags: tuple[bool | None, ...]) -> tuple[Action, ...]:
+        """The actions that apply (or may), shared between assessments with the same flags."""
+        actions = self.actions_cache.get(flags)
+        if actions is None:
+            actions = self.actions_cache.setdefault(flags, tuple(
+                Action(a.name, a.plan, a.phase, a.message, a.cites, certain=flag is True)
+                for a, flag in zip(self.program.actions, flags, strict=True) if flag is not False
+            ))
+        return actions
 
     def _describe_level(self, outcome: str, node: Any) -> str:
         from breachrules import ir
@@ -241,7 +270,7 @@ class _StaticParts:
         results without a deadline, trace entries) is shared between
         assessments: all of it is immutable.
         """
-        levels, statuses, dues, fired, conflicts = traced
+        levels, statuses, dues, fired, conflicts, acts = traced
         names = self.names(levels)
         obligations = self.obligations_cache.get(statuses)
         if obligations is None:
@@ -268,6 +297,8 @@ class _StaticParts:
             trace=tuple([entries[f] for f in fired]),
             conflicts=tuple(conflicts) if conflicts else (),
             facts=facts,
+            actions=self.actions(acts),
+            vocabulary=self.vocabulary,
             catalogs=self.catalogs,
         )
 
@@ -318,8 +349,16 @@ class _StaticParts:
             trace=tuple(self.entries[(f.label, f.certain)] for f in result.fired),
             conflicts=result.conflicts,
             facts=facts,
+            actions=self.actions(result.actions),
+            vocabulary=self.vocabulary,
             catalogs=self.catalogs,
         )
+
+
+def _named(span: Span) -> Span:
+    """A span as a result keeps it: the file by its name, not its path on
+    the machine that assessed it (a record is kept, and shown, elsewhere)."""
+    return attrs.evolve(span, file=Path(span.file).name)
 
 
 def _json_converter(fact: FactDef) -> Callable[[Any], Any]:

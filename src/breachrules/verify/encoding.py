@@ -240,13 +240,12 @@ class Encoding:
             constraints.append(second.utc >= first.utc)
         return z3.And(constraints)
 
-    def evaluates(self, actions: bool = True) -> z3.BoolRef:
+    def evaluates(self) -> z3.BoolRef:
         """The incident evaluates without an error: a promise is broken, or
         a version decides differently, only on an incident with an answer
-        (one without is BR809's). ``actions=False``: the decision alone,
-        without the conditions of the plan's actions, which it never reads."""
-        skipped = set() if actions else {a.name for a in self.program.actions}
-        return z3.Not(z3.Or([f.guard for f in self.failures if f.label not in skipped] or [z3.BoolVal(False)]))
+        (one without is BR809's). The conditions of the plans' actions are
+        part of it: an assessment decides them with everything else."""
+        return z3.Not(z3.Or([f.guard for f in self.failures] or [z3.BoolVal(False)]))
 
     def failing(self, node: ir.Node) -> z3.BoolRef:
         """When evaluating ``node``, an expression outside the decision (an

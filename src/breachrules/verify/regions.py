@@ -159,8 +159,8 @@ class _Regions:
         self.old, self.new, self.space = old, new, space
         self.before, self.after = Encoding(old, space), Encoding(new, space)
         # valid incidents both versions evaluate: one that stops with an error is BR809's
-        self.valid = [self.before.valid(), self.after.valid(), self.before.evaluates(actions=False),
-                      self.after.evaluates(actions=False)]
+        self.valid = [self.before.valid(), self.after.valid(), self.before.evaluates(),
+                      self.after.evaluates()]
         self.solver = z3.Solver()
         self.solver.set("timeout", TIMEOUT_MS)
         self.solver.add(*self.valid)
