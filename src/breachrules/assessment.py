@@ -188,6 +188,13 @@ class Assessment:
         """The ids of the obligations required (conservatively)."""
         return tuple(ob.id for ob in self.obligations if ob.required)
 
+    def using_catalogs(self, catalogs: tuple[tuple[str, str], ...]) -> Assessment:
+        """The same assessment, rendered with these (directory, domain)
+        catalogs, its own ruleset's first: how a result read back is given
+        the words of a ruleset that is not bundled (see
+        ``Ruleset.read_assessment``)."""
+        return attrs.evolve(self, catalogs=catalogs)
+
     def explain(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
         from breachrules.explain import explain
 

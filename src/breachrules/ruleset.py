@@ -96,6 +96,40 @@ class Ruleset:
     def messages(self, locale: str) -> Messages:
         return Messages(locale, self.catalogs)
 
+    # -------------------------------------------------------------- stored results
+
+    @property
+    def digest(self) -> str:
+        """A content hash over the sources of the ``extends`` chain and every
+        catalog: what a stored result names to say which words it was made with."""
+        return self._static.vocabulary.digest
+
+    def read_assessment(self, data: Mapping[str, Any], *, reworded: bool = False) -> Assessment:
+        """A stored assessment (its JSON form), to be rendered with this
+        ruleset's catalogs: the ruleset it was made with, whose words it
+        renders exactly as when it was stored. A ruleset of another name is
+        refused, and so is the same ruleset with other sources or catalogs
+        (another digest) unless ``reworded``: the reader then accepts that
+        the words may differ from those first shown."""
+        from breachrules.errors import ArgumentError
+
+        stored = Assessment.from_dict(data)
+        if stored.ruleset != self.name:
+            raise ArgumentError("argument.other_ruleset", stored=stored.ruleset, ruleset=self.name)
+        made_with = stored.vocabulary.digest
+        if made_with and made_with != self.digest and not reworded:
+            raise ArgumentError("argument.reworded_ruleset", ruleset=self.name, version=stored.ruleset_version)
+        return stored.using_catalogs(self._static.catalogs)
+
+    def read_report(self, data: Mapping[str, Any], *, reworded: bool = False) -> Report:
+        """A stored report (its JSON form, a record), to be rendered with this
+        ruleset's catalogs; refused as :meth:`read_assessment` refuses."""
+        from breachrules.report import Report
+
+        stored = Report.from_dict(data)
+        assessment = self.read_assessment(data["assessment"], reworded=reworded)
+        return attrs.evolve(stored, assessment=assessment)
+
     # -------------------------------------------------------------- evaluation
 
     def validate(self, incident: Mapping[str, Any]) -> Facts:
