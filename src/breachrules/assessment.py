@@ -42,6 +42,8 @@ class TraceEntry:
     cites: tuple[Citation, ...]
     span: Span
     ruleset: str = ""  # the name of the ruleset that declares it (its file may be one of an extends chain)
+    # the members of enum and set facts its condition names: its reason says which of them matched
+    tests: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +57,7 @@ class TraceEntry:
             "cites": to_list(self.cites),
             "span": self.span.to_dict(),
             "ruleset": self.ruleset,
+            "tests": [{"fact": fact, "members": list(members)} for fact, members in self.tests],
         }
 
     @classmethod
@@ -70,6 +73,7 @@ class TraceEntry:
             cites=from_list(data["cites"]),
             span=Span.from_dict(data["span"]),
             ruleset=data.get("ruleset", ""),
+            tests=tuple((test["fact"], tuple(test["members"])) for test in data.get("tests", ())),
         )
 
 

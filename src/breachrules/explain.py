@@ -8,9 +8,10 @@ language through Babel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from breachrules.assessment import Assessment, ObligationResult, TraceEntry
@@ -138,7 +139,7 @@ def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/
     if not assessment.trace:
         lines.append("  " + _("explain.nothing_fired"))
     for entry in assessment.trace:
-        lines.append("  " + _entry(_, entry))
+        lines.append("  " + _entry(_, entry, assessment.facts))
 
     if assessment.conflicts:
         lines += ["", _("explain.conflicts")]
@@ -175,13 +176,34 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
     return f"{mark} {_(ob.message)}\n      {status} [{render_all(_, ob.cites)}]"
 
 
-def _entry(_: Messages, entry: TraceEntry) -> str:
-    return f"- {reason(_, entry)} [{render_all(_, entry.cites)}; {where(_, entry)}]"
+def _entry(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
+    return f"- {reason(_, entry, facts)} [{render_all(_, entry.cites)}; {where(_, entry)}]"
 
 
-def reason(_: Messages, entry: TraceEntry) -> str:
-    """A rule, exception or exemption that applied, and why, in one line."""
-    why = _(entry.message)
+def matched(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
+    """The members of the facts a rule tests that the incident has ("terveystiedot
+    ja rikostiedot"); for a fact still unknown, the ones it may have ("... tai ...")."""
+    from babel.lists import format_list
+
+    parts = []
+    for fact, members in entry.tests:
+        value = facts.get(fact)
+        if value is None:
+            words = [member(_, fact, m) for m in members]
+            parts.append(format_list(words, style="or", locale=_.locale))
+            continue
+        given = set(value) if isinstance(value, list | tuple | set | frozenset) else {value}
+        words = [member(_, fact, m) for m in members if m in given]
+        if words:
+            parts.append(format_list(words, locale=_.locale))
+    return "; ".join(parts)
+
+
+def reason(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
+    """A rule, exception or exemption that applied, and why, in one line.
+    Its reason names what matched (``{matched}``) rather than every
+    alternative its condition allows."""
+    why = _(entry.message, matched=matched(_, entry, facts))
     if entry.kind == "exception":
         line = _("explain.exception", label=name_of(_, entry.label), base=name_of(_, entry.overrides or ""),
                  reason=why)

@@ -291,10 +291,16 @@ def placeholders(template: str) -> set[str] | None:
     return names
 
 
+# The one value a ruleset's message may take: what a rule's condition
+# matched, filled in by the library (see explain.matched).
+RULESET_PLACEHOLDERS = frozenset({"matched"})
+
+
 def plain_template(template: str) -> bool:
-    """Whether a ruleset's text is fit to show: its messages take no values,
-    so only escaped braces are allowed."""
-    return placeholders(template) == set()
+    """Whether a ruleset's text is fit to show: its messages take no values
+    but ``{matched}``, so other braces must be escaped."""
+    names = placeholders(template)
+    return names is not None and names <= RULESET_PLACEHOLDERS
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:

@@ -178,6 +178,30 @@ def references(node: Node) -> tuple[set[str], set[str], set[str]]:
     return facts, defines, outcomes
 
 
+def tested_members(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The members of enum and set facts a condition tests for by name
+    (``health in data_categories``, ``data_categories intersects {a, b}``,
+    ``exposed_to in {a, b}``), per fact, in the order its type declares
+    them: what a reason can name when it says which of them matched."""
+    found: dict[str, set[str]] = {}
+    fact_types: dict[str, tuple[str, ...]] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        pairs: list[tuple[Node, Node]] = []
+        if isinstance(current, Member) and not current.negated:
+            pairs = [(current.collection, current.element), (current.element, current.collection)]
+        elif isinstance(current, SetTest):
+            pairs = [(current.left, current.right), (current.right, current.left)]
+        for fact, named in pairs:
+            if isinstance(fact, FactRef) and isinstance(named, Const) and fact.type.kind in ("enum", "set"):
+                value = named.value
+                found.setdefault(fact.name, set()).update(value if isinstance(value, frozenset) else {value})
+                fact_types[fact.name] = fact.type.members
+        stack.extend(children(current))
+    return tuple((fact, tuple(m for m in fact_types[fact] if m in members)) for fact, members in sorted(found.items()))
+
+
 def references_through(nodes: Iterable[Node], definitions: Mapping[str, Node]) -> tuple[set[str], set[str]]:
     """The facts and outcomes expressions read, directly or through the
     definitions they read (``definitions``: each definition's expression)."""

@@ -86,7 +86,7 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     if not a.trace:
         out.append(_("explain.nothing_fired"))
     for entry in a.trace:
-        out.append(f"- {reason(_, entry)} ({render_all(_, entry.cites)}; {where(_, entry)})")
+        out.append(f"- {reason(_, entry, a.facts)} ({render_all(_, entry.cites)}; {where(_, entry)})")
 
     section(_("record.decisions"))
     for ob in a.obligations:

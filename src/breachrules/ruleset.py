@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from breachrules import codegen, interpreter, validator
+from breachrules import codegen, interpreter, ir, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
 from breachrules.frozen import FrozenDict
@@ -230,6 +230,7 @@ class _StaticParts:
                     rule.kind, rule.label, certain, rule.base, effects, None, rule.message, rule.cites,
                     _named(rule.span),
                     program.files.get(rule.span.file, program.name),
+                    ir.tested_members(rule.condition) if rule.condition is not None else (),
                 )
         for exemption in program.exemptions.values():
             for certain in (True, False):
@@ -237,6 +238,7 @@ class _StaticParts:
                     "exemption", exemption.label, certain, exemption.obligation, (), exemption.instead,
                     exemption.message, exemption.cites, _named(exemption.span),
                     program.files.get(exemption.span.file, program.name),
+                    ir.tested_members(exemption.condition) if exemption.condition is not None else (),
                 )
 
         # what the generated trace function lists: rule labels, (exemption, obligation) pairs

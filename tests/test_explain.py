@@ -1,0 +1,58 @@
+"""An assessment in words: reasons that name what matched."""
+
+from __future__ import annotations
+
+import pytest
+
+import breachrules
+from breachrules.diagnostics import RulesetError
+
+RULES = """ruleset t version "1"
+scale risk: none < risk < high
+fact data: set of {contact, health, criminal, financial}
+fact kind: {letter, email, phone}
+rule sensitive when data intersects {health, criminal} or kind in {email, phone}
+  then risk >= high because "{matched} left the building." cite "c"
+rule plain when contact in data then risk >= risk because "Plain: {matched}." cite "c"
+"""
+
+
+@pytest.fixture(scope="module")
+def rs() -> breachrules.Ruleset:
+    return breachrules.loads(RULES)
+
+
+def _reasons(rs: breachrules.Ruleset, incident: dict[str, object], lang: str = "en") -> list[str]:
+    return [line.strip() for line in rs.assess(incident).explain(lang).splitlines() if "left the" in line
+            or "Plain:" in line]
+
+
+def test_a_reason_names_the_members_that_matched_not_every_alternative(rs: breachrules.Ruleset) -> None:
+    [line] = _reasons(rs, {"data": ["health", "financial"], "kind": "letter"})
+    assert line.startswith("- health left the building.")
+    [line] = _reasons(rs, {"data": ["criminal", "health", "contact"], "kind": "phone"})[:1]
+    # in the order the fact declares its members, each fact its own list, listed as the language lists
+    assert line.startswith("- health and criminal; phone left the building.")
+    assert _reasons(rs, {"data": ["criminal", "health"], "kind": "email"}, "fi")[0].startswith(
+        "- health ja criminal; email left the building.")
+
+
+def test_for_a_fact_still_unknown_the_reason_names_what_it_may_be(rs: breachrules.Ruleset) -> None:
+    lines = _reasons(rs, {"kind": "letter"})
+    assert lines[0].startswith("- health or criminal left the building.")
+    assert _reasons(rs, {"kind": "letter"}, "sv")[0].startswith("- health eller criminal left")
+
+
+def test_matched_is_kept_in_the_trace_and_read_back(rs: breachrules.Ruleset) -> None:
+    a = rs.assess({"data": ["contact"], "kind": "letter"})
+    [entry] = a.trace
+    assert entry.tests == (("data", ("contact",)),)
+    back = breachrules.Assessment.from_dict(a.to_dict())
+    assert back == a and back.explain("en") == a.explain("en")
+
+
+@pytest.mark.parametrize("text", ["{matches}", "{matched!r}", "{matched.__class__}", "{0}"])
+def test_no_other_placeholder_is_accepted(text: str) -> None:
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(RULES.replace("{matched} left", text + " left"))
+    assert caught.value.diagnostics[0].code == "BR421"
