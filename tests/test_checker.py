@@ -639,7 +639,16 @@ def test_a_part_refuses_what_it_cannot_tell(part: str, source: str) -> None:
     assert (code, line, column) == ("BR429", LINE + 4, len(part) + 5)
 
 
+def test_a_fact_only_a_notice_tells_is_used() -> None:
+    from breachrules.usage import unused
+
+    told = breachrules.loads(PRELUDE + NOTICE_BASE + "notice letter for tell\n  contact: what\n")
+    assert "what" not in [dict(d.values)["name"] for d in unused(told.program, "<string>")]
+    untold = breachrules.loads(PRELUDE + NOTICE_BASE)
+    assert "what" in [dict(d.values)["name"] for d in unused(untold.program, "<string>")]
+
+
 def test_a_notice_names_facts_plans_and_obligations_that_exist() -> None:
     found = problems(NOTICE_BASE + "notice letter for tel\n  contact: wat\n")
-    assert [code for code, *_ in found] == ["BR207", "BR208"]
+    assert [code for code, *_ in found] == ["BR207", "BR430"]
     assert "did you mean 'tell'" in found[0][3] and "did you mean 'what'" in found[1][3]

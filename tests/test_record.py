@@ -269,7 +269,8 @@ def test_a_no_risk_breach_records_why_nobody_was_notified(rs: breachrules.Rulese
     assert "- Risk level: **no risk**" in md
     why = "Not required: the conditions of this obligation are not met (risk level assessed: “no risk”)."
     assert f"- [ ] **Notify the supervisory authority**: {why} (GDPR Art. 33(1))" in md
-    assert f"- [ ] **Inform the data subjects**: {why} (GDPR Art. 34(1))" in md
+    assert f"- [ ] **Communication to the data subjects**: {why}\n  - Inform the data subjects (GDPR Art. 34(1))" \
+        in md
     assert "- [x] **Document the breach**: Required (GDPR Art. 33(5))" in md
     assert "No rule applies" in md
     assert "## Appendix" not in md
@@ -278,26 +279,27 @@ def test_a_no_risk_breach_records_why_nobody_was_notified(rs: breachrules.Rulese
 
 def test_a_below_threshold_obligation_names_the_level_reached(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, data_categories=["contact"]))
-    assert "**Notify the supervisory authority**: Required; Due " in md
-    assert ("**Inform the data subjects**: Not required: the conditions of this obligation are not met"
+    assert "**Notify the supervisory authority**: Required; due " in md
+    assert ("**Communication to the data subjects**: Not required: the conditions of this obligation are not met"
             " (risk level assessed: “risk”).") in md
 
 
 def test_an_exempted_obligation_records_the_exemption_and_its_reason(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, unreachable=True))
-    assert ("- [ ] **Inform the data subjects**: Not required because an exemption applies:"
-            " The data subjects cannot be reached. (GDPR Art. 34(3)(c))") in md
+    assert ("- [ ] **Communication to the data subjects**: Not required because an exemption applies:"
+            " The data subjects cannot be reached. (GDPR Art. 34(3)(c))\n"
+            "  - Inform the data subjects (GDPR Art. 34(1))") in md
     # the exemption requires a public communication instead, which the draft serves too
-    assert ("- [x] **Inform the public**: Required; Without undue delay;"
-            " instead of “communication to the data subjects” (GDPR Art. 34(3)(c))") in md
+    assert ("- [x] **Public communication**: Required; without undue delay;"
+            " instead of “communication to the data subjects”\n  - Inform the public (GDPR Art. 34(3)(c))") in md
     assert "## Appendix: draft communication to the data subjects" in md
 
 
 def test_an_obligation_required_only_instead_of_another_is_not_said_to_depend_on_the_risk(
         rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs))
-    assert ("- [ ] **Inform the public**: Not required: the conditions of this obligation are not met"
-            " (risk level assessed: “high risk”). (GDPR Art. 34(3)(c))") in md
+    assert ("- [ ] **Public communication**: Not required: the conditions of this obligation are not met.\n"
+            "  - Inform the public (GDPR Art. 34(3)(c))") in md
 
 
 def test_the_reasons_read_natively_in_finnish_and_swedish(rs: breachrules.Ruleset) -> None:

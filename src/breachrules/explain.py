@@ -53,6 +53,26 @@ def name_of(_: Messages, label: str) -> str:
     return _(key) if _.has(key) else label
 
 
+def heading(_: Messages, ob: ObligationResult) -> str:
+    """An obligation as a heading or in a list: its short name, never its
+    long imperative text (which says what to do, under it); the long text
+    when the catalog has no short name."""
+    key = f"name.{ob.id}"
+    if not _.has(key):
+        return _(ob.message)
+    name = _(key)
+    return name[:1].upper() + name[1:]  # a noun phrase for prose ("ilmoitus rekisteröidyille"), begun as a heading
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Parts that each can stand alone ("Pakollinen", "Tehtävä viimeistään
+    ..."), as one line: after the first, each begins in lower case."""
+    out: list[str] = []
+    for part in parts:
+        out.append(part if not out or not part else part[0].lower() + part[1:])
+    return "; ".join(out)
+
+
 def names_of(_: Messages, labels: Iterable[str]) -> str:
     """Several short names, quoted and listed as the reader's language lists them."""
     from babel.lists import format_list
@@ -172,8 +192,8 @@ def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -
             parts.append(_("explain.possibly_required"))
         if ob.instead_of:
             parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
-        status = "; ".join(parts)
-    return f"{mark} {_(ob.message)}\n      {status} [{render_all(_, ob.cites)}]"
+        status = joined(parts)
+    return f"{mark} {heading(_, ob)}: {status}\n      {_(ob.message)} [{render_all(_, ob.cites)}]"
 
 
 def _entry(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:

@@ -85,8 +85,8 @@ class NoticeChecker:
         if ident.name in plans and part != "discovered":
             return "plan", ident.name
         if ident.name in plans:
-            self.error("BR429", ident.span, name=ident.name, part=part, found=Term.of("statement.plan"))
+            self.error("BR429", ident.span, name=ident.name, part=part, found=Term.of("type.plan"))
             return None
-        self.error("BR208", ident.span, name=ident.name,
+        self.error("BR430", ident.span, name=ident.name,
                    suggestion=suggest(did_you_mean(ident.name, [*self.facts, *plans])))
         return None

@@ -27,6 +27,9 @@ from breachrules.assessment import Assessment, ObligationResult
 from breachrules.citations import Citation, render_all
 from breachrules.explain import (
     format_instant,
+    heading,
+    joined,
+    matched,
     member,
     messages_for,
     name_of,
@@ -91,15 +94,19 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     section(_("record.decisions"))
     for ob in a.obligations:
         mark = "x" if ob.required else " "
-        out.append(f"- [{mark}] **{_(ob.message)}**: {decision(_, a, ob, locale, timezone)}"
-                   f" ({render_all(_, ob.cites)})")
+        name, what = heading(_, ob), _(ob.message)
+        line = f"- [{mark}] **{name}**: {decision(_, a, ob, locale, timezone)}"
+        if name == what:  # no short name: the text heads the line, with its sources
+            out.append(f"{line} ({render_all(_, ob.cites)})")
+        else:
+            out += [line, f"  - {what} ({render_all(_, ob.cites)})"]
 
     section(_("record.deadlines"))
     if not report.deadlines:
         out.append(_("record.no_obligations"))
     for d in report.deadlines:
         ob = a.obligation(d.obligation)
-        out.append(f"- **{_(ob.message)}**")
+        out.append(f"- **{heading(_, ob)}**")
         for line in deadline_lines(_, a, d, locale, timezone):
             out.append(f"  - {line}")
         if d.reason_missing:
@@ -170,7 +177,7 @@ def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") 
     if not report.deadlines:
         lines.append("  " + _("record.no_obligations"))
     for d in report.deadlines:
-        lines.append("  " + _(a.obligation(d.obligation).message))
+        lines.append("  " + heading(_, a.obligation(d.obligation)))
         lines += ["      " + line for line in deadline_lines(_, a, d, locale, timezone)]
         if d.reason_missing:
             lines.append("      !! " + _("record.reason.missing"))
@@ -214,8 +221,11 @@ def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, time
             entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
             if entry is None:
                 return _("explain.exempted", label=name_of(_, ob.exempted_by))
-            return _("record.decision.exempted", reason=_(entry.message), cites=render_all(_, entry.cites))
-        return _("record.decision.not_required", level=_("scale.risk." + a.risk))
+            why = _(entry.message, matched=matched(_, entry, a.facts))
+            return _("record.decision.exempted", reason=why, cites=render_all(_, entry.cites))
+        if ob.id in a.vocabulary.risk_bound or not a.vocabulary.facts:  # (a version 2 record cannot tell)
+            return _("record.decision.not_required", level=_("scale.risk." + a.risk))
+        return _("record.decision.not_applicable")
     parts = [_("explain.required")]
     if ob.due is not None:
         parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone, sentence=True)))
@@ -225,7 +235,7 @@ def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, time
         parts.append(_("explain.possibly_required"))
     if ob.instead_of:
         parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
-    return "; ".join(parts)
+    return joined(parts)
 
 
 def deadline_lines(_: Messages, a: Assessment, d: Deadline, locale: str, timezone: str) -> list[str]:

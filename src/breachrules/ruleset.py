@@ -251,10 +251,13 @@ class _StaticParts:
     def vocabulary(self) -> Vocabulary:
         """Built on the first assessment, not at load: the digest reads the catalogs."""
         program = self.program
+        definitions = {d.name: d.expr for d in program.defines}
         return Vocabulary(
             facts=tuple(FactShape(f.name, f.type.kind, f.type.members, f.type.scale) for f in program.facts.values()),
             notices=program.notices,
             digest=digest(self.texts, ((Path(d), domain) for d, domain in self.catalogs)),
+            risk_bound=tuple(ob.name for ob in program.obligations if ob.condition is not None
+                             and "risk" in ir.references_through([ob.condition], definitions)[1]),
         )
 
     def actions(self, flags: tuple[bool | None, ...]) -> tuple[Action, ...]:

@@ -40,6 +40,8 @@ def unused(program: Program, file: str) -> tuple[Diagnostic, ...]:
             facts.update(item.facts)
     for ob in program.obligations:
         facts.update(name for name in (ob.done, ob.late_requires) if name is not None)
+    for notice in program.notices:  # what the letter to the data subjects tells
+        facts.update(name for part in notice.parts for kind, name in part.sources if kind == "fact")
     for outcome in program.outcomes:
         if outcome.table is not None:
             scales |= {outcome.table.rows, outcome.table.columns}

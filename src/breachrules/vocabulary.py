@@ -98,18 +98,21 @@ class Vocabulary:
     facts: tuple[FactShape, ...] = ()  # in declaration order, bases first
     notices: tuple[Notice, ...] = ()
     digest: str = ""  # of the ruleset's sources and catalogs: see digest()
+    # the obligations whose own condition reads the risk: one not required says the level it was assessed at
+    risk_bound: tuple[str, ...] = ()
 
     def fact(self, name: str) -> FactShape | None:
         return next((f for f in self.facts if f.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"facts": [f.to_dict() for f in self.facts], "notices": [n.to_dict() for n in self.notices],
-                "digest": self.digest}
+                "digest": self.digest, "risk_bound": list(self.risk_bound)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Vocabulary:
         return cls(tuple(FactShape.from_dict(f) for f in data["facts"]),
-                   tuple(Notice.from_dict(n) for n in data["notices"]), data["digest"])
+                   tuple(Notice.from_dict(n) for n in data["notices"]), data["digest"],
+                   tuple(data.get("risk_bound", ())))
 
 
 def digest(texts: Iterable[str], catalogs: Iterable[tuple[Path, str]]) -> str:
