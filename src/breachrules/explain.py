@@ -23,14 +23,14 @@ def catalog_sources(assessment: Assessment) -> tuple[tuple[Path, str], ...]:
     """The (directory, domain) of the ruleset's catalogs, its own first. An
     assessment read back with ``from_dict`` knows its catalogs by name only
     (no directory): a bundled ruleset's are found again by that name."""
-    from breachrules import loader, resources
+    from breachrules import resources
 
     named = assessment.catalogs or (("", assessment.ruleset),)
     found = []
     for directory, domain in named:
         if directory:
             found.append((Path(directory), domain))
-        elif loader.bundled_path(domain) is not None:
+        elif resources.bundled_path(domain) is not None:
             found.append((resources.rulesets_dir() / "locale", domain))
     return tuple(found)
 

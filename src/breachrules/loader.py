@@ -36,17 +36,8 @@ from breachrules.failures import os_reason
 from breachrules.limits import DEFAULT, Limits
 from breachrules.spans import Span
 
-SUFFIX = ".rules"
 TEXT = "<string>"
-
-
-def bundled_names() -> list[str]:
-    return sorted(p.stem for p in resources.rulesets_dir().glob(f"*{SUFFIX}"))
-
-
-def bundled_path(name: str) -> Path | None:
-    path = resources.rulesets_dir() / f"{name}{SUFFIX}"
-    return path if path.is_file() else None
+SUFFIX, bundled_names, bundled_path = resources.SUFFIX, resources.bundled_names, resources.bundled_path
 
 
 @attrs.frozen

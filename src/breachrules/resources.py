@@ -34,6 +34,19 @@ def rulesets_dir() -> Path:
     return _locate("rulesets")
 
 
+SUFFIX = ".rules"
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in rulesets_dir().glob(f"*{SUFFIX}"))
+
+
+def bundled_path(name: str) -> Path | None:
+    """The file of the bundled ruleset of that name, if there is one."""
+    path = rulesets_dir() / f"{name}{SUFFIX}"
+    return path if path.is_file() else None
+
+
 def library_locale_dir() -> Path:
     return _PACKAGE / "locale"
 
