@@ -282,8 +282,8 @@ def _due_line(text: str) -> str:
     cited = ("Art. 33(1)", "33 artiklan 1 kohta", "artikel 33.1")  # as en, fi and sv cite it
     index = next(i for i, line in enumerate(lines) if any(c in line for c in cited) and "[" in line)
     # "[x] Short name: status" over "Long text [cites]": the status with the cites
-    status = lines[index - 1].split(": ", 1)[1]
-    return f"{status} [{lines[index].rsplit(' [', 1)[1]}"
+    status = lines[index - 1].split(": ", 1)[1].split("; ", 1)[1]  # after "Required; "
+    return f"{status[0].upper()}{status[1:]} [{lines[index].rsplit(' [', 1)[1]}"
 
 
 def test_due_instant_across_the_spring_dst_change() -> None:
@@ -355,11 +355,12 @@ def test_prose_names_rules_and_duties_by_their_short_names_never_by_their_labels
     program = GDPR.program
     labels = {*program.rules, *program.exemptions, *(o.name for o in program.obligations)}
     expected = {
-        "fi": ("Ei pakollinen: vapautus ”kohtuuton vaiva” soveltuu", "velvoitteen ”ilmoitus rekisteröidyille” sijaan",
+        "fi": ("Ei pakollinen, koska vapautus ”kohtuuton vaiva” soveltuu",
+               "velvoitteen ”ilmoitus rekisteröidyille” sijaan",
                "Vapautus velvoitteesta ”ilmoitus rekisteröidyille”:", "gdpr, rivi "),
-        "sv": ("Krävs inte: befrielsen ”oproportionell ansträngning” är tillämplig",
+        "sv": ("Krävs inte, eftersom befrielsen ”oproportionell ansträngning” är tillämplig",
                "i stället för skyldigheten ”information till de registrerade”", "gdpr, rad "),
-        "en": ("Not required: the exemption “disproportionate effort” applies",
+        "en": ("Not required because the exemption “disproportionate effort” applies",
                "instead of “communication to the data subjects”", "gdpr, line "),
     }
     for locale, phrases in expected.items():

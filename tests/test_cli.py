@@ -131,8 +131,8 @@ def test_assess_text_shows_due_in_helsinki_time() -> None:
     due_lines = [line.strip().replace("\u202f", " ") for line in result.stdout.splitlines()
                  if line.strip().startswith("Due ")]
     assert due_lines[:1] == ["Due on Friday, June 5, 2026 at 1:00 PM Finnish time"]
-    assert ("[x] Notification to the supervisory authority: Due on Friday, June 5, 2026 at 1:00 PM Finnish time"
-            in result.stdout.replace("\u202f", " "))
+    assert ("[x] Notification to the supervisory authority: Required; due on Friday, June 5, 2026"
+            " at 1:00 PM Finnish time" in result.stdout.replace("\u202f", " "))
 
 
 def test_assess_timezone_option() -> None:
@@ -358,7 +358,7 @@ def test_ruleset_option_with_a_path(tmp_path: Path) -> None:
     lines = text.stdout.splitlines()
     assert lines[0] == "Mini rules (version 0.3)"
     assert "Risk level: very bad" in lines
-    assert "  [x] Tell someone: Without undue delay" in lines
+    assert "  [x] Tell someone: Required; without undue delay" in lines
 
 
 def test_ruleset_option_with_the_bundled_file_path() -> None:

@@ -63,9 +63,9 @@ def test_every_missing_part_has_its_placeholder(rs: breachrules.Ruleset) -> None
     text = letter(rs, breach_description=..., measures_taken=..., became_aware_at=..., data_categories=...,
                   contact_point=...)
     # an unknown list or moment is a placeholder where it would stand, named by the fact's label
-    assert "What happened\nType of breach:\n- loss of confidentiality\n[to be completed: Data concerned]\n" in text
-    assert "[to be completed: Became aware at]\n\nWhat this may mean" in text
-    assert "[täydennettävä: Tiedot]" in letter(rs, "fi", data_categories=...)
+    assert "What happened\nType of breach:\n- loss of confidentiality\n[to be completed: data concerned]\n" in text
+    assert "[to be completed: became aware at]\n\nWhat this may mean" in text
+    assert "[täydennettävä: tiedot]" in letter(rs, "fi", data_categories=...)
     assert "What we have done\n[to be completed: the measures taken or proposed to address the breach" in text
     assert "[to be completed: name and contact details of the data protection officer" in text
 

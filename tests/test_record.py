@@ -286,7 +286,8 @@ def test_a_below_threshold_obligation_names_the_level_reached(rs: breachrules.Ru
 
 def test_an_exempted_obligation_records_the_exemption_and_its_reason(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, unreachable=True))
-    assert ("- [ ] **Communication to the data subjects**: Not required because an exemption applies:"
+    assert ("- [ ] **Communication to the data subjects**: Not required because the exemption"
+            " “data subjects out of reach” applies:"
             " The data subjects cannot be reached. (GDPR Art. 34(3)(c))\n"
             "  - Inform the data subjects (GDPR Art. 34(1))") in md
     # the exemption requires a public communication instead, which the draft serves too
@@ -308,8 +309,8 @@ def test_the_reasons_read_natively_in_finnish_and_swedish(rs: breachrules.Rulese
             " ”ei riskiä”).") in markdown(r, "fi")
     assert ("Krävs inte: villkoren för denna skyldighet är inte uppfyllda (bedömd risknivå:"
             " ”ingen risk”).") in markdown(r, "sv")
-    assert "Ei pakollinen, koska vapautus soveltuu: Rekisteröityjä ei tavoiteta." in markdown(
-        report(rs, unreachable=True), "fi")
+    assert ("Ei pakollinen, koska vapautus ”rekisteröidyt eivät tavoitettavissa” soveltuu: Rekisteröityjä ei"
+            " tavoiteta.") in markdown(report(rs, unreachable=True), "fi")
 
 
 # ------------------------------------------------------------------ deadlines
@@ -389,13 +390,13 @@ def test_a_phased_report_lists_initial_and_supplementary_items(rs: breachrules.R
     md = markdown(r)
     section = md.split("## Contents of the notices")[1].split("## Action plan")[0]
     assert "- [x] Nature of the breach (GDPR Art. 33(3)(a))" in section
-    assert "- [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: Measures taken" in section
+    assert "- [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: measures taken" in section
     assert "**1 of 3 items is still missing**" in section
     initial = section.split("**Initial notification: what can be given now**")[1].split("**Supplementary")[0]
     supplementary = section.split("**Supplementary notification: what must be added once known**")[1]
     assert "- Nature of the breach" in initial and "- Contact point" in initial
     assert "Measures" not in initial
-    assert "- Measures taken or proposed — missing: Measures taken" in supplementary
+    assert "- Measures taken or proposed — missing: measures taken" in supplementary
     assert "- the answers to the open questions:\n  - Q exposed_to?" in supplementary
     assert "## Open questions (1)" not in md  # the plural heading with one question is singular
     assert "## Open question\n\n- Q exposed_to? (Who got the data)" in md
@@ -460,7 +461,7 @@ def test_the_plain_text_view_follows_the_explanation(rs: breachrules.Ruleset) ->
                     "\nAction plan\n", "\nAppendix: draft communication to the data subjects\n"):
         assert heading in out
     assert "\n  Notify the supervisory authority\n      Due on Monday, March 30, 2026 at 11:00 AM" in out
-    assert "\n  [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: Measures taken\n" in out
+    assert "\n  [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: measures taken\n" in out
     assert "\n    Initial notification: what can be given now\n      - Nature of the breach\n" in out
     assert "\n  Response\n    Acute phase\n" not in out  # not malicious
     assert "\n  Response\n    After the crisis\n      - Review what went wrong. (GDPR Art. 33(5))\n" in out

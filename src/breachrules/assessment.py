@@ -11,153 +11,17 @@ span, citations and message id. ``to_dict`` gives the public JSON form
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import attrs
 
-from breachrules.citations import Citation, from_list, to_list
-from breachrules.instants import parse_instant
-from breachrules.spans import Span
+from breachrules.results import Action, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.vocabulary import Vocabulary
 
 SCHEMA = "breachrules.assessment/3"
 # read too: version 2 had no actions and no vocabulary (its facts are then
 # rendered as their JSON values), version 1 also wrote citations as strings
 READABLE = (SCHEMA, "breachrules.assessment/2", "breachrules.assessment/1")
-
-
-@attrs.frozen
-class TraceEntry:
-    """A rule, exception or exemption that applied, or may apply once the
-    open questions are answered (``certain`` false)."""
-
-    kind: str  # rule | exception | exemption
-    label: str
-    certain: bool
-    overrides: str | None  # the rule an exception overrides, the obligation an exemption lifts
-    effects: tuple[tuple[str, str], ...]  # (outcome, level) the rule raises, as written
-    instead: str | None  # the obligation an exemption requires instead
-    message: str
-    cites: tuple[Citation, ...]
-    span: Span
-    ruleset: str = ""  # the name of the ruleset that declares it (its file may be one of an extends chain)
-    # the members of enum and set facts its condition names: its reason says which of them matched
-    tests: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "label": self.label,
-            "certain": self.certain,
-            "overrides": self.overrides,
-            "effects": [{"outcome": o, "level": level} for o, level in self.effects],
-            "instead": self.instead,
-            "message": self.message,
-            "cites": to_list(self.cites),
-            "span": self.span.to_dict(),
-            "ruleset": self.ruleset,
-            "tests": [{"fact": fact, "members": list(members)} for fact, members in self.tests],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TraceEntry:
-        return cls(
-            kind=data["kind"],
-            label=data["label"],
-            certain=data["certain"],
-            overrides=data["overrides"],
-            effects=tuple((e["outcome"], e["level"]) for e in data["effects"]),
-            instead=data["instead"],
-            message=data["message"],
-            cites=from_list(data["cites"]),
-            span=Span.from_dict(data["span"]),
-            ruleset=data.get("ruleset", ""),
-            tests=tuple((test["fact"], tuple(test["members"])) for test in data.get("tests", ())),
-        )
-
-
-@attrs.frozen
-class ObligationResult:
-    """One obligation: whether it is required and by when.
-
-    ``required`` is the conservative answer; ``certain`` is false when it
-    depends on facts still unknown ("if in doubt, notify").
-    """
-
-    id: str
-    required: bool
-    certain: bool
-    due: datetime | None  # the instant, when the ruleset gives a deadline
-    without_undue_delay: bool
-    exempted_by: str | None
-    instead_of: str | None
-    message: str
-    cites: tuple[Citation, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "required": self.required,
-            "certain": self.certain,
-            "due": self.due.isoformat() if self.due else None,
-            "without_undue_delay": self.without_undue_delay,
-            "exempted_by": self.exempted_by,
-            "instead_of": self.instead_of,
-            "message": self.message,
-            "cites": to_list(self.cites),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ObligationResult:
-        return cls(
-            id=data["id"],
-            required=data["required"],
-            certain=data["certain"],
-            due=parse_instant(data["due"]) if data["due"] else None,
-            without_undue_delay=data["without_undue_delay"],
-            exempted_by=data["exempted_by"],
-            instead_of=data["instead_of"],
-            message=data["message"],
-            cites=from_list(data["cites"]),
-        )
-
-
-@attrs.frozen
-class OpenQuestion:
-    """An unknown fact whose answer could change the outcome."""
-
-    fact: str
-    question: str  # message id
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"fact": self.fact, "question": self.question}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OpenQuestion:
-        return cls(data["fact"], data["question"])
-
-
-@attrs.frozen
-class Action:
-    """One step of an action plan that applies (``certain``) or may apply
-    once the open questions are answered."""
-
-    name: str
-    plan: str
-    phase: str
-    message: str
-    cites: tuple[Citation, ...]
-    certain: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "plan": self.plan, "phase": self.phase, "message": self.message,
-                "cites": to_list(self.cites), "certain": self.certain}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Action:
-        return cls(data["name"], data["plan"], data["phase"], data["message"], from_list(data["cites"]),
-                   data["certain"])
 
 
 @attrs.frozen
@@ -245,3 +109,6 @@ class Assessment:
             vocabulary=Vocabulary.from_dict(data["vocabulary"]) if "vocabulary" in data else Vocabulary(),
             catalogs=tuple(("", domain) for domain in data.get("catalog_domains", ())),
         )
+
+
+__all__ = ["Action", "Assessment", "ObligationResult", "OpenQuestion", "TraceEntry"]

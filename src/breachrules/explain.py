@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from breachrules.assessment import Assessment, ObligationResult, TraceEntry
 from breachrules.citations import render_all
 from breachrules.i18n import Messages
+from breachrules.results import ObligationResult, TraceEntry
+from breachrules.views import AssessmentView
 
 
-def catalog_sources(assessment: Assessment) -> tuple[tuple[Path, str], ...]:
+def catalog_sources(assessment: AssessmentView) -> tuple[tuple[Path, str], ...]:
     """The (directory, domain) of the ruleset's catalogs, its own first. An
     assessment read back with ``from_dict`` knows its catalogs by name only
     (no directory): a bundled ruleset's are found again by that name."""
@@ -35,7 +36,7 @@ def catalog_sources(assessment: Assessment) -> tuple[tuple[Path, str], ...]:
     return tuple(found)
 
 
-def messages_for(assessment: Assessment, locale: str) -> Messages:
+def messages_for(assessment: AssessmentView, locale: str) -> Messages:
     return Messages(locale, catalog_sources(assessment))
 
 
@@ -64,13 +65,28 @@ def heading(_: Messages, ob: ObligationResult) -> str:
     return name[:1].upper() + name[1:]  # a noun phrase for prose ("ilmoitus rekisteröidyille"), begun as a heading
 
 
+def in_sentence(label: str) -> str:
+    """A form's label ("Henkilötietoryhmät") inside a sentence: begun in lower case."""
+    return label[:1].lower() + label[1:]
+
+
 def joined(parts: Iterable[str]) -> str:
     """Parts that each can stand alone ("Pakollinen", "Tehtävä viimeistään
     ..."), as one line: after the first, each begins in lower case."""
     out: list[str] = []
     for part in parts:
-        out.append(part if not out or not part else part[0].lower() + part[1:])
+        out.append(part[:1].lower() + part[1:] if out else part[:1].upper() + part[1:])
     return "; ".join(out)
+
+
+def provisional(_: Messages, assessment: AssessmentView) -> str:
+    """The warning of a provisional result, with the risk level the answers
+    cannot lower, unless that is the lowest there is (nothing to say)."""
+    certain = assessment.certain_levels["risk"]
+    levels = assessment.vocabulary.risk_levels
+    if levels and certain == levels[0]:
+        return _("explain.provisional.open")
+    return _("explain.provisional", certain=_("scale.risk." + certain))
 
 
 def names_of(_: Messages, labels: Iterable[str]) -> str:
@@ -136,7 +152,7 @@ def format_instant(instant: datetime, locale: str, timezone: str, *, sentence: b
              date=format_date(local, _("explain.sentence_date_format"), locale=locale), time=clock, zone=name)
 
 
-def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+def explain(assessment: AssessmentView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     time_zone(timezone)  # a zone that does not exist is the caller's error, whether or not a deadline shows
     _ = messages_for(assessment, locale)
     lines = [_("explain.title", title=_(assessment.title) if assessment.title else assessment.ruleset,
@@ -148,12 +164,11 @@ def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/
         if name != "risk":
             lines.append(_("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
     if assessment.provisional:
-        certain = _("scale.risk." + assessment.certain_levels["risk"])
-        lines += ["", _("explain.provisional", certain=certain)]
+        lines += ["", provisional(_, assessment)]
 
     lines += ["", _("explain.obligations")]
     for ob in assessment.obligations:
-        lines.append("  " + _obligation(_, ob, locale, timezone))
+        lines.append("  " + _obligation(_, assessment, ob, locale, timezone))
 
     lines += ["", _("explain.why")]
     if not assessment.trace:
@@ -173,27 +188,35 @@ def explain(assessment: Assessment, locale: str = "en", timezone: str = "Europe/
     return "\n".join(lines) + "\n"
 
 
-def _obligation(_: Messages, ob: ObligationResult, locale: str, timezone: str) -> str:
-    """A check box, the obligation, and under it its status and sources."""
+def _obligation(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, timezone: str) -> str:
+    """A check box, the obligation and what was decided; under it, what it asks and its sources."""
+    mark = "[ ]" if not ob.required else ("[x]" if ob.certain else "[?]")
+    return (f"{mark} {heading(_, ob)}: {decision(_, a, ob, locale, timezone)}\n"
+            f"      {_(ob.message)} [{render_all(_, ob.cites)}]")
+
+
+def decision(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, timezone: str) -> str:
+    """What was decided about one obligation, and for one not required, why not."""
     if not ob.required:
-        mark = "[ ]"
-        exempted = ob.exempted_by
-        status = _("explain.exempted", label=name_of(_, exempted)) if exempted else _("explain.not_required")
-    else:
-        mark = "[x]" if ob.certain else "[?]"
-        parts = []
-        if ob.due is not None:
-            parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone, sentence=True)))
-        elif ob.without_undue_delay:
-            parts.append(_("explain.without_undue_delay"))
-        else:
-            parts.append(_("explain.required"))
-        if not ob.certain:
-            parts.append(_("explain.possibly_required"))
-        if ob.instead_of:
-            parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
-        status = joined(parts)
-    return f"{mark} {heading(_, ob)}: {status}\n      {_(ob.message)} [{render_all(_, ob.cites)}]"
+        if ob.exempted_by:
+            entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
+            if entry is None:
+                return _("explain.exempted", label=name_of(_, ob.exempted_by))
+            why = _(entry.message, matched=matched(_, entry, a.facts))
+            return _("record.decision.exempted", reason=why, cites=render_all(_, entry.cites),
+                     label=_("explain.quoted", text=name_of(_, entry.label)))
+        if ob.id in a.vocabulary.risk_bound or not a.vocabulary.facts:  # (a version 2 record cannot tell)
+            return _("record.decision.not_required", level=_("scale.risk." + a.risk))
+        return _("record.decision.not_applicable")
+    # "required unless the answers show otherwise" says "required" once
+    parts = [_("explain.required") if ob.certain else _("explain.possibly_required")]
+    if ob.due is not None:
+        parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone, sentence=True)))
+    elif ob.without_undue_delay:
+        parts.append(_("explain.without_undue_delay"))
+    if ob.instead_of:
+        parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
+    return joined(parts)
 
 
 def _entry(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:

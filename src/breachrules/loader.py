@@ -26,28 +26,17 @@ import functools
 import os
 from pathlib import Path
 
-import attrs
-
 from breachrules import nodes as n
 from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError
 from breachrules.errors import ArgumentError
 from breachrules.failures import os_reason
 from breachrules.limits import DEFAULT, Limits
+from breachrules.ruleset import Source  # re-exported: one file of a chain
 from breachrules.spans import Span
 
 TEXT = "<string>"
 SUFFIX, bundled_names, bundled_path = resources.SUFFIX, resources.bundled_names, resources.bundled_path
-
-
-@attrs.frozen
-class Source:
-    """One file of a chain: its name in spans, its text, and where its
-    catalogs live (None: it has none)."""
-
-    file: str
-    text: str
-    catalogs: str | None
 
 
 # ------------------------------------------------------------------ reading files
@@ -209,7 +198,7 @@ def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object
             (Path(s.catalogs), module.header.name.name)
             for s, module in zip(chain, modules, strict=True) if s.catalogs is not None
         )
-        ruleset = Ruleset(program, chain, tuple(reversed(catalogs)), limits)
+        ruleset = Ruleset(program, chain, tuple(reversed(catalogs)), limits, rebuild=compile_chain)
         ruleset.warnings = unused(program, chain[-1].file)
         return ruleset
     except (RecursionError, SyntaxError, MemoryError):

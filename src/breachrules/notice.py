@@ -21,22 +21,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from breachrules.assessment import Assessment
-from breachrules.explain import format_instant, member, messages_for, time_zone
+from breachrules.explain import format_instant, in_sentence, member, messages_for, time_zone
 from breachrules.i18n import Messages
 from breachrules.instants import parse_instant
 from breachrules.plaintext import plain
-from breachrules.report import Report, is_given
+from breachrules.results import is_given
+from breachrules.views import AssessmentView, ReportView
 from breachrules.vocabulary import NOTICE_PARTS, REQUIRED_PARTS, Notice
 
 
-def due(assessment: Assessment) -> tuple[Notice, ...]:
+def due(assessment: AssessmentView) -> tuple[Notice, ...]:
     """The notices to draft: those an obligation required is for."""
     required = set(assessment.required)
     return tuple(n for n in assessment.vocabulary.notices if required.intersection(n.obligations))
 
 
-def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki",
+def draft(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
           notice: Notice | None = None) -> str:
     """The draft communication to the data subjects, as plain text: of
     ``notice``, or of the ruleset's first notice (a ruleset that declares
@@ -69,7 +69,7 @@ def draft(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki",
 class _Part:
     """The lines of one part of the letter, from the facts and plans that fill it."""
 
-    def __init__(self, report: Report, _: Messages, locale: str, timezone: str) -> None:
+    def __init__(self, report: ReportView, _: Messages, locale: str, timezone: str) -> None:
         self.report = report
         self.assessment = report.assessment
         self._ = _
@@ -91,7 +91,7 @@ class _Part:
         if kind == "text":
             return [plain(str(value))] if value is not None else []
         if value is None:  # an unknown list or moment stands where it would be told
-            return [_("notice.placeholder", what=_.label(f"fact.{name}", name))]
+            return [_("notice.placeholder", what=in_sentence(_.label(f"fact.{name}", name)))]
         if kind == "datetime":
             when = _instant(value, self.locale, self.timezone)
             return [_("notice.discovered", when=when)] if when else []

@@ -1,6 +1,6 @@
 """The Art. 33(5) documentation record of a breach, in words.
 
-:func:`markdown` renders a :class:`~breachrules.report.Report` as the record a
+:func:`markdown` renders a :class:`~breachrules.report.ReportView` as the record a
 controller keeps of every personal data breach: the facts, the risk
 assessment and its reasons, every obligation with the decision taken on it
 (and, for each one not required, why not: this is where the record says why
@@ -14,7 +14,7 @@ assessment followed by the deadlines, the checklists and the action plan.
 Every word comes from a catalog: the library's (``record.*``, ``explain.*``)
 for the frame, the ruleset's for its own ids. Facts are read from their JSON
 form (``assessment.facts``), so a record can be rendered from a report read
-back with ``Report.from_dict``.
+back with ``ReportView.from_dict``.
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ import re
 from datetime import timedelta
 
 from breachrules import durations
-from breachrules.assessment import Assessment, ObligationResult
 from breachrules.citations import Citation, render_all
 from breachrules.explain import (
+    decision,
+    explain,
     format_instant,
     heading,
-    joined,
-    matched,
+    in_sentence,
     member,
     messages_for,
-    name_of,
     names_of,
+    provisional,
     reason,
     time_zone,
     where,
@@ -42,20 +42,20 @@ from breachrules.i18n import Messages
 from breachrules.instants import parse_instant
 from breachrules.notice import draft, due
 from breachrules.plaintext import plain
-from breachrules.report import (
+from breachrules.results import (
     DONE_LATE,
     DONE_ON_TIME,
     OVERDUE,
     PENDING,
     Checklist,
     Deadline,
-    Report,
 )
+from breachrules.views import AssessmentView, ReportView
 
 # ------------------------------------------------------------------ Markdown
 
 
-def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+def markdown(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     """The documentation record of ``report`` as Markdown."""
     time_zone(timezone)
     a = report.assessment
@@ -84,7 +84,7 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
         if name != "risk":
             out.append("- " + _("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
     if a.provisional:
-        out += ["", "> " + _("explain.provisional", certain=_("scale.risk." + a.certain_levels["risk"]))]
+        out += ["", "> " + provisional(_, a)]
     out += ["", f"### {_('explain.why')}", ""]
     if not a.trace:
         out.append(_("explain.nothing_fired"))
@@ -138,7 +138,7 @@ def markdown(report: Report, locale: str = "en", timezone: str = "Europe/Helsink
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
 
 
-def _checklist_markdown(_: Messages, report: Report, checklist: Checklist) -> list[str]:
+def _checklist_markdown(_: Messages, report: ReportView, checklist: Checklist) -> list[str]:
     a = report.assessment
     out = [f"### {_(checklist.message)}", ""]
     for item in checklist.items:
@@ -166,12 +166,12 @@ def _checklist_markdown(_: Messages, report: Report, checklist: Checklist) -> li
 # ------------------------------------------------------------------ plain text
 
 
-def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+def text(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
     """The command line's view: the explanation, then deadlines, checklists and plan."""
     time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
-    lines = [a.explain(locale, timezone).rstrip("\n")]
+    lines = [explain(a, locale, timezone).rstrip("\n")]
 
     lines += ["", _("record.deadlines")]
     if not report.deadlines:
@@ -214,31 +214,7 @@ def text(report: Report, locale: str = "en", timezone: str = "Europe/Helsinki") 
 # ------------------------------------------------------------------ shared parts
 
 
-def decision(_: Messages, a: Assessment, ob: ObligationResult, locale: str, timezone: str) -> str:
-    """What was decided about one obligation, and for one not required, why not."""
-    if not ob.required:
-        if ob.exempted_by:
-            entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
-            if entry is None:
-                return _("explain.exempted", label=name_of(_, ob.exempted_by))
-            why = _(entry.message, matched=matched(_, entry, a.facts))
-            return _("record.decision.exempted", reason=why, cites=render_all(_, entry.cites))
-        if ob.id in a.vocabulary.risk_bound or not a.vocabulary.facts:  # (a version 2 record cannot tell)
-            return _("record.decision.not_required", level=_("scale.risk." + a.risk))
-        return _("record.decision.not_applicable")
-    parts = [_("explain.required")]
-    if ob.due is not None:
-        parts.append(_("explain.due", when=format_instant(ob.due, locale, timezone, sentence=True)))
-    elif ob.without_undue_delay:
-        parts.append(_("explain.without_undue_delay"))
-    if not ob.certain:
-        parts.append(_("explain.possibly_required"))
-    if ob.instead_of:
-        parts.append(_("explain.instead_of", other=name_of(_, ob.instead_of)))
-    return joined(parts)
-
-
-def deadline_lines(_: Messages, a: Assessment, d: Deadline, locale: str, timezone: str) -> list[str]:
+def deadline_lines(_: Messages, a: AssessmentView, d: Deadline, locale: str, timezone: str) -> list[str]:
     """The due instant, the state and, for a late one, the reasons for the delay."""
     lines = []
     if d.due is not None:
@@ -279,7 +255,7 @@ def duration(_: Messages, value: timedelta) -> str:
     return format_list(parts[:2], locale=_.locale)  # "1 vuorokausi ja 21 tuntia"
 
 
-def fact_rows(a: Assessment, locale: str, timezone: str) -> list[tuple[str, str]]:
+def fact_rows(a: AssessmentView, locale: str, timezone: str) -> list[tuple[str, str]]:
     """(label, value in words) of every fact: the given ones in the order the
     ruleset declares them, then the unknown ones."""
     _ = messages_for(a, locale)
@@ -292,7 +268,7 @@ def fact_rows(a: Assessment, locale: str, timezone: str) -> list[tuple[str, str]
     return rows
 
 
-def value(_: Messages, a: Assessment, fact: str, locale: str, timezone: str) -> str:
+def value(_: Messages, a: AssessmentView, fact: str, locale: str, timezone: str) -> str:
     """A fact's JSON value in words, as its type says: members through
     ``value.<fact>.<member>``, instants in the reader's zone, durations and
     truth values in words, text as written."""
@@ -337,11 +313,11 @@ def _item(_: Messages, message: str, cites: tuple[Citation, ...], missing: tuple
     if cites:
         line += f" ({render_all(_, cites)})"
     if missing:
-        line += " — " + _("record.item.missing", facts="; ".join(_label(_, f) for f in missing))
+        line += " — " + _("record.item.missing", facts="; ".join(in_sentence(_label(_, f)) for f in missing))
     return line
 
 
-def _plans(_: Messages, report: Report, *, markdown: bool) -> list[str]:
+def _plans(_: Messages, report: ReportView, *, markdown: bool) -> list[str]:
     """The action plan, plan by plan and phase by phase; uncertain actions marked."""
     out: list[str] = []
     for plan, phases in report.plans:

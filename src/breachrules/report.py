@@ -25,162 +25,32 @@ record; :mod:`breachrules.record` renders it as Markdown and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import attrs
 
-from breachrules.assessment import Action, Assessment
-from breachrules.citations import Citation, from_list, to_list
+from breachrules.assessment import Assessment
 from breachrules.incident import fixed_offset
 from breachrules.instants import parse_instant
 from breachrules.program import Program
+from breachrules.results import (  # re-exported: where a report's parts were first found
+    DONE_LATE,
+    DONE_ON_TIME,
+    OVERDUE,
+    PENDING,
+    UNDATED,
+    Action,
+    Checklist,
+    ChecklistItem,
+    Deadline,
+    is_given,
+)
 
 SCHEMA = "breachrules.record/3"
 # read too: version 2 kept the actions beside the assessment, version 1 also
 # wrote citations as strings
 READABLE = (SCHEMA, "breachrules.record/2", "breachrules.record/1")
-
-# The states of a deadline.
-DONE_ON_TIME = "done_on_time"
-DONE_LATE = "done_late"
-PENDING = "pending"  # not done, not yet due
-OVERDUE = "overdue"  # not done, past due
-UNDATED = "undated"  # no instant: "without undue delay", or the instant is not known yet
-
-
-@attrs.frozen
-class Deadline:
-    """When one required obligation is due and where it stands at ``now``."""
-
-    obligation: str
-    due: datetime | None
-    without_undue_delay: bool
-    done_at: datetime | None
-    state: str
-    remaining: timedelta | None  # due - now while not done; negative once overdue
-    reason_fact: str | None  # the fact a late fulfilment must give
-    reason_given: bool
-
-    @property
-    def late(self) -> bool:
-        return self.state in (DONE_LATE, OVERDUE)
-
-    @property
-    def reason_required(self) -> bool:
-        return self.late and self.reason_fact is not None
-
-    @property
-    def reason_missing(self) -> bool:
-        return self.reason_required and not self.reason_given
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "obligation": self.obligation,
-            "due": _iso(self.due),
-            "without_undue_delay": self.without_undue_delay,
-            "done_at": _iso(self.done_at),
-            "state": self.state,
-            "late": self.late,
-            "remaining_seconds": None if self.remaining is None else self.remaining.total_seconds(),
-            "reason_fact": self.reason_fact,
-            "reason_required": self.reason_required,
-            "reason_given": self.reason_given,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], now: datetime) -> Deadline:
-        """Read back a deadline of a report made at ``now``; the time remaining
-        is recomputed exactly rather than read from its rounded seconds."""
-        due = _from_iso(data["due"])
-        remaining = due - now if due is not None and data["remaining_seconds"] is not None else None
-        return cls(
-            obligation=data["obligation"],
-            due=due,
-            without_undue_delay=data["without_undue_delay"],
-            done_at=_from_iso(data["done_at"]),
-            state=data["state"],
-            remaining=remaining,
-            reason_fact=data["reason_fact"],
-            reason_given=data["reason_given"],
-        )
-
-
-@attrs.frozen
-class ChecklistItem:
-    name: str
-    message: str
-    facts: tuple[str, ...]
-    missing: tuple[str, ...]  # the facts not known yet
-    cites: tuple[Citation, ...]
-
-    @property
-    def present(self) -> bool:
-        return not self.missing
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "message": self.message,
-            "present": self.present,
-            "facts": list(self.facts),
-            "missing": list(self.missing),
-            "cites": to_list(self.cites),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ChecklistItem:
-        return cls(data["name"], data["message"], tuple(data["facts"]), tuple(data["missing"]),
-                   from_list(data["cites"]))
-
-
-@attrs.frozen
-class Checklist:
-    """What one notice must contain; ``required`` follows its obligation.
-
-    ``phased`` is true when the notice is required, runs against a deadline
-    instant and cannot yet be given in full: the law then lets it be given
-    in phases rather than late (Art. 33(4)). A notice due "without undue
-    delay" has no such split: it waits for its content.
-    """
-
-    name: str
-    obligation: str
-    required: bool
-    message: str
-    items: tuple[ChecklistItem, ...]
-    phased: bool = False
-
-    @property
-    def complete(self) -> bool:
-        return all(item.present for item in self.items)
-
-    @property
-    def initial(self) -> tuple[ChecklistItem, ...]:
-        """What a first notification can already say (Art. 33(4))."""
-        return tuple(item for item in self.items if item.present)
-
-    @property
-    def supplementary(self) -> tuple[ChecklistItem, ...]:
-        """What a supplementary notification must add once it is known."""
-        return tuple(item for item in self.items if not item.present)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "obligation": self.obligation,
-            "required": self.required,
-            "message": self.message,
-            "complete": self.complete,
-            "phased": self.phased,
-            "items": [item.to_dict() for item in self.items],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Checklist:
-        return cls(data["name"], data["obligation"], data["required"], data["message"],
-                   tuple(ChecklistItem.from_dict(i) for i in data["items"]), data["phased"])
-
 
 @attrs.frozen
 class Report:
@@ -313,15 +183,5 @@ def _deadline(result: Any, done_fact: str | None, reason_fact: str | None,
     )
 
 
-def is_given(known: Mapping[str, Any], fact: str) -> bool:
-    """A fact counts as given when it is known; blank text says nothing."""
-    value = known.get(fact)
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return parse_instant(value) if value is not None else None
+__all__ = ["DONE_LATE", "DONE_ON_TIME", "OVERDUE", "PENDING", "UNDATED", "Action", "Checklist",
+           "ChecklistItem", "Deadline", "Report", "build", "is_given"]

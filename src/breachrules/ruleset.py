@@ -35,7 +35,6 @@ from breachrules.vocabulary import FactShape, Vocabulary, digest
 
 if TYPE_CHECKING:
     from breachrules.diagnostics import Diagnostic
-    from breachrules.loader import Source
     from breachrules.report import Report
 
 
@@ -50,10 +49,25 @@ class Decision(NamedTuple):
         return self.levels["risk"]
 
 
+@attrs.frozen
+class Source:
+    """One file of a chain: its name in spans, its text, and where its
+    catalogs live (None: it has none)."""
+
+    file: str
+    text: str
+    catalogs: str | None
+
+
 class Ruleset:
     def __init__(self, program: Program, sources: tuple[Source, ...],
-                 catalogs: tuple[tuple[Path, str], ...], limits: Limits = DEFAULT) -> None:
+                 catalogs: tuple[tuple[Path, str], ...], limits: Limits = DEFAULT,
+                 rebuild: Callable[[tuple[Source, ...], Limits], object] | None = None) -> None:
+        """``rebuild`` compiles ``sources`` again (the loader's
+        ``compile_chain``): a ruleset pickles as its sources, and the other
+        side recompiles them, as :mod:`re` patterns do."""
         self.program = program
+        self._rebuild = rebuild
         self.sources = sources
         self.catalogs = catalogs
         self.limits = limits
@@ -90,8 +104,10 @@ class Ruleset:
     def __repr__(self) -> str:
         return f"<Ruleset {self.name} {self.version}>"
 
-    def __reduce__(self) -> tuple[Callable[..., Ruleset], tuple[Any, ...]]:
-        return _restore, (self.sources, self.limits)
+    def __reduce__(self) -> tuple[Callable[..., object], tuple[Any, ...]]:
+        if self._rebuild is None:
+            raise TypeError(f"{self!r} was not compiled from sources and cannot be pickled")
+        return self._rebuild, (self.sources, self.limits)
 
     def messages(self, locale: str) -> Messages:
         return Messages(locale, self.catalogs)
@@ -191,14 +207,6 @@ class Ruleset:
             return None
 
 
-def _restore(sources: tuple[Source, ...], limits: Limits = DEFAULT) -> Ruleset:
-    from breachrules.loader import compile_chain
-
-    ruleset = compile_chain(sources, limits)
-    assert isinstance(ruleset, Ruleset)
-    return ruleset
-
-
 class _StaticParts:
     """Everything about a ruleset's results that does not depend on the
     incident, built once: trace entries, level names, obligation texts."""
@@ -258,6 +266,7 @@ class _StaticParts:
             digest=digest(self.texts, ((Path(d), domain) for d, domain in self.catalogs)),
             risk_bound=tuple(ob.name for ob in program.obligations if ob.condition is not None
                              and "risk" in ir.references_through([ob.condition], definitions)[1]),
+            risk_levels=tuple(program.scales["risk"].levels),
         )
 
     def actions(self, flags: tuple[bool | None, ...]) -> tuple[Action, ...]:

@@ -100,19 +100,20 @@ class Vocabulary:
     digest: str = ""  # of the ruleset's sources and catalogs: see digest()
     # the obligations whose own condition reads the risk: one not required says the level it was assessed at
     risk_bound: tuple[str, ...] = ()
+    risk_levels: tuple[str, ...] = ()  # the risk scale, lowest first
 
     def fact(self, name: str) -> FactShape | None:
         return next((f for f in self.facts if f.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"facts": [f.to_dict() for f in self.facts], "notices": [n.to_dict() for n in self.notices],
-                "digest": self.digest, "risk_bound": list(self.risk_bound)}
+                "digest": self.digest, "risk_bound": list(self.risk_bound), "risk_levels": list(self.risk_levels)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Vocabulary:
         return cls(tuple(FactShape.from_dict(f) for f in data["facts"]),
                    tuple(Notice.from_dict(n) for n in data["notices"]), data["digest"],
-                   tuple(data.get("risk_bound", ())))
+                   tuple(data.get("risk_bound", ())), tuple(data.get("risk_levels", ())))
 
 
 def digest(texts: Iterable[str], catalogs: Iterable[tuple[Path, str]]) -> str:
