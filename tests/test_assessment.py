@@ -280,8 +280,8 @@ HEALTH_LEAK = {
 def _due_line(text: str) -> str:
     lines = [line.strip().replace("\u202f", " ") for line in text.splitlines()]
     cited = ("Art. 33(1)", "33 artiklan 1 kohta", "artikel 33.1")  # as en, fi and sv cite it
-    index = next(i for i, line in enumerate(lines) if any(c in line for c in cited) and "[" in line)
-    # "[x] Short name: status" over "Long text [cites]": the status with the cites
+    index = next(i for i, line in enumerate(lines) if any(c in line for c in cited) and line.startswith("- "))
+    # "[x] Short name: status" over "- Long text [cites]": the status with the cites
     status = lines[index - 1].split(": ", 1)[1].split("; ", 1)[1]  # after "Required; "
     return f"{status[0].upper()}{status[1:]} [{lines[index].rsplit(' [', 1)[1]}"
 

@@ -121,15 +121,15 @@ def test_assess_text(example: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "GDPR personal data breaches: baseline risk assessment (version 2026.1)"
     risk_words = {"none": "no risk", "risk": "risk", "high": "high risk"}
-    assert f"Risk level: {risk_words[EXPECTED[example.stem]['risk']]}" in lines
+    assert f"- Risk level: {risk_words[EXPECTED[example.stem]['risk']]}" in lines
     assert ("PROVISIONAL" in result.stdout) is EXPECTED[example.stem]["provisional"]
     assert "Obligations" in lines
 
 
 def test_assess_text_shows_due_in_helsinki_time() -> None:
     result = run("assess", EXAMPLES / "contact-list-leak.json")
-    due_lines = [line.strip().replace("\u202f", " ") for line in result.stdout.splitlines()
-                 if line.strip().startswith("Due ")]
+    due_lines = [line.strip().removeprefix("- ").replace("\u202f", " ") for line in result.stdout.splitlines()
+                 if line.strip().startswith("- Due ")]
     assert due_lines[:1] == ["Due on Friday, June 5, 2026 at 1:00 PM Finnish time"]
     assert ("[x] Notification to the supervisory authority: Required; due on Friday, June 5, 2026"
             " at 1:00 PM Finnish time" in result.stdout.replace("\u202f", " "))
@@ -357,8 +357,8 @@ def test_ruleset_option_with_a_path(tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
     assert lines[0] == "Mini rules (version 0.3)"
-    assert "Risk level: very bad" in lines
-    assert "  [x] Tell someone: Required; without undue delay" in lines
+    assert "- Risk level: very bad" in lines
+    assert "  [x] Tell someone: Required; without undue delay [Test Art. 2]" in lines
 
 
 def test_ruleset_option_with_the_bundled_file_path() -> None:

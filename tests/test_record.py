@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 import breachrules
-from breachrules.record import markdown, text
+from breachrules.document import Document, Section
+from breachrules.record import markdown, text, view
+from breachrules.render import as_markdown, as_text
 from breachrules.report import Report
 
 RULES = """ruleset t version "3" title "ruleset.t.title"
@@ -256,7 +258,7 @@ def test_free_text_cannot_break_the_table(rs: breachrules.Ruleset) -> None:
 
 def test_the_assessment_gives_the_level_and_every_reason_with_its_citations(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs))
-    assert "- Risk level: **high risk**" in md
+    assert "- Risk level: high risk" in md
     assert "- The data reached an outsider. (GDPR Art. 4(12); t, line 20)" in md  # the ruleset and line, no path
     assert "- Health data reached an outsider. (GDPR Art. 9(1); t, line 22)" in md
 
@@ -266,7 +268,7 @@ def test_the_assessment_gives_the_level_and_every_reason_with_its_citations(rs: 
 
 def test_a_no_risk_breach_records_why_nobody_was_notified(rs: breachrules.Ruleset) -> None:
     md = markdown(report(rs, exposed_to="nobody"))
-    assert "- Risk level: **no risk**" in md
+    assert "- Risk level: no risk" in md
     why = "Not required: the conditions of this obligation are not met (risk level assessed: “no risk”)."
     assert f"- [ ] **Notify the supervisory authority**: {why} (GDPR Art. 33(1))" in md
     assert f"- [ ] **Communication to the data subjects**: {why}\n  - Inform the data subjects (GDPR Art. 34(1))" \
@@ -322,7 +324,7 @@ def test_a_late_notification_without_reasons_shows_the_missing_reasons(rs: breac
     assert "  - Done late, on Tuesday, March 31, 2026 at 9:00 AM Finnish time: 22 hours after" \
         " the deadline" in md
     assert "  - **MISSING: the reasons for the delay are required but have not been given.**" in md
-    assert "!! MISSING: the reasons for the delay" in text(r)
+    assert "    - MISSING: the reasons for the delay" in text(r)
     assert "PUUTTUU: viivästymisen syyt on esitettävä" in markdown(r, "fi")
     assert "SAKNAS: en motivering till förseningen krävs" in markdown(r, "sv")
 
@@ -390,16 +392,16 @@ def test_a_phased_report_lists_initial_and_supplementary_items(rs: breachrules.R
     md = markdown(r)
     section = md.split("## Contents of the notices")[1].split("## Action plan")[0]
     assert "- [x] Nature of the breach (GDPR Art. 33(3)(a))" in section
-    assert "- [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: measures taken" in section
+    assert "- [ ] Measures taken or proposed (GDPR Art. 33(3)(d))\n  - Missing: measures taken" in section
     assert "**1 of 3 items is still missing**" in section
     initial = section.split("**Initial notification: what can be given now**")[1].split("**Supplementary")[0]
     supplementary = section.split("**Supplementary notification: what must be added once known**")[1]
     assert "- Nature of the breach" in initial and "- Contact point" in initial
     assert "Measures" not in initial
-    assert "- Measures taken or proposed — missing: measures taken" in supplementary
-    assert "- the answers to the open questions:\n  - Q exposed_to?" in supplementary
+    assert "- Measures taken or proposed\n  - Missing: measures taken" in supplementary
+    assert "- the answers to the open questions:\n  - Q exposed\\_to?" in supplementary
     assert "## Open questions (1)" not in md  # the plural heading with one question is singular
-    assert "## Open question\n\n- Q exposed_to? (Who got the data)" in md
+    assert "## Open question\n\n- Q exposed\\_to? *(Who got the data)*" in md
 
 
 def test_a_complete_checklist_is_not_phased(rs: breachrules.Ruleset) -> None:
@@ -446,7 +448,7 @@ def test_the_draft_notice_is_appended_when_the_data_subjects_must_be_told(rs: br
     appendix = md.split("## Appendix: draft communication to the data subjects")[1]
     assert "> Subject: Personal data breach concerning your personal data" in appendix
     # each line of the letter stays a line: a paragraph of its own, the list items one list
-    assert ("> What happened\n>\n> A letter with test results was sent to the wrong address.\n>\n"
+    assert ("> ### What happened\n>\n> A letter with test results was sent to the wrong address.\n>\n"
             "> Type of breach:\n>\n> - loss of confidentiality\n>\n"
             "> These data about you were involved:\n>\n> - your contact details\n"
             "> - information about your health\n") in appendix
@@ -457,14 +459,14 @@ def test_the_plain_text_view_follows_the_explanation(rs: breachrules.Ruleset) ->
     r = report(rs, measures_taken=...)
     out = text(r, "en")
     assert out.startswith(r.assessment.explain("en"))
-    for heading in ("\nDeadlines\n", "\nContents of the notices: Notification to the authority\n",
+    for heading in ("\nDeadlines\n", "\nContents of the notices\n  Notification to the authority\n",
                     "\nAction plan\n", "\nAppendix: draft communication to the data subjects\n"):
         assert heading in out
-    assert "\n  Notify the supervisory authority\n      Due on Monday, March 30, 2026 at 11:00 AM" in out
-    assert "\n  [ ] Measures taken or proposed (GDPR Art. 33(3)(d)) — missing: measures taken\n" in out
-    assert "\n    Initial notification: what can be given now\n      - Nature of the breach\n" in out
+    assert "\n  - Notify the supervisory authority\n    - Due on Monday, March 30, 2026 at 11:00 AM" in out
+    assert "\n    [ ] Measures taken or proposed [GDPR Art. 33(3)(d)]\n        - Missing: measures taken\n" in out
+    assert "\n    Initial notification: what can be given now\n\n    - Nature of the breach\n" in out
     assert "\n  Response\n    Acute phase\n" not in out  # not malicious
-    assert "\n  Response\n    After the crisis\n      - Review what went wrong. (GDPR Art. 33(5))\n" in out
+    assert "\n  Response\n    After the crisis\n      [ ] Review what went wrong. [GDPR Art. 33(5)]\n" in out
     assert "## " not in out and "| " not in out and "**" not in out
 
 
@@ -540,3 +542,28 @@ def test_a_time_zone_that_does_not_exist_is_the_library_s_error(zone: Any) -> No
 def test_dates_and_durations_stand_in_a_sentence(rs: breachrules.Ruleset, locale: str, due: str, late: str) -> None:
     md = markdown(report(rs, now=datetime.fromisoformat("2026-04-01T10:00:00+03:00")), locale)
     assert due in md and late in md
+
+
+# ------------------------------------------------------------------ one document, several renderings
+
+
+def test_the_record_is_a_document_that_markdown_writes_and_json_keeps(rs: breachrules.Ruleset) -> None:
+    r = report(rs, measures_taken=...)
+    doc = r.to_document("fi")
+    assert as_markdown(doc) == r.to_markdown("fi")
+    assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+    assert [b.title for b in doc.blocks if isinstance(b, Section)] == [
+        "Tietoturvaloukkaukseen liittyvät tosiseikat", "Riskinarviointi", "Velvoitteita koskevat ratkaisut", "Määräajat",
+        "Ilmoitusten sisältö", "Toimintasuunnitelma", "Liite: luonnos ilmoitukseksi rekisteröidyille"]
+
+
+def test_the_text_view_and_the_record_share_their_sections(rs: breachrules.Ruleset) -> None:
+    r = report(rs, measures_taken=...)
+    record, shown = r.to_document("sv"), view(r, "sv")
+    assert as_text(shown) == text(r, "sv")
+    shared = [b for b in shown.blocks if b in record.blocks]  # built once, by the same code
+    assert [b.title for b in shared if isinstance(b, Section)] == [
+        "Tidsfrister", "Meddelandenas innehåll", "Åtgärdsplan", "Bilaga: utkast till information till de registrerade"]
+    reasons = next(b for b in shown.blocks if isinstance(b, Section) and b.title == "Motivering")
+    assessed = next(b for b in record.blocks if isinstance(b, Section) and b.title == "Riskbedömning")
+    assert reasons in assessed.blocks

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from breachrules.document import Document
 from breachrules.results import Action, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.vocabulary import Vocabulary
 
@@ -67,6 +68,13 @@ class Assessment:
         from breachrules.explain import explain
 
         return explain(self, locale, timezone)
+
+    def to_document(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> Document:
+        """The explanation as a document (sections, lists, paragraphs in
+        words), for an application that lays it out itself."""
+        from breachrules.explain import document
+
+        return document(self, locale, timezone)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,7 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from breachrules.citations import render_all
+from breachrules.document import Block, Bullets, Document, Item, Mark, Note, Paragraph, Section
 from breachrules.i18n import Messages
+from breachrules.render import as_text
 from breachrules.results import ObligationResult, TraceEntry
 from breachrules.views import AssessmentView
 
@@ -152,47 +154,79 @@ def format_instant(instant: datetime, locale: str, timezone: str, *, sentence: b
              date=format_date(local, _("explain.sentence_date_format"), locale=locale), time=clock, zone=name)
 
 
-def explain(assessment: AssessmentView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+def document(assessment: AssessmentView, locale: str = "en", timezone: str = "Europe/Helsinki") -> Document:
+    """The explanation of an assessment: the risk, the decision on every
+    obligation, the reasons, any conflict and the open questions."""
     time_zone(timezone)  # a zone that does not exist is the caller's error, whether or not a deadline shows
     _ = messages_for(assessment, locale)
-    lines = [_("explain.title", title=_(assessment.title) if assessment.title else assessment.ruleset,
-               version=assessment.ruleset_version), ""]
-
-    risk = _("scale.risk." + assessment.risk)
-    lines.append(_("explain.risk", level=risk))
-    for name, level in assessment.levels.items():
-        if name != "risk":
-            lines.append(_("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
-    if assessment.provisional:
-        lines += ["", provisional(_, assessment)]
-
-    lines += ["", _("explain.obligations")]
-    for ob in assessment.obligations:
-        lines.append("  " + _obligation(_, assessment, ob, locale, timezone))
-
-    lines += ["", _("explain.why")]
-    if not assessment.trace:
-        lines.append("  " + _("explain.nothing_fired"))
-    for entry in assessment.trace:
-        lines.append("  " + _entry(_, entry, assessment.facts))
-
-    if assessment.conflicts:
-        lines += ["", _("explain.conflicts")]
-        for labels in assessment.conflicts:
-            lines.append("  - " + _("explain.conflict", labels=names_of(_, labels)))
-
-    if assessment.open_questions:
-        lines += ["", _.plural("explain.open_questions", len(assessment.open_questions))]
-        for question in assessment.open_questions:
-            lines.append("  - " + _(question.question))
-    return "\n".join(lines) + "\n"
+    title = _("explain.title", title=_(assessment.title) if assessment.title else assessment.ruleset,
+              version=assessment.ruleset_version)
+    blocks: list[Block] = [*summary(_, assessment),
+                           decisions(_, assessment, locale, timezone, _("explain.obligations")),
+                           reasons(_, assessment)]
+    blocks += [s for s in (conflicts(_, assessment), questions(_, assessment)) if s is not None]
+    return Document(title, tuple(blocks))
 
 
-def _obligation(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, timezone: str) -> str:
-    """A check box, the obligation and what was decided; under it, what it asks and its sources."""
-    mark = "[ ]" if not ob.required else ("[x]" if ob.certain else "[?]")
-    return (f"{mark} {heading(_, ob)}: {decision(_, a, ob, locale, timezone)}\n"
-            f"      {_(ob.message)} [{render_all(_, ob.cites)}]")
+def explain(assessment: AssessmentView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+    return as_text(document(assessment, locale, timezone))
+
+
+# ------------------------------------------------------------------ sections
+
+
+def summary(_: Messages, a: AssessmentView) -> tuple[Block, ...]:
+    """The risk level and the levels it was drawn from, and the warning of a provisional result."""
+    levels = [Item(_("explain.risk", level=_("scale.risk." + a.risk)))]
+    levels += [Item(_("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
+               for name, level in a.levels.items() if name != "risk"]
+    return (Bullets(tuple(levels)), Note(provisional(_, a))) if a.provisional else (Bullets(tuple(levels)),)
+
+
+def decisions(_: Messages, a: AssessmentView, locale: str, timezone: str, title: str) -> Section:
+    """Every obligation, ticked when required, with what was decided and,
+    under it, what it asks and its sources."""
+    items = []
+    for ob in a.obligations:
+        mark: Mark = "no" if not ob.required else ("yes" if ob.certain else "maybe")
+        name, what, cites = heading(_, ob), _(ob.message), render_all(_, ob.cites)
+        said = decision(_, a, ob, locale, timezone)
+        if name == what:  # no short name: the text heads the entry, with its sources
+            items.append(Item(said, name=name, mark=mark, sources=cites))
+        else:
+            items.append(Item(said, name=name, mark=mark, items=(Item(what, sources=cites),)))
+    return Section(title, (Bullets(tuple(items)),))
+
+
+def reasons(_: Messages, a: AssessmentView) -> Section:
+    """The rules, exceptions and exemptions that applied, each with its
+    sources and where it is written."""
+    if not a.trace:
+        return Section(_("explain.why"), (Paragraph(_("explain.nothing_fired")),))
+    return Section(_("explain.why"), (Bullets(tuple(
+        Item(reason(_, entry, a.facts), aside="" if entry.certain else _("explain.if_confirmed"),
+             sources=f"{render_all(_, entry.cites)}; {where(_, entry)}")
+        for entry in a.trace)),))
+
+
+def conflicts(_: Messages, a: AssessmentView) -> Section | None:
+    if not a.conflicts:
+        return None
+    return Section(_("explain.conflicts"), (Bullets(tuple(
+        Item(_("explain.conflict", labels=names_of(_, labels))) for labels in a.conflicts)),))
+
+
+def questions(_: Messages, a: AssessmentView) -> Section | None:
+    """The questions still open, each with the fact it asks about."""
+    if not a.open_questions:
+        return None
+    return Section(_.plural("explain.open_questions", len(a.open_questions)), (Bullets(tuple(
+        Item(_(q.question), aside=f"({fact_label(_, q.fact)})") for q in a.open_questions)),))
+
+
+def fact_label(_: Messages, fact: str) -> str:
+    """A fact's label (``fact.NAME``), or its name when the catalog has none."""
+    return _.label(f"fact.{fact}", fact)
 
 
 def decision(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, timezone: str) -> str:
@@ -219,10 +253,6 @@ def decision(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, 
     return joined(parts)
 
 
-def _entry(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
-    return f"- {reason(_, entry, facts)} [{render_all(_, entry.cites)}; {where(_, entry)}]"
-
-
 def matched(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
     """The members of the facts a rule tests that the incident has ("terveystiedot
     ja rikostiedot"); for a fact still unknown, the ones it may have ("... tai ...")."""
@@ -243,7 +273,8 @@ def matched(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
 
 
 def reason(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
-    """A rule, exception or exemption that applied, and why, in one line.
+    """A rule, exception or exemption that applied, and why, in one line
+    (whether it is certain to apply is told beside it).
     Its reason names what matched (``{matched}``) rather than every
     alternative its condition allows."""
     why = _(entry.message, matched=matched(_, entry, facts))
@@ -255,6 +286,4 @@ def reason(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
                  reason=why)
     else:
         line = _("explain.rule", label=name_of(_, entry.label), reason=why)
-    if not entry.certain:
-        line += " " + _("explain.if_confirmed")
     return line

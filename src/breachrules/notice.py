@@ -21,10 +21,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from breachrules.document import Block, Bullets, Document, Item, Paragraph, Section
 from breachrules.explain import format_instant, in_sentence, member, messages_for, time_zone
 from breachrules.i18n import Messages
 from breachrules.instants import parse_instant
-from breachrules.plaintext import plain
+from breachrules.render import as_text
 from breachrules.results import is_given
 from breachrules.views import AssessmentView, ReportView
 from breachrules.vocabulary import NOTICE_PARTS, REQUIRED_PARTS, Notice
@@ -36,38 +37,46 @@ def due(assessment: AssessmentView) -> tuple[Notice, ...]:
     return tuple(n for n in assessment.vocabulary.notices if required.intersection(n.obligations))
 
 
-def draft(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
-          notice: Notice | None = None) -> str:
-    """The draft communication to the data subjects, as plain text: of
-    ``notice``, or of the ruleset's first notice (a ruleset that declares
-    none gets the frame, every required part a placeholder)."""
+def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
+             notice: Notice | None = None) -> Document:
+    """The draft communication to the data subjects: of ``notice``, or of
+    the ruleset's first notice (a ruleset that declares none gets the
+    frame, every required part a placeholder)."""
     time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
     if notice is None:
         notice = a.vocabulary.notices[0] if a.vocabulary.notices else Notice("", (), ())
-    out = [_("notice.subject"), "", _("notice.greeting"), "", _("notice.intro")]
+    part_of = _Part(report, _, locale, timezone)
+    blocks: list[Block] = [Paragraph(_("notice.greeting")), Paragraph(_("notice.intro"))]
     for part in NOTICE_PARTS:
         declared = notice.part(part)
-        lines = _Part(report, _, locale, timezone).lines(declared.sources) if declared else []
+        told = part_of.blocks(declared.sources) if declared else []
         if part == "discovered":  # a sentence of "what happened", not a part of its own
-            out += lines
+            if told and isinstance(blocks[-1], Section):
+                blocks[-1] = Section(blocks[-1].title, blocks[-1].blocks + tuple(told))
+            else:
+                blocks += told
             continue
-        if not lines and declared is None and part not in REQUIRED_PARTS:
+        if not told and declared is None and part not in REQUIRED_PARTS:
             continue
-        if not lines:
-            lines = [_(f"notice.none.{part}") if _.has(f"notice.none.{part}")
-                     else _("notice.placeholder", what=_(f"notice.missing.{part}"))]
-        out += ["", _(f"notice.{part}")]
-        if _.has(f"notice.{part}.lead"):
-            out.append(_(f"notice.{part}.lead"))
-        out += lines
-    out += ["", _("notice.complaint")]
-    return "\n".join(out) + "\n"
+        if not told:
+            told = [Paragraph(_(f"notice.none.{part}") if _.has(f"notice.none.{part}")
+                              else _("notice.placeholder", what=_(f"notice.missing.{part}")))]
+        lead = [Paragraph(_(f"notice.{part}.lead"))] if _.has(f"notice.{part}.lead") else []
+        blocks.append(Section(_(f"notice.{part}"), (*lead, *told)))
+    blocks.append(Paragraph(_("notice.complaint")))
+    return Document(_("notice.subject"), tuple(blocks), letter=True)
+
+
+def draft(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
+          notice: Notice | None = None) -> str:
+    """The draft communication as plain text, ready to be completed and sent."""
+    return as_text(document(report, locale, timezone, notice))
 
 
 class _Part:
-    """The lines of one part of the letter, from the facts and plans that fill it."""
+    """What one part of the letter says, from the facts and plans that fill it."""
 
     def __init__(self, report: ReportView, _: Messages, locale: str, timezone: str) -> None:
         self.report = report
@@ -76,44 +85,42 @@ class _Part:
         self.locale = locale
         self.timezone = timezone
 
-    def lines(self, sources: tuple[tuple[str, str], ...]) -> list[str]:
-        out: list[str] = []
+    def blocks(self, sources: tuple[tuple[str, str], ...]) -> list[Block]:
+        out: list[Block] = []
         for kind, name in sources:
             out += self.plan(name) if kind == "plan" else self.fact(name)
         return out
 
-    def fact(self, name: str) -> list[str]:
+    def fact(self, name: str) -> list[Block]:
         _ = self._
         shape = self.assessment.vocabulary.fact(name)
         kind = shape.kind if shape else "text"
         facts = self.assessment.facts
         value = facts[name] if is_given(facts, name) else None
         if kind == "text":
-            return [plain(str(value))] if value is not None else []
+            return [Paragraph(str(value))] if value is not None else []
         if value is None:  # an unknown list or moment stands where it would be told
-            return [_("notice.placeholder", what=in_sentence(_.label(f"fact.{name}", name)))]
+            return [Paragraph(_("notice.placeholder", what=in_sentence(_.label(f"fact.{name}", name))))]
         if kind == "datetime":
             when = _instant(value, self.locale, self.timezone)
-            return [_("notice.discovered", when=when)] if when else []
+            return [Paragraph(_("notice.discovered", when=when))] if when else []
         items = value if isinstance(value, list | tuple | set | frozenset) else [value]
         if not items:
             return []
         lead = _(f"plain.{name}") if _.has(f"plain.{name}") else _.label(f"fact.{name}", name) + ":"
-        return [lead, *("- " + self.member(name, str(item)) for item in items)]
+        return [Paragraph(lead), Bullets(tuple(Item(self.member(name, str(item))) for item in items))]
 
     def member(self, fact: str, name: str) -> str:
         key = f"plain.{fact}.{name}"
         return self._(key) if self._.has(key) else member(self._, fact, name)
 
-    def plan(self, name: str) -> list[str]:
+    def plan(self, name: str) -> list[Block]:
         _ = self._
-        out = []
-        for action in self.report.actions_in(name):
-            line = "- " + _(action.message)
-            if not action.certain:
-                line += " " + _("notice.uncertain")
-            out.append(line)
-        return out
+        actions = self.report.actions_in(name)
+        if not actions:
+            return []
+        return [Bullets(tuple(Item(_(action.message), aside="" if action.certain else _("notice.uncertain"))
+                              for action in actions))]
 
 
 def _instant(value: Any, locale: str, timezone: str) -> str | None:

@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 
 from breachrules.assessment import Assessment
+from breachrules.document import Document
 from breachrules.incident import fixed_offset
 from breachrules.instants import parse_instant
 from breachrules.program import Program
@@ -117,6 +118,13 @@ class Report:
         from breachrules.record import markdown
 
         return markdown(self, locale, timezone)
+
+    def to_document(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> Document:
+        """The Art. 33(5) documentation record as a document (sections,
+        lists, tables in words): what ``to_markdown`` writes, as data."""
+        from breachrules.record import document
+
+        return document(self, locale, timezone)
 
     def notice(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
         """A draft of the communication to the data subjects (Art. 34(2))."""

@@ -1,0 +1,171 @@
+"""A document written out: as plain text for a terminal or a letter, as Markdown for a record.
+
+The two writers know nothing of breaches: they lay out the sections, lists,
+tables and paragraphs of a :class:`~breachrules.document.Document`. All
+text passes through :func:`~breachrules.plaintext.plain` (no control
+characters reach a terminal), and Markdown escapes whatever it would read
+as markup, so the words of an incident cannot open a heading, a list, a
+link or an HTML tag in the record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from breachrules.document import Block, Bullets, Document, Item, Mark, Note, Paragraph, Quote, Table
+from breachrules.plaintext import plain
+
+# ------------------------------------------------------------------ plain text
+
+_BOX = {"yes": "[x] ", "no": "[ ] ", "maybe": "[?] ", "": "- "}
+
+
+def as_text(document: Document) -> str:
+    """The document as plain text: sections as lines, their contents indented
+    beneath them (a letter: flush left, as it would be sent)."""
+    out: list[str] = []
+    if document.title:
+        out.append(_one_line(document.title))
+    _Text(out, document.letter).blocks(document.blocks, 0, top=True)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+class _Text:
+    def __init__(self, out: list[str], letter: bool) -> None:
+        self.out = out
+        self.letter = letter
+
+    def blocks(self, blocks: tuple[Block, ...], indent: int, *, top: bool = False) -> None:
+        for i, block in enumerate(blocks):
+            if top or (i and not self.letter):  # a letter's part is one run of lines
+                self.out.append("")
+            self.block(block, indent)
+
+    def block(self, block: Block, indent: int) -> None:
+        pad = " " * indent
+        if isinstance(block, Paragraph | Note):
+            self.out += [f"{pad}{line}".rstrip() for line in plain(block.text).split("\n")]
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                self.item(item, indent)
+        elif isinstance(block, Table):
+            self.out += [f"{pad}{_one_line(label)}: {_one_line(value)}" for label, value in block.rows]
+        elif isinstance(block, Quote):
+            inner = as_text(block.document).rstrip("\n").split("\n")
+            self.out += [f"{pad}{line}".rstrip() for line in inner]
+        else:
+            self.out.append(pad + _one_line(block.title))
+            self.blocks(block.blocks, indent if self.letter else indent + 2)
+
+    def item(self, item: Item, indent: int) -> None:
+        box = _BOX[item.mark]
+        line = _one_line(f"{item.name}: {item.text}" if item.name and item.text else item.name or item.text)
+        if item.aside:
+            line += " " + _one_line(item.aside)
+        if item.sources:  # in brackets: a remark beside it may be in parentheses
+            line += f" [{_one_line(item.sources)}]"
+        self.out.append(" " * indent + box + line)
+        for child in item.items:
+            self.item(child, indent + len(box))
+
+
+def _one_line(text: str) -> str:
+    return plain(text).replace("\n", " ")
+
+
+# ------------------------------------------------------------------ Markdown
+
+_MD_BOX: dict[Mark, str] = {"yes": "[x] ", "maybe": "[x] ", "no": "[ ] ", "": ""}
+
+
+def as_markdown(document: Document) -> str:
+    """The document as CommonMark (with GitHub's task lists and tables)."""
+    out: list[str] = []
+    if document.title:
+        out += [f"# {_inline(document.title)}", ""]
+    _Markdown(out).blocks(document.blocks, 1)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
+
+
+class _Markdown:
+    def __init__(self, out: list[str]) -> None:
+        self.out = out
+
+    def blocks(self, blocks: tuple[Block, ...], depth: int) -> None:
+        for block in blocks:
+            self.block(block, depth)
+            self.out.append("")
+
+    def block(self, block: Block, depth: int) -> None:
+        if isinstance(block, Paragraph):
+            text = _lines(block.text)
+            self.out.append(f"**{text}**" if block.strong else text)
+        elif isinstance(block, Note):
+            self.out.append("> " + _lines(block.text).replace("\n", "\n> "))
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                self.item(item, 0)
+        elif isinstance(block, Table):
+            self.out += [f"| {_cell(block.header[0])} | {_cell(block.header[1])} |", "|---|---|"]
+            self.out += [f"| {_cell(label)} | {_cell(value)} |" for label, value in block.rows]
+        elif isinstance(block, Quote):
+            self.quote(block.document, depth)
+        else:
+            self.out += ["#" * min(depth + 1, 6) + " " + _inline(block.title), ""]
+            self.blocks(block.blocks, depth + 1)
+
+    def item(self, item: Item, indent: int) -> None:
+        line = f"**{_inline(item.name)}**: {_inline(item.text)}" if item.name and item.text else (
+            f"**{_inline(item.name)}**" if item.name else _start(_inline(item.text)))
+        if item.aside:
+            line += f" *{_inline(item.aside)}*"
+        if item.sources:
+            line += f" ({_inline(item.sources)})"
+        self.out.append(f"{' ' * indent}- {_MD_BOX[item.mark]}{line}")
+        for child in item.items:
+            self.item(child, indent + 2)
+
+    def quote(self, document: Document, depth: int) -> None:
+        """Another document as a block quote: its title a paragraph, its
+        sections headed one level below the section that holds it."""
+        inner: list[str] = []
+        if document.title:
+            inner += [_lines(document.title), ""]
+        _Markdown(inner).blocks(document.blocks, depth)
+        while inner and not inner[-1]:
+            inner.pop()
+        self.out += [f"> {line}".rstrip() for line in re.sub(r"\n{3,}", "\n\n", "\n".join(inner)).split("\n")]
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]~])")
+_BLOCK_START = re.compile(r"^([#>+\-=|]|\d+(?=[.)]))")
+
+
+def _inline(text: str) -> str:
+    """Text in one line of Markdown, read as written: no emphasis, code, link
+    or HTML it could open, no line break it could end a list item with."""
+    text = _SPECIAL.sub(r"\\\1", plain(text).replace("\n", " "))
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _start(text: str) -> str:
+    """Text that begins a line, unable to begin a heading, a quote or a list."""
+    text = text.lstrip()
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    if match.group(1)[0].isdigit():  # "1." begins a numbered list, "1\." does not
+        end = match.end()
+        return text[:end] + "\\" + text[end:]
+    return "\\" + text
+
+
+def _lines(text: str) -> str:
+    """A paragraph that keeps its line breaks (as hard breaks), each line
+    unable to begin a block."""
+    return "\\\n".join(_start(_inline(line)) for line in plain(text).split("\n") if line.strip())
+
+
+def _cell(text: str) -> str:
+    """Text made safe for one table cell: it cannot end the cell or the row."""
+    return "<br>".join(_inline(line).replace("|", "\\|") for line in plain(text).split("\n"))
