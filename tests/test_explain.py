@@ -56,3 +56,50 @@ def test_no_other_placeholder_is_accepted(text: str) -> None:
     with pytest.raises(RulesetError) as caught:
         breachrules.loads(RULES.replace("{matched} left", text + " left"))
     assert caught.value.diagnostics[0].code == "BR421"
+
+
+# ------------------------------------------------------------------ why an obligation is not required
+
+ROLES = """ruleset roles version "1"
+scale risk: none < risk < high
+fact role: {controller, processor}
+fact leaked: bool
+fact outsiders: count 0..
+rule leak when leaked then risk >= risk because "Leaked." cite "c"
+rule many when outsiders > 100 then risk >= high because "Many." cite "c"
+obligation notify when risk >= risk and role == controller says "Notify" cite "c"
+obligation tell when risk >= high says "Tell" cite "c"
+obligation never when risk >= high and risk < risk says "Never" cite "c"
+obligation forward when role == processor says "Forward" cite "c"
+"""
+
+
+@pytest.fixture(scope="module")
+def roles() -> breachrules.Ruleset:
+    return breachrules.loads(ROLES)
+
+
+def _decision(rs: breachrules.Ruleset, incident: dict[str, object], obligation: str) -> str:
+    """The line of an obligation (headed by its text: this ruleset gives no short names)."""
+    return next(line for line in rs.assess(incident).explain("en").splitlines()
+                if f"] {obligation.capitalize()}:" in line).removesuffix(" [c]")
+
+
+def test_the_risk_level_is_named_only_when_it_is_a_reason_the_obligation_is_not_required(
+        roles: breachrules.Ruleset) -> None:
+    below = "Not required: the conditions of this obligation are not met (risk level assessed: “risk”)."
+    not_met = "Not required: the conditions of this obligation are not met."
+    processor = {"role": "processor", "leaked": True, "outsiders": 5}
+    # a processor's duty to notify the authority is not held back by the risk, which is high enough: by the role
+    assert _decision(roles, processor, "notify").endswith(not_met)
+    assert _decision(roles, processor, "tell").endswith(below)  # below "high", the level its condition needs
+    assert _decision(roles, processor, "never").endswith(not_met)  # its condition holds at no level
+    assert _decision(roles, {**processor, "role": "controller", "leaked": False}, "notify").endswith(
+        "(risk level assessed: “none”).")
+
+
+def test_the_lowest_level_each_condition_needs_is_kept_in_the_record(roles: breachrules.Ruleset) -> None:
+    vocabulary = roles.assess({}).vocabulary
+    assert dict(vocabulary.risk_floors) == {"notify": "risk", "tell": "high", "never": ""}
+    assert vocabulary.risk_bound == ("notify", "tell", "never")
+    assert type(vocabulary).from_dict(vocabulary.to_dict()) == vocabulary

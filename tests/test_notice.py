@@ -62,8 +62,9 @@ def test_blank_text_counts_as_missing(rs: breachrules.Ruleset) -> None:
 def test_every_missing_part_has_its_placeholder(rs: breachrules.Ruleset) -> None:
     text = letter(rs, breach_description=..., measures_taken=..., became_aware_at=..., data_categories=...,
                   contact_point=...)
-    # an unknown list or moment is a placeholder where it would stand, named by the fact's label
-    assert "What happened\nType of breach:\n- loss of confidentiality\n[to be completed: data concerned]\n" in text
+    # an unknown text, list or moment is a placeholder where it would stand, named by the fact's label
+    assert ("What happened\n[to be completed: description]\nType of breach:\n- loss of confidentiality\n"
+            "[to be completed: data concerned]\n") in text
     assert "[to be completed: became aware at]\n\nWhat this may mean" in text
     assert "[täydennettävä: tiedot]" in letter(rs, "fi", data_categories=...)
     assert "What we have done\n[to be completed: the measures taken or proposed to address the breach" in text
@@ -171,3 +172,12 @@ def test_every_part_has_its_heading_and_every_required_part_its_placeholder(lang
     assert [part for part in told if not _.has(f"notice.{part}")] == []
     assert [part for part in REQUIRED_PARTS
             if not (_.has(f"notice.missing.{part}") or _.has(f"notice.none.{part}"))] == []
+
+
+def test_an_unknown_text_is_asked_for_where_it_opens_a_part_not_where_it_adds_to_a_list(
+        rs: breachrules.Ruleset) -> None:
+    # advice: the plan's actions first, then the controller's own words
+    text = letter(rs, advice_to_subjects=...)
+    assert "What we advise you to do\n- Change your passwords.\n\nWhom to contact" in text
+    # what happened: the controller's account first, then the lists
+    assert "What happened\n[to be completed: description]\nType of breach:" in letter(rs, breach_description=...)

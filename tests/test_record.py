@@ -553,7 +553,8 @@ def test_the_record_is_a_document_that_markdown_writes_and_json_keeps(rs: breach
     assert as_markdown(doc) == r.to_markdown("fi")
     assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
     assert [b.title for b in doc.blocks if isinstance(b, Section)] == [
-        "Tietoturvaloukkaukseen liittyvät tosiseikat", "Riskinarviointi", "Velvoitteita koskevat ratkaisut", "Määräajat",
+        "Tietoturvaloukkaukseen liittyvät tosiseikat", "Riskinarviointi", "Velvoitteita koskevat ratkaisut",
+        "Määräajat",
         "Ilmoitusten sisältö", "Toimintasuunnitelma", "Liite: luonnos ilmoitukseksi rekisteröidyille"]
 
 

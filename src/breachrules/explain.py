@@ -48,6 +48,11 @@ def member(_: Messages, fact: str, name: str) -> str:
     return _(key) if _.has(key) else name
 
 
+def level_of(_: Messages, scale: str, level: str) -> str:
+    """A level of a scale in words (``scale.SCALE.LEVEL``), or its name when the catalog has none."""
+    return _.label(f"scale.{scale}.{level}", level)
+
+
 def name_of(_: Messages, label: str) -> str:
     """A rule's, exemption's or obligation's short name (``name.LABEL``, a
     noun phrase in the ruleset's catalog), for prose; its label when the
@@ -88,7 +93,7 @@ def provisional(_: Messages, assessment: AssessmentView) -> str:
     levels = assessment.vocabulary.risk_levels
     if levels and certain == levels[0]:
         return _("explain.provisional.open")
-    return _("explain.provisional", certain=_("scale.risk." + certain))
+    return _("explain.provisional", certain=level_of(_, "risk", certain))
 
 
 def names_of(_: Messages, labels: Iterable[str]) -> str:
@@ -177,8 +182,8 @@ def explain(assessment: AssessmentView, locale: str = "en", timezone: str = "Eur
 
 def summary(_: Messages, a: AssessmentView) -> tuple[Block, ...]:
     """The risk level and the levels it was drawn from, and the warning of a provisional result."""
-    levels = [Item(_("explain.risk", level=_("scale.risk." + a.risk)))]
-    levels += [Item(_("explain.level", name=_("scale." + name), level=_(f"scale.{name}.{level}")))
+    levels = [Item(_("explain.risk", level=level_of(_, "risk", a.risk)))]
+    levels += [Item(_("explain.level", name=_.label("scale." + name, name), level=level_of(_, name, level)))
                for name, level in a.levels.items() if name != "risk"]
     return (Bullets(tuple(levels)), Note(provisional(_, a))) if a.provisional else (Bullets(tuple(levels)),)
 
@@ -239,8 +244,8 @@ def decision(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, 
             why = _(entry.message, matched=matched(_, entry, a.facts))
             return _("record.decision.exempted", reason=why, cites=render_all(_, entry.cites),
                      label=_("explain.quoted", text=name_of(_, entry.label)))
-        if ob.id in a.vocabulary.risk_bound or not a.vocabulary.facts:  # (a version 2 record cannot tell)
-            return _("record.decision.not_required", level=_("scale.risk." + a.risk))
+        if a.vocabulary.risk_is_a_reason(ob.id, a.risk) or not a.vocabulary.facts:  # (version 2 cannot tell)
+            return _("record.decision.not_required", level=level_of(_, "risk", a.risk))
         return _("record.decision.not_applicable")
     # "required unless the answers show otherwise" says "required" once
     parts = [_("explain.required") if ob.certain else _("explain.possibly_required")]

@@ -87,6 +87,27 @@ def conditions_after_decision(program: Program, facts: Mapping[str, Any],
     return [run.truth(condition) for condition in conditions]
 
 
+def least_levels(program: Program, outcome: str, conditions: list[ir.Node]) -> list[int | None]:
+    """For each condition, the lowest level of ``outcome`` at which it may
+    hold, or None when it holds at none: each condition evaluated, at each
+    level, for an incident that tells nothing (every fact unknown, every
+    other outcome as wide as the rules allow). A condition false there is
+    false whatever the facts say, so below its level the outcome alone
+    rules it out: how a record can say "not required at this risk level"
+    only when the level is a reason."""
+    found: list[int | None] = [None] * len(conditions)
+    for level in range(len(program.scales[outcome].levels)):
+        run = _Run(program, {})
+        run.result()
+        run.outcomes[outcome] = Interval(level, level)
+        for other in program.outcomes:  # the definitions that read the outcomes, again
+            run._define_after(other.name)
+        for i, condition in enumerate(conditions):
+            if found[i] is None and run.truth(condition) is not False:
+                found[i] = level
+    return found
+
+
 # ------------------------------------------------------------------ three-valued helpers
 
 

@@ -13,7 +13,8 @@ Free-text facts are the controller's own words, inserted as written.
 Whatever a notice needs but the incident does not yet say is shown as a
 visible placeholder ("[to be completed: ...]"), so that an incomplete draft
 cannot be sent unnoticed: an unknown list or moment where it would stand,
-and a part the law requires (Art. 34(2)) that nothing fills.
+the controller's own account where it opens a part, and a part the law
+requires (Art. 34(2)) that nothing fills.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Hel
             else:
                 blocks += told
             continue
+        if declared and not part_of.tells(declared.sources):  # nothing to tell yet: the part's own placeholder
+            told = []
         if not told and declared is None and part not in REQUIRED_PARTS:
             continue
         if not told:
@@ -87,20 +90,32 @@ class _Part:
 
     def blocks(self, sources: tuple[tuple[str, str], ...]) -> list[Block]:
         out: list[Block] = []
-        for kind, name in sources:
-            out += self.plan(name) if kind == "plan" else self.fact(name)
+        for i, (kind, name) in enumerate(sources):
+            out += self.plan(name) if kind == "plan" else self.fact(name, opens=i == 0)
         return out
 
-    def fact(self, name: str) -> list[Block]:
+    def tells(self, sources: tuple[tuple[str, str], ...]) -> bool:
+        """Whether any of the sources has something to say: a fact given, an action that applies."""
+        facts = self.assessment.facts
+        return any(self.report.actions_in(name) if kind == "plan" else is_given(facts, name) and facts[name] != []
+                   for kind, name in sources)
+
+    def fact(self, name: str, *, opens: bool) -> list[Block]:
+        """What a fact tells. Unknown, it is a placeholder where it would
+        stand, except a free text that follows the part's lists or plans:
+        a text that opens a part is the part's own account (what happened),
+        one that follows only adds to what is already told."""
         _ = self._
         shape = self.assessment.vocabulary.fact(name)
         kind = shape.kind if shape else "text"
         facts = self.assessment.facts
         value = facts[name] if is_given(facts, name) else None
-        if kind == "text":
-            return [Paragraph(str(value))] if value is not None else []
-        if value is None:  # an unknown list or moment stands where it would be told
+        if value is None and kind == "text" and not opens:
+            return []
+        if value is None:
             return [Paragraph(_("notice.placeholder", what=in_sentence(_.label(f"fact.{name}", name))))]
+        if kind == "text":
+            return [Paragraph(str(value))]
         if kind == "datetime":
             when = _instant(value, self.locale, self.timezone)
             return [Paragraph(_("notice.discovered", when=when))] if when else []

@@ -25,6 +25,7 @@ import attrs
 from breachrules import codegen, interpreter, ir, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
+from breachrules.errors import EvaluationError
 from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
 from breachrules.incident import Facts, IncidentError, after, moment, validate
@@ -260,13 +261,21 @@ class _StaticParts:
         """Built on the first assessment, not at load: the digest reads the catalogs."""
         program = self.program
         definitions = {d.name: d.expr for d in program.defines}
+        bound = [ob for ob in program.obligations if ob.condition is not None
+                 and "risk" in ir.references_through([ob.condition], definitions)[1]]
+        levels = program.scales["risk"].levels
+        try:
+            floors = interpreter.least_levels(program, "risk", [ob.condition for ob in bound if ob.condition])
+        except EvaluationError:  # a rule that fails on an incident that tells nothing: say the level, as before
+            floors = []
         return Vocabulary(
             facts=tuple(FactShape(f.name, f.type.kind, f.type.members, f.type.scale) for f in program.facts.values()),
             notices=program.notices,
             digest=digest(self.texts, ((Path(d), domain) for d, domain in self.catalogs)),
-            risk_bound=tuple(ob.name for ob in program.obligations if ob.condition is not None
-                             and "risk" in ir.references_through([ob.condition], definitions)[1]),
-            risk_levels=tuple(program.scales["risk"].levels),
+            risk_bound=tuple(ob.name for ob in bound),
+            risk_levels=tuple(levels),
+            risk_floors=tuple((ob.name, "" if floor is None else levels[floor])
+                              for ob, floor in zip(bound, floors, strict=False)),
         )
 
     def actions(self, flags: tuple[bool | None, ...]) -> tuple[Action, ...]:

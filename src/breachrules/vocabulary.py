@@ -101,19 +101,36 @@ class Vocabulary:
     # the obligations whose own condition reads the risk: one not required says the level it was assessed at
     risk_bound: tuple[str, ...] = ()
     risk_levels: tuple[str, ...] = ()  # the risk scale, lowest first
+    # of each risk-bound obligation, the lowest risk level at which its condition can hold ("" at none): below
+    # it the risk level is a reason why the obligation is not required, at or above it the level is not
+    risk_floors: tuple[tuple[str, str], ...] = ()
+
+    def risk_is_a_reason(self, obligation: str, level: str) -> bool:
+        """Whether ``level`` alone keeps the obligation's condition from holding
+        (a record written before floors were kept: whether the condition reads the risk)."""
+        if obligation not in self.risk_bound:
+            return False
+        if not self.risk_floors:
+            return True
+        floor = dict(self.risk_floors).get(obligation, "")
+        if not floor or level not in self.risk_levels:
+            return False
+        return self.risk_levels.index(level) < self.risk_levels.index(floor)
 
     def fact(self, name: str) -> FactShape | None:
         return next((f for f in self.facts if f.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"facts": [f.to_dict() for f in self.facts], "notices": [n.to_dict() for n in self.notices],
-                "digest": self.digest, "risk_bound": list(self.risk_bound), "risk_levels": list(self.risk_levels)}
+                "digest": self.digest, "risk_bound": list(self.risk_bound), "risk_levels": list(self.risk_levels),
+                "risk_floors": dict(self.risk_floors)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Vocabulary:
         return cls(tuple(FactShape.from_dict(f) for f in data["facts"]),
                    tuple(Notice.from_dict(n) for n in data["notices"]), data["digest"],
-                   tuple(data.get("risk_bound", ())), tuple(data.get("risk_levels", ())))
+                   tuple(data.get("risk_bound", ())), tuple(data.get("risk_levels", ())),
+                   tuple(data.get("risk_floors", {}).items()))
 
 
 def digest(texts: Iterable[str], catalogs: Iterable[tuple[Path, str]]) -> str:
