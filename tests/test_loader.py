@@ -298,18 +298,18 @@ def test_a_catalog_gettext_would_refuse_is_a_positioned_error(tmp_path: Path,
     for header in ('"Plural-Forms: nplurals=2; plural=n +;\\n"', '"Content-Type: text/plain; charset=utf-16\\n"'):
         (locale / "acme.po").write_text(f'msgid ""\nmsgstr ""\n{header}\n\nmsgid "x"\nmsgstr "y"\n',
                                         encoding="utf-8")
-        from breachrules import i18n
+        from breachrules import catalogs
 
-        i18n._chain.cache_clear()
-        i18n._load_catalog.cache_clear()
-        i18n._ruleset_catalog.cache_clear()
+        catalogs._layers.cache_clear()
+        catalogs._load_catalog.cache_clear()
+        catalogs._ruleset_catalog.cache_clear()
         with pytest.raises(RulesetError) as caught:
             acme.assess(HEALTH_EMAIL).explain("en")
         assert caught.value.diagnostics[0].code == "BR509"
     (locale / "acme.po").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
-    i18n._chain.cache_clear()
-    i18n._load_catalog.cache_clear()
-    i18n._ruleset_catalog.cache_clear()
+    catalogs._layers.cache_clear()
+    catalogs._load_catalog.cache_clear()
+    catalogs._ruleset_catalog.cache_clear()
     with pytest.raises(RulesetError):
         acme.assess(HEALTH_EMAIL).explain("en")
     printed = capsys.readouterr()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-
-class BreachrulesError(Exception):
-    """Base of every error breachrules raises on purpose."""
+from breachrules.exceptions import BreachrulesError
+from breachrules.i18n import Messages
 
 
 class EvaluationError(BreachrulesError):
@@ -25,8 +24,6 @@ class EvaluationError(BreachrulesError):
         return type(self), (self.label, self.span, self.reason)
 
     def message(self, locale: str = "en") -> str:
-        from breachrules.i18n import Messages
-
         _ = Messages(locale)
         return _("evaluation.error", span=self.span, label=self.label, reason=_(f"evaluation.{self.reason}"))
 
@@ -44,11 +41,12 @@ class ArgumentError(BreachrulesError, TypeError):
         return _argument_error, (self.key, self.values)
 
     def message(self, locale: str = "en") -> str:
-        from breachrules.i18n import Messages
-
         _ = Messages(locale)
         return _(self.key, **{k: _.term(v) for k, v in self.values})
 
 
 def _argument_error(key: str, values: tuple[tuple[str, object], ...]) -> ArgumentError:
     return ArgumentError(key, **dict(values))
+
+
+__all__ = ["ArgumentError", "BreachrulesError", "EvaluationError"]

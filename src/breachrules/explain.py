@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from breachrules import catalogs
 from breachrules.citations import render_all
 from breachrules.document import Block, Bullets, Document, Item, Mark, Note, Paragraph, Section
 from breachrules.i18n import Messages
@@ -39,7 +40,7 @@ def catalog_sources(assessment: AssessmentView) -> tuple[tuple[Path, str], ...]:
 
 
 def messages_for(assessment: AssessmentView, locale: str) -> Messages:
-    return Messages(locale, catalog_sources(assessment))
+    return catalogs.messages(locale, catalog_sources(assessment))
 
 
 def member(_: Messages, fact: str, name: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from breachrules import resources
-from breachrules.errors import BreachrulesError
+from breachrules.exceptions import UnsupportedLocale
 
 LOCALES = ("fi", "sv", "en")
 DEFAULT_LOCALE = "en"
@@ -47,67 +47,30 @@ class Term:
         return cls("@any_of", items=tuple(items))
 
 
-class UnsupportedLocale(BreachrulesError, ValueError):
-    """Raised for a locale with no catalogs (fi, sv and en have them)."""
-
-
 def check_locale(locale: str) -> str:
     if locale not in LOCALES:
         raise UnsupportedLocale(locale)
     return locale
 
 
-@functools.cache
-def _load_catalog(path: Path, locale: str, root: Path | None = None) -> Any:
-    """Compile one PO file into a gettext translations object, once.
-
-    ``root`` is None for the library's own catalog. A ruleset's catalog
-    (``root``: its ruleset's tree) is untrusted data, read by
-    :func:`_ruleset_catalog`; an entry whose text has a placeholder is
-    refused (a ruleset's messages take no values; see :func:`_fill`)."""
-    from babel.messages.pofile import read_po
-
-    from breachrules.diagnostics import Diagnostic, RulesetError
-    from breachrules.spans import Span
-
-    if root is None:
-        return _compiled(read_po(io.BytesIO(path.read_bytes()), locale=locale))
-    catalog = _ruleset_catalog(path, root, locale)
-    bad = [
-        Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
-                        text=str(text)[:80])
-        for message in catalog if message.id
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if text and not plain_template(str(text))
-    ]
-    if bad:
-        raise RulesetError(bad, {})
-    try:
-        return _compiled(catalog)
-    except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
-        raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
+def catalog_path(directory: Path, locale: str, domain: str) -> Path:
+    return directory / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
 @functools.cache
-def _ruleset_catalog(path: Path, root: Path, locale: str) -> Any:
-    """A ruleset's PO file, parsed once: only inside its ruleset's tree, a
-    regular file of bounded size, and with Babel kept from printing the
-    lines it cannot read (``abort_invalid``)."""
+def _library(locale: str) -> Any:
+    """The library's own catalog for ``locale``, compiled once (or nothing, for a locale without one)."""
     from babel.messages.pofile import read_po
+    from babel.support import NullTranslations
 
-    from breachrules.diagnostics import Diagnostic, RulesetError
-    from breachrules.spans import Span
-
-    _inside(path, root)
-    data = _read_catalog(path, MAX_CATALOG_BYTES)
-    try:
-        return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
-    except Exception as error:  # Babel's own parse errors: the file is not a catalog
-        where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
-        raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
+    path = catalog_path(resources.library_locale_dir(), locale, LIBRARY_DOMAIN)
+    if not path.is_file():
+        return NullTranslations()
+    return compiled(read_po(io.BytesIO(path.read_bytes()), locale=locale))
 
 
-def _compiled(catalog: Any) -> Any:
+def compiled(catalog: Any) -> Any:
+    """A parsed catalog as gettext translations."""
     from babel.messages.mofile import write_mo
     from babel.support import Translations
 
@@ -117,82 +80,11 @@ def _compiled(catalog: Any) -> Any:
     return Translations(fp=buffer)
 
 
-def _read_catalog(path: Path, limit: int) -> bytes:
-    from breachrules.diagnostics import Diagnostic, RulesetError
-    from breachrules.spans import Span
-
-    where = Span(str(path), 1, 1, 1, 2)
-    try:
-        return resources.read_regular(path, limit)
-    except resources.NotRegularFile:
-        raise RulesetError([Diagnostic.make("BR507", where, path=path)], {}) from None
-    except resources.TooLarge:
-        raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {}) from None
-
-
-def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
-    """The message ids of a ruleset's catalog, in the order written, read
-    with the same guards as its messages; none when there is no such
-    catalog or it cannot be read (its messages then raise the positioned
-    error)."""
-    return tuple(msgid for msgid, _ in catalog_lines(directory, locale, domain))
-
-
-def catalog_lines(directory: Path, locale: str, domain: str) -> tuple[tuple[str, int], ...]:
-    """The message ids of a ruleset's catalog with the line each starts on,
-    read with the guards of its messages (see :func:`catalog_ids`)."""
-    return tuple((_msgid(m), m.lineno or 1) for m in _messages_of(directory, locale, domain) or ())
-
-
-def catalog_entries(directory: Path, locale: str, domain: str) -> dict[str, tuple[bool, bool]] | None:
-    """Each message id of a ruleset's catalog: (translated, fuzzy). None
-    when the ruleset has no catalog in that language; read with the guards
-    of its messages (see :func:`catalog_ids`)."""
-    found = _messages_of(directory, locale, domain)
-    if found is None:
-        return None
-    return {_msgid(m): (all(bool(t) for t in (m.string if isinstance(m.string, tuple) else (m.string,))),
-                        bool(m.fuzzy)) for m in found}
-
-
-def _messages_of(directory: Path, locale: str, domain: str) -> list[Any] | None:
-    """The messages of a ruleset's catalog (none when it cannot be read: its
-    messages then raise the positioned error); None without a catalog."""
-    from breachrules.diagnostics import RulesetError
-
-    path = catalog_path(directory, locale, domain)
-    if not path.is_file():
-        return None
-    try:
-        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
-    except RulesetError:
-        return []
-    return [m for m in catalog if m.id]
-
-
-def _msgid(message: Any) -> str:
-    return message.id if isinstance(message.id, str) else message.id[0]
-
-
-def _inside(path: Path, root: Path) -> None:
-    """A ruleset's catalog stays inside the tree of its ruleset: a symbolic
-    link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""
-    from breachrules.diagnostics import Diagnostic, RulesetError
-    from breachrules.spans import Span
-
-    if not path.resolve().is_relative_to(root.resolve()):
-        where = Span(str(path), 1, 1, 1, 2)
-        raise RulesetError([Diagnostic.make("BR508", where, path=path, root=root.resolve())], {})
-
-
-def catalog_path(directory: Path, locale: str, domain: str) -> Path:
-    return directory / locale / "LC_MESSAGES" / f"{domain}.po"
-
-
 @functools.cache
-def _chain(locale: str, sources: tuple[tuple[Path, str], ...]) -> Any:
+def _chain(locale: str, layers: tuple[Any, ...]) -> Any:
     """The translations for ``locale``: the library's own catalog first, then
-    the given (directory, domain) pairs, each falling back to the next.
+    the given layers (a ruleset's catalogs, compiled by
+    :mod:`breachrules.catalogs`), each falling back to the next.
 
     The library comes first so that a ruleset's catalog can add its own
     messages but never replace one of the library's (an uploaded ruleset
@@ -200,31 +92,27 @@ def _chain(locale: str, sources: tuple[tuple[Path, str], ...]) -> Any:
     from babel.support import NullTranslations
 
     chain: Any = NullTranslations()
-    library = (resources.library_locale_dir(), LIBRARY_DOMAIN)
-    for directory, domain in reversed((library, *sources)):
-        path = catalog_path(directory, locale, domain)
-        if path.is_file():
-            root = None if (directory, domain) == library else Path(directory).parent
-            translations = _load_catalog(path, locale, root)
-            # add_fallback mutates, so wrap a copy rather than the cached object
-            layer = type(translations)(fp=None)
-            layer._catalog = dict(translations._catalog)
-            layer.plural = translations.plural
-            layer.add_fallback(chain)
-            chain = layer
+    for translations in reversed((_library(locale), *layers)):
+        # add_fallback mutates, so wrap a copy rather than the cached object
+        layer = type(translations)(fp=None)
+        layer._catalog = dict(getattr(translations, "_catalog", {}))
+        layer.plural = getattr(translations, "plural", lambda n: int(n != 1))
+        layer.add_fallback(chain)
+        chain = layer
     return chain
 
 
 class Messages:
     """Looks up and fills in messages for one locale.
 
-    ``sources`` are a ruleset's own catalogs (its directory and domain, then
-    those of the rulesets it extends); the library's catalog is always last.
+    ``layers`` are a ruleset's own catalogs, compiled (its own, then those of
+    the rulesets it extends: :func:`breachrules.catalogs.messages` reads
+    them); the library's catalog comes before them all.
     """
 
-    def __init__(self, locale: str, sources: Iterable[tuple[Path, str]] = ()) -> None:
+    def __init__(self, locale: str, layers: Iterable[Any] = ()) -> None:
         self.locale = check_locale(locale)
-        self._translations = _chain(locale, tuple(sources))
+        self._translations = _chain(locale, tuple(layers))
 
     def has(self, msgid: str) -> bool:
         return bool(self._translations.gettext(msgid) != msgid)

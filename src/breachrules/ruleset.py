@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from breachrules import codegen, interpreter, ir, validator
+from breachrules import catalogs, codegen, interpreter, ir, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
 from breachrules.errors import EvaluationError
@@ -111,7 +111,7 @@ class Ruleset:
         return self._rebuild, (self.sources, self.limits)
 
     def messages(self, locale: str) -> Messages:
-        return Messages(locale, self.catalogs)
+        return catalogs.messages(locale, self.catalogs)
 
     # -------------------------------------------------------------- stored results
 

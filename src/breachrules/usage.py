@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from breachrules import ir
+from breachrules.catalogs import catalog_entries, catalog_lines
 from breachrules.diagnostics import Diagnostic
-from breachrules.i18n import LOCALES, Term, catalog_entries, catalog_lines, catalog_path
+from breachrules.i18n import LOCALES, Term, catalog_path
 from breachrules.program import Program
 from breachrules.spans import Span
 

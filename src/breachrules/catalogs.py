@@ -1,0 +1,139 @@
+"""A ruleset's message catalogs: untrusted files, read with care.
+
+The library's own catalog is part of the package (:mod:`breachrules.i18n`
+reads it). A ruleset's catalogs come with the ruleset, from whoever wrote
+it, so they are read only from inside the ruleset's own tree, as regular
+files of bounded size, and refused, with a positioned diagnostic, when
+they are not catalogs or give a message a placeholder it cannot take.
+:func:`messages` is how the rest of the library gets the words of a
+ruleset: the library's messages first, then the ruleset's.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from breachrules import resources
+from breachrules.diagnostics import Diagnostic, RulesetError
+from breachrules.i18n import MAX_CATALOG_BYTES, Messages, catalog_path, compiled, plain_template
+from breachrules.spans import Span
+
+
+def messages(locale: str, sources: Iterable[tuple[Path, str]] = ()) -> Messages:
+    """The messages for ``locale``: the library's, then those of the
+    ruleset catalogs ``sources`` (directory and domain, the ruleset's own
+    first, then those of the rulesets it extends)."""
+    return Messages(locale, _layers(locale, tuple(sources)))
+
+
+@functools.cache
+def _layers(locale: str, sources: tuple[tuple[Path, str], ...]) -> tuple[Any, ...]:
+    found = []
+    for directory, domain in sources:
+        path = catalog_path(directory, locale, domain)
+        if path.is_file():
+            found.append(_load_catalog(path, locale, Path(directory).parent))
+    return tuple(found)
+
+
+@functools.cache
+def _load_catalog(path: Path, locale: str, root: Path) -> Any:
+    """Compile one of a ruleset's PO files into gettext translations, once.
+
+    A ruleset's catalog (``root``: its ruleset's tree) is untrusted data,
+    read by :func:`_ruleset_catalog`; an entry whose text has a placeholder
+    other than ``{matched}`` is refused."""
+    catalog = _ruleset_catalog(path, root, locale)
+    bad = [
+        Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
+                        text=str(text)[:80])
+        for message in catalog if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if text and not plain_template(str(text))
+    ]
+    if bad:
+        raise RulesetError(bad, {})
+    try:
+        return compiled(catalog)
+    except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
+        raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
+
+
+@functools.cache
+def _ruleset_catalog(path: Path, root: Path, locale: str) -> Any:
+    """A ruleset's PO file, parsed once: only inside its ruleset's tree, a
+    regular file of bounded size, and with Babel kept from printing the
+    lines it cannot read (``abort_invalid``)."""
+    from babel.messages.pofile import read_po
+
+    _inside(path, root)
+    data = _read_catalog(path, MAX_CATALOG_BYTES)
+    try:
+        return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
+    except Exception as error:  # Babel's own parse errors: the file is not a catalog
+        where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
+        raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
+
+
+def _read_catalog(path: Path, limit: int) -> bytes:
+    where = Span(str(path), 1, 1, 1, 2)
+    try:
+        return resources.read_regular(path, limit)
+    except resources.NotRegularFile:
+        raise RulesetError([Diagnostic.make("BR507", where, path=path)], {}) from None
+    except resources.TooLarge:
+        raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {}) from None
+
+
+def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
+    """The message ids of a ruleset's catalog, in the order written, read
+    with the same guards as its messages; none when there is no such
+    catalog or it cannot be read (its messages then raise the positioned
+    error)."""
+    return tuple(msgid for msgid, _ in catalog_lines(directory, locale, domain))
+
+
+def catalog_lines(directory: Path, locale: str, domain: str) -> tuple[tuple[str, int], ...]:
+    """The message ids of a ruleset's catalog with the line each starts on,
+    read with the guards of its messages (see :func:`catalog_ids`)."""
+    return tuple((_msgid(m), m.lineno or 1) for m in _messages_of(directory, locale, domain) or ())
+
+
+def catalog_entries(directory: Path, locale: str, domain: str) -> dict[str, tuple[bool, bool]] | None:
+    """Each message id of a ruleset's catalog: (translated, fuzzy). None
+    when the ruleset has no catalog in that language; read with the guards
+    of its messages (see :func:`catalog_ids`)."""
+    found = _messages_of(directory, locale, domain)
+    if found is None:
+        return None
+    return {_msgid(m): (all(bool(t) for t in (m.string if isinstance(m.string, tuple) else (m.string,))),
+                        bool(m.fuzzy)) for m in found}
+
+
+def _messages_of(directory: Path, locale: str, domain: str) -> list[Any] | None:
+    """The messages of a ruleset's catalog (none when it cannot be read: its
+    messages then raise the positioned error); None without a catalog."""
+    path = catalog_path(directory, locale, domain)
+    if not path.is_file():
+        return None
+    try:
+        catalog = _ruleset_catalog(path, Path(directory).parent, locale)
+    except RulesetError:
+        return []
+    return [m for m in catalog if m.id]
+
+
+def _msgid(message: Any) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def _inside(path: Path, root: Path) -> None:
+    """A ruleset's catalog stays inside the tree of its ruleset: a symbolic
+    link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        where = Span(str(path), 1, 1, 1, 2)
+        raise RulesetError([Diagnostic.make("BR508", where, path=path, root=root.resolve())], {})
