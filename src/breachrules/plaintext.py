@@ -8,9 +8,14 @@ end of a table row. What it says is kept; those characters are not.
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed (CR is made LF first)
+
 
 def plain(text: str) -> str:
     """Text as written, without control characters (line breaks become
     ``\\n``, tabs stay tabs)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in text if c in "\n\t" or (c >= " " and c != "\x7f" and not 0x80 <= ord(c) < 0xA0))
+    if text.isprintable():  # the usual case: nothing to take out
+        return text
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
