@@ -126,3 +126,15 @@ def test_a_bundled_rulesets_record_renders_the_same_from_its_json_alone() -> Non
     for lang in ("fi", "sv", "en"):
         assert back.to_markdown(lang) == report.to_markdown(lang)
         assert back.notice(lang) == report.notice(lang)
+
+
+def test_a_version_2_record_read_with_its_ruleset_keeps_its_action_plan() -> None:
+    rs = breachrules.bundled("gdpr")
+    incident = json.loads((Path(__file__).resolve().parent.parent / "examples" / "misdirected-health-email.json")
+                          .read_text(encoding="utf-8"))
+    current = rs.report(incident, now=datetime.fromisoformat("2026-11-21T15:30:00+02:00")).to_dict()
+    assessment = {k: v for k, v in current["assessment"].items() if k != "actions"}
+    old = {**current, "schema": "breachrules.record/2", "assessment": assessment,
+           "actions": current["assessment"]["actions"]}  # version 2 kept the actions beside the assessment
+    read = rs.read_report(old)
+    assert read.actions and len(read.actions) == len(current["assessment"]["actions"])

@@ -128,9 +128,11 @@ class Ruleset:
         refused, and so is the same ruleset with other sources or catalogs
         (another digest) unless ``reworded``: the reader then accepts that
         the words may differ from those first shown."""
+        return self._accept(Assessment.from_dict(data), reworded)
+
+    def _accept(self, stored: Assessment, reworded: bool) -> Assessment:
         from breachrules.errors import ArgumentError
 
-        stored = Assessment.from_dict(data)
         if stored.ruleset != self.name:
             raise ArgumentError("argument.other_ruleset", stored=stored.ruleset, ruleset=self.name)
         made_with = stored.vocabulary.digest
@@ -143,9 +145,8 @@ class Ruleset:
         ruleset's catalogs; refused as :meth:`read_assessment` refuses."""
         from breachrules.report import Report
 
-        stored = Report.from_dict(data)
-        assessment = self.read_assessment(data["assessment"], reworded=reworded)
-        return attrs.evolve(stored, assessment=assessment)
+        stored = Report.from_dict(data)  # (a record before version 3 kept its actions beside the assessment)
+        return attrs.evolve(stored, assessment=self._accept(stored.assessment, reworded))
 
     # -------------------------------------------------------------- evaluation
 
