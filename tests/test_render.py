@@ -65,7 +65,7 @@ def test_text_has_no_control_characters_and_every_entry_on_its_own_line(document
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out)
     assert out.endswith("\n")
     _, entries = _count(document.blocks)
-    assert sum(1 for line in out.splitlines() if re.match(r"\s*(- |\[[x ?]\] )", line)) >= entries
+    assert sum(1 for line in out.splitlines() if re.match(r"\s*(-|\[[x ?]\])( |$)", line)) >= entries
 
 
 def test_the_text_view_indents_a_section_and_aligns_entries_under_their_text() -> None:
