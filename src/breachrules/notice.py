@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from breachrules.document import Block, Bullets, Document, Item, Paragraph, Section
-from breachrules.explain import format_instant, in_sentence, member, messages_for, time_zone
+from breachrules.explain import fact_label, format_instant, in_sentence, member, messages_for, time_zone
 from breachrules.i18n import Messages
 from breachrules.instants import parse_instant
 from breachrules.render import as_text
@@ -113,7 +113,7 @@ class _Part:
         if value is None and kind == "text" and not opens:
             return []
         if value is None:
-            return [Paragraph(_("notice.placeholder", what=in_sentence(_.label(f"fact.{name}", name))))]
+            return [Paragraph(_("notice.placeholder", what=in_sentence(fact_label(_, name))))]
         if kind == "text":
             return [Paragraph(str(value))]
         if kind == "datetime":
@@ -122,7 +122,7 @@ class _Part:
         items = value if isinstance(value, list | tuple | set | frozenset) else [value]
         if not items:
             return []
-        lead = _(f"plain.{name}") if _.has(f"plain.{name}") else _.label(f"fact.{name}", name) + ":"
+        lead = _(f"plain.{name}") if _.has(f"plain.{name}") else fact_label(_, name) + ":"
         return [Paragraph(lead), Bullets(tuple(Item(self.member(name, str(item))) for item in items))]
 
     def member(self, fact: str, name: str) -> str:

@@ -34,6 +34,7 @@ from breachrules.explain import (
     heading,
     in_sentence,
     joined,
+    level_of,
     member,
     messages_for,
     questions,
@@ -260,7 +261,7 @@ def value(_: Messages, a: AssessmentView, fact: str, locale: str, timezone: str)
         return duration(_, length) if length is not None else text_
     if kind == "level" and shape is not None:
         key = f"value.{fact}.{text_}"
-        return _(key) if _.has(key) else _.label(f"scale.{shape.scale}.{text_}", text_)
+        return _(key) if _.has(key) else level_of(_, shape.scale, text_)
     if kind != "text":  # an enum member (or a fact a version 2 record does not describe)
         return member(_, fact, text_)
     return text_

@@ -266,7 +266,8 @@ class _StaticParts:
                  and "risk" in ir.references_through([ob.condition], definitions)[1]]
         levels = program.scales["risk"].levels
         try:
-            floors = interpreter.least_levels(program, "risk", [ob.condition for ob in bound if ob.condition])
+            conditions = [ob.condition for ob in bound if ob.condition is not None]  # (all of them: see bound)
+            floors = interpreter.least_levels(program, "risk", conditions)
         except EvaluationError:  # a rule that fails on an incident that tells nothing: say the level, as before
             floors = []
         return Vocabulary(
