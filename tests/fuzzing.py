@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("fi", "sv", "en")
 # Zones a reader may ask for: the default, UTC, and the two farthest from it.
 TIMEZONES = ("Europe/Helsinki", "UTC", "Pacific/Kiritimati", "America/Adak")
-BUNDLED = ("gdpr", "fi-health")
+BUNDLED = ("gdpr", "fi-health", "enisa")
 CATALOGS = ROOT / "rulesets" / "locale"
 
 T = TypeVar("T")
@@ -244,7 +244,7 @@ def example_incidents() -> tuple[dict[str, Any], ...]:
 
 
 RESERVED = frozenset({
-    "ruleset", "scale", "fact", "define", "score", "rule", "exception", "exemption", "combine",
+    "ruleset", "scale", "fact", "define", "score", "points", "rule", "exception", "exemption", "combine",
     "obligation", "checklist", "item", "for", "plan", "action", "invariant", "when", "always", "then",
     "because", "says", "cite", "instead", "due", "done", "late", "requires", "and", "or", "not", "in",
     "intersects", "subset", "is", "true", "false",

@@ -5,7 +5,8 @@ fast path to the reference interpreter. Hand-written rulesets only reach the
 shapes their authors thought of; these strategies reach the others: names
 that collide once the code generator glues them together (``x`` + ``y__z``
 and ``x__y`` + ``z``), expressions nested up to the depth limit, chains of
-single-use definitions that the fast path writes in place, arithmetic that
+single-use definitions that the fast path writes in place, ``points`` over
+members and levels (outcomes among them), arithmetic that
 divides by zero or runs past the calendar, exceptions five deep and in
 conflict, and ``instead`` chains.
 
@@ -481,6 +482,32 @@ def scores(ctx: Ctx) -> list[str]:
     return lines
 
 
+# What a member may be worth: whole and not, exact in binary and not (0.1),
+# negative, and large enough that sums round.
+POINT_VALUES = ("0", "1", "2", "4", "-3", "0.25", "0.5", "0.75", "0.1", "0.2", "1.5", "999999999999999", "0.3")
+
+
+def points(ctx: Ctx) -> list[str]:
+    """``points`` over an enum (a fact or a member written qualified) or a
+    scale's level (a fact, a score, an outcome, ``max(...)``), a number for
+    each member: sometimes all whole, so that the result is whole too."""
+    draw = ctx.draw
+    lines = []
+    for _ in range(draw(st.integers(0, 3))):
+        rank = draw(st.integers(0, len(ctx.scales)))
+        kinds: list[Ty] = [("level", scale) for scale, _ in ctx.scales] + [("enum", d) for d in ctx.domains]
+        ty = draw(st.sampled_from(kinds))
+        members = ctx.levels(ty[1]) if ty[0] == "level" else ty[1]
+        body = expr(ctx, ty, draw(st.integers(0, 3)), rank)
+        pool = POINT_VALUES[:5] if draw(st.booleans()) else POINT_VALUES
+        values = [draw(st.sampled_from(pool)) for _ in members]
+        name = ctx.name()
+        listed = "\n  ".join(f"{member}: {value}" for member, value in zip(members, values, strict=True))
+        lines.append(f"points {name} = {body}\n  {listed}")
+        ctx.vars.append(Var(name, NUM, min(rank, needs_of(ctx, body))))
+    return lines
+
+
 def clauses(kind: str) -> str:
     return ' says "o" cite "c"' if kind == "obligation" else ' because "m" cite "c"'
 
@@ -579,7 +606,7 @@ def obligations(ctx: Ctx) -> list[str]:
 def rulesets(draw: Any) -> str:
     """The text of a random, well-formed ruleset."""
     ctx = Ctx(draw)
-    statements = scales(ctx) + facts(ctx) + defines(ctx) + scores(ctx)
+    statements = scales(ctx) + facts(ctx) + defines(ctx) + scores(ctx) + points(ctx)
     for _ in range(draw(st.integers(1, 5))):
         statements += rule_tree(ctx)
     statements += combine(ctx) + obligations(ctx)

@@ -150,13 +150,12 @@ def test_facts_are_the_json_form_of_the_incident() -> None:
         "breach_types": ["availability", "integrity"],
         "restore_time": "P1DT6H",
         "subjects": 12,
-        "data_retrieved": False,
         "encryption": "none",
         "identifiability": "direct",
+        "significance": "significant",
         "high_risk_averted": False,
         "contact_disproportionate": False,
         "role": "controller",
-        "possible_harms": [],
     }
 
 
@@ -169,7 +168,7 @@ def test_facts_json_form_reassesses_the_same(restore_time: str) -> None:
         "became_aware_at": "2026-03-14T04:45:00+02:00",
         "breach_types": ["availability"],
         "data_categories": ["health"],
-        "backup_available": True,
+        "restoration": "complete",
         "restore_time": restore_time,
     }
     a = GDPR.assess(incident)
@@ -187,11 +186,17 @@ COMPLETE = {
     "vulnerable_subjects": False,
     "malicious": False,
     "exposed_to": "outsider",
-    "data_retrieved": False,
+    "recipients": 1,
+    "retrieval": "not_retrieved",
+    "exposure_time": "PT2H",
+    "detection_delay": "PT1H",
     "encryption": "weak",
     "key_compromised": False,
     "identifiability": "direct",
-    "backup_available": True,
+    "significance": "significant",
+    "password_hashing": "state_of_the_art",
+    "hash_secret_compromised": False,
+    "restoration": "complete",
     "restore_time": "PT0S",
     "wrong_data_use": "unused",
     "high_risk_averted": False,

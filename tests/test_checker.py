@@ -204,6 +204,44 @@ def test_score_bands_must_rise_and_end_with_otherwise() -> None:
     assert [f[0] for f in problems(body)] == ["BR414", "BR414"]
 
 
+POINTS = "points worth = encryption\n  none: 0\n  weak: 0.5\n  strong: 1\n"
+
+
+def test_points_give_a_number_to_each_member_whole_only_when_every_number_is() -> None:
+    rs = breachrules.loads(PRELUDE + POINTS + "points rank = severity\n  low: 1\n  medium: 2\n  high: 4\n"
+                           + rule("worth * 2 > 1 and rank >= 2"))
+    defines = {d.name: d.type for d in rs.program.defines}
+    assert defines["worth"].kind == "number" and not defines["worth"].integral
+    assert defines["rank"].kind == "number" and defines["rank"].integral
+
+
+def test_points_read_a_member_or_a_level() -> None:
+    assert only("points p = subjects\n  none: 1\n") == (
+        "BR431", LINE, 12, "points 'p' give a number to each member of an enum or each level of a scale, "
+        "but its expression is a whole number")
+
+
+def test_points_give_each_member_one_number() -> None:
+    assert only(POINTS + "  weak: 0.75\n") == (
+        "BR432", LINE + 4, 3, "'weak' is given a number twice in points 'worth'")
+
+
+def test_points_leave_no_member_without_a_number() -> None:
+    assert only("points worth = encryption\n  none: 0\n") == (
+        "BR433", LINE, 1, "points 'worth' give no number to 'weak', 'strong': every member must have one")
+
+
+def test_points_name_only_members_of_what_they_read() -> None:
+    code, line, column, message = only(POINTS.replace("strong: 1", "strng: 1"))
+    assert (code, line, column) == ("BR202", LINE + 3, 3)
+    assert "did you mean 'strong'?" in message
+
+
+def test_points_are_a_name_like_any_definition() -> None:
+    assert only(POINTS + "define worth = 1\n")[0] == "BR401"
+    assert [f[0] for f in problems("points p = encryption\n  none: 0\n  weak: 1\n  strong: x\n")] == ["BR101"]
+
+
 def test_empty_range() -> None:
     assert only("fact n: integer 5..1\n")[:2] == ("BR415", LINE)
 

@@ -16,7 +16,8 @@ from tests.conftest import ROOT
 from tests.strategies import incidents, value_of
 
 # Rulesets that exercise every construct: the bundled baseline, plus a small
-# one with nested exceptions, conflicts, a table, a score and exemptions.
+# one with nested exceptions, conflicts, a table, a score, points (of an
+# outcome, too) and exemptions.
 SMALL = breachrules.loads("""ruleset small version "1"
 scale risk: none < risk < high
 scale severity: low < medium < high
@@ -40,6 +41,14 @@ score enisa: severity = dpc + cb
   otherwise: high
 rule scored when data intersects {health, financial} then severity >= enisa because "m" cite "c"
 rule likely when lik == k then likelihood >= likely because "m" cite "c"
+points weight = severity
+  low: 0.25
+  medium: 0.5
+  high: 1
+points odds = lik
+  r: 1
+  k: 3
+rule weighty when weight * odds + cb >= 3 then likelihood >= likely because "m" cite "c"
 rule health_exposed when health then risk >= high because "m" cite "c"
 exception unintelligible_data to health_exposed when encrypted because "m" cite "c"
 exception returned_unread to health_exposed when returned then risk >= risk because "m" cite "c"
@@ -62,7 +71,7 @@ exemption c to tell when disproportionate instead public because "m" cite "c"
 exemption again to public when retold instead public_again because "m" cite "c"
 """)
 
-RULESETS = {"small": SMALL, "gdpr": breachrules.bundled("gdpr")}
+RULESETS = {"small": SMALL, "gdpr": breachrules.bundled("gdpr"), "enisa": breachrules.bundled("enisa")}
 
 
 def reference(rs: breachrules.Ruleset, incident: dict[str, Any]) -> breachrules.Assessment:

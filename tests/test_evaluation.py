@@ -209,6 +209,53 @@ def test_unknown_score_input_leaves_the_whole_scale_open() -> None:
     assert [q.fact for q in a.open_questions] == ["cb"]
 
 
+POINTS = compile_("""
+fact ease: {negligible, limited, significant, maximum}
+fact dpc: count 1..4
+points ei = ease
+  negligible: 0.25
+  limited: 0.5
+  significant: 0.75
+  maximum: 1
+points weight = severity
+  low: 1
+  medium: 2
+  high: 4
+rule from_ease when dpc * ei >= 2 then severity >= high because "m" cite "c"
+rule some_ease when ease == limited then severity >= medium because "m" cite "c"
+rule weighty when weight >= 4 then risk >= high because "m" cite "c"
+rule weighed when weight >= 2 then risk >= risk because "m" cite "c"
+""")
+
+
+@pytest.mark.parametrize(("dpc", "ease", "severity"),
+                         [(4, "limited", "high"), (3, "limited", "medium"), (3, "maximum", "high"),
+                          (1, "maximum", "low"), (4, "negligible", "low")])
+def test_points_give_each_member_its_number(dpc: int, ease: str, severity: str) -> None:
+    assert POINTS.assess({"dpc": dpc, "ease": ease}).levels["severity"] == severity
+
+
+def test_points_of_an_outcome_follow_its_level() -> None:
+    assert POINTS.assess({"dpc": 4, "ease": "maximum"}).risk == "high"
+    assert POINTS.assess({"dpc": 3, "ease": "limited"}).risk == "risk"
+    assert POINTS.assess({"dpc": 1, "ease": "negligible"}).risk == "none"
+
+
+def test_points_of_an_unknown_member_are_unknown() -> None:
+    a = POINTS.assess({"dpc": 4})
+    assert (a.certain_levels["severity"], a.levels["severity"]) == ("low", "high")
+    assert [q.fact for q in a.open_questions] == ["ease"]
+
+
+def test_points_of_an_outcome_not_yet_one_level_are_unknown() -> None:
+    """While the severity may be medium or high, its points may be 2 or 4:
+    the risk is open between what the rules give for certain and the top."""
+    a = POINTS.assess({"dpc": 3})
+    assert (a.certain_levels["severity"], a.levels["severity"]) == ("low", "high")
+    assert (a.certain_levels["risk"], a.risk) == ("none", "high")
+    assert a.provisional and [q.fact for q in a.open_questions] == ["ease"]
+
+
 def test_division_by_zero_names_the_definition_and_its_span() -> None:
     rs = compile_("""
 fact n: count

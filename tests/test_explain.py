@@ -103,3 +103,77 @@ def test_the_lowest_level_each_condition_needs_is_kept_in_the_record(roles: brea
     assert dict(vocabulary.risk_floors) == {"notify": "risk", "tell": "high", "never": ""}
     assert vocabulary.risk_bound == ("notify", "tell", "never")
     assert type(vocabulary).from_dict(vocabulary.to_dict()) == vocabulary
+
+
+# ------------------------------------------------------------------ reasons that show numbers
+
+NUMBERS = """ruleset n version "1"
+scale risk: low < medium < high
+fact ease: {hard, easy}
+fact steps: count 0..3
+fact people: count
+points ei = ease
+  hard: 0.25
+  easy: 0.75
+define se = (1 + steps) * ei
+score band: risk = se
+  below 1: low
+  below 2: medium
+  otherwise: high
+rule scored always then risk >= band
+  because "SE = ({steps} + 1) × {ei} = {se} (band number {band}) for {people} people; {matched}." cite "c"
+"""
+
+
+@pytest.fixture(scope="module")
+def numbers() -> breachrules.Ruleset:
+    return breachrules.loads(NUMBERS)
+
+
+def _reason(rs: breachrules.Ruleset, incident: dict[str, object], lang: str) -> str:
+    return next(line.strip() for line in rs.assess(incident).explain(lang).splitlines() if "SE =" in line)
+
+
+def test_a_reason_shows_the_numbers_it_names_as_the_reader_writes_them(numbers: breachrules.Ruleset) -> None:
+    incident = {"ease": "easy", "steps": 4 - 1, "people": 12000}
+    assert _reason(numbers, incident, "en").startswith("- SE = (3 + 1) × 0.75 = 3 (band number 3) for 12,000 people")
+    assert _reason(numbers, incident, "fi").startswith("- SE = (3 + 1) × 0,75 = 3 (band number 3) for 12\xa0000 people")
+    assert _reason(numbers, {**incident, "steps": 0}, "sv").startswith("- SE = (0 + 1) × 0,75 = 0,75")
+
+
+def test_a_number_not_known_is_shown_as_unknown(numbers: breachrules.Ruleset) -> None:
+    assert _reason(numbers, {"steps": 1}, "en").startswith("- SE = (1 + 1) × unknown = unknown (band number unknown) "
+                                                           "for unknown people")
+    assert "× ei tiedossa =" in _reason(numbers, {"steps": 1}, "fi")
+
+
+def test_the_numbers_are_kept_with_the_result_and_shown_again(numbers: breachrules.Ruleset) -> None:
+    a = numbers.assess({"ease": "hard", "steps": 1, "people": 3})
+    assert a.values == {"ei": 0.25, "se": 0.5, "band": 0.5}
+    assert a.to_dict()["values"] == {"ei": 0.25, "se": 0.5, "band": 0.5}
+    back = breachrules.Assessment.from_dict(a.to_dict())
+    assert back == a and back.explain("sv") == a.explain("sv")
+    assert "values" not in breachrules.loads(RULES).assess({}).to_dict()  # a ruleset without numbers has none
+
+
+def test_both_paths_keep_the_same_numbers(numbers: breachrules.Ruleset) -> None:
+    from breachrules import interpreter
+
+    incident = {"ease": "easy", "steps": 2, "people": 7}
+    known = numbers.validate(incident).known
+    slow = numbers._static.assessment(interpreter.evaluate(numbers.program, known), numbers._static.facts_json(known))
+    fast = numbers.assess(incident)
+    assert fast.values == slow.values == {"ei": 0.75, "se": 2.25, "band": 2.25}
+    assert [type(v) for v in fast.values.values()] == [type(v) for v in slow.values.values()]
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("{ease}", "a fact that is not a number"), ("{severity}", "not a name of the ruleset"),
+    ("{se:>20}", "a format"), ("{se!r}", "a conversion"), ("{se.real}", "an attribute"), ("{risk}", "a scale"),
+])
+def test_a_placeholder_must_name_a_number_of_the_ruleset(text: str, why: str) -> None:
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(NUMBERS.replace("{se} (band", text + " (band"))
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.code == "BR421", why
+    assert (diagnostic.span.line, diagnostic.span.column) == (15, 11), why

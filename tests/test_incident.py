@@ -12,8 +12,8 @@ import breachrules
 from breachrules.errors import BreachrulesError
 
 ALLOWED_CATEGORIES = (
-    "'contact', 'identity_number', 'financial', 'health', 'special_category', 'criminal', "
-    "'credentials_hashed', 'credentials_plain', 'children', 'location', 'other'"
+    "'contact', 'identity_number', 'identity_attributes', 'financial', 'health', 'special_category', "
+    "'criminal', 'credentials_hashed', 'credentials_plain', 'children', 'location', 'employment', 'other'"
 )
 
 BASE: dict[str, Any] = {
@@ -299,24 +299,23 @@ def test_null_for_a_relevant_fact_is_an_open_question(gdpr: Any) -> None:
 def test_absent_fact_with_default_takes_the_default(gdpr: Any) -> None:
     facts = gdpr.validate({})
     assert dict(facts) == {
-        "data_retrieved": False,
         "encryption": "none",
         "identifiability": "direct",
+        "significance": "significant",
         "high_risk_averted": False,
         "contact_disproportionate": False,
         "role": "controller",
-        "possible_harms": frozenset(),
     }
     assert not facts.complete
 
 
 def test_null_is_dont_know_even_where_a_default_exists(gdpr: Any) -> None:
     # an intake form must be able to say "don't know" for a fact with a default
-    facts = gdpr.validate({**BASE, "encryption": None, "data_retrieved": None})
-    assert "encryption" not in facts and "data_retrieved" not in facts
-    absent = gdpr.validate({k: v for k, v in BASE.items() if k not in ("encryption", "data_retrieved")})
+    facts = gdpr.validate({**BASE, "encryption": None, "significance": None})
+    assert "encryption" not in facts and "significance" not in facts
+    absent = gdpr.validate({k: v for k, v in BASE.items() if k not in ("encryption", "significance")})
     assert absent["encryption"] == "none"
-    assert absent["data_retrieved"] is False
+    assert absent["significance"] == "significant"
 
 
 def test_defaults_appear_in_the_assessment_facts(gdpr: Any) -> None:
@@ -424,3 +423,68 @@ def test_a_time_zone_that_gives_no_offset_python_takes_is_a_problem(gdpr: Any) -
 
     problem = only_problem(gdpr, {**BASE, "became_aware_at": datetime(2026, 1, 1, tzinfo=Odd())})
     assert (problem.path, problem.key) == ("$.became_aware_at", "naive_datetime")
+
+
+# ---------------------------------------------------------------- replaced facts
+
+def test_a_replaced_fact_is_refused_with_its_replacement_named(gdpr: Any) -> None:
+    # an intake form of gdpr 2026.1 still sends the two facts that 2027.1 replaced
+    with pytest.raises(breachrules.IncidentError) as caught:
+        gdpr.assess({**BASE, "data_retrieved": True, "backup_available": False})
+    assert [(p.path, p.key) for p in caught.value.problems] == [
+        ("$.data_retrieved", "replaced_fact"), ("$.backup_available", "replaced_fact")]
+    assert caught.value.render("en").splitlines() == [
+        "$.data_retrieved: 'data_retrieved' was replaced by 'retrieval' in version 2027.1 of the ruleset gdpr: "
+        "give 'retrieval' instead",
+        "$.backup_available: 'backup_available' was replaced by 'restoration' in version 2027.1 of the ruleset "
+        "gdpr: give 'restoration' instead",
+    ]
+    assert "on korvattu lähtötiedolla 'retrieval'" in caught.value.render("fi")
+    assert "har ersatts med 'retrieval'" in caught.value.render("sv")
+
+
+def test_the_fast_path_refuses_a_replaced_fact_alike(gdpr: Any) -> None:
+    with pytest.raises(breachrules.IncidentError) as caught:
+        gdpr.decide({**BASE, "backup_available": None})  # even as "don't know"
+    assert [(p.path, p.key, dict(p.values)["replacement"]) for p in caught.value.problems] == [
+        ("$.backup_available", "replaced_fact", "restoration")]
+
+
+def test_an_extension_inherits_the_replacements() -> None:
+    with pytest.raises(breachrules.IncidentError) as caught:
+        breachrules.bundled("fi-health").validate({"data_retrieved": False})
+    assert [(p.path, p.key) for p in caught.value.problems] == [("$.data_retrieved", "replaced_fact")]
+
+
+REPLACING = """ruleset demo version "2"
+scale risk: none < risk < high
+fact restoration: {complete, partial, impossible}
+"""
+
+
+def test_replaced_names_its_replacement_among_the_facts() -> None:
+    from breachrules.diagnostics import RulesetError
+
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(REPLACING + "replaced backup_available by restored\n")
+    assert [(d.code, d.span.line, d.span.column) for d in caught.value.diagnostics] == [("BR208", 4, 30)]
+    assert "restoration" in caught.value.render("en")  # did you mean
+
+
+@pytest.mark.parametrize("statement, column", [
+    ("replaced restoration by restoration", 10),   # the old name is still a fact
+    ("replaced backup by restoration\nreplaced backup by restoration", 10),  # twice
+])
+def test_a_replaced_name_must_be_free(statement: str, column: int) -> None:
+    from breachrules.diagnostics import RulesetError
+
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(REPLACING + statement + "\n")
+    codes = [(d.code, d.span.column) for d in caught.value.diagnostics]
+    assert codes == [("BR401", column)]
+
+
+def test_replaced_is_kept_in_the_program() -> None:
+    rs = breachrules.loads(REPLACING + "replaced backup_available by restoration\n")
+    assert dict(rs.program.replaced) == {"backup_available": "restoration"}
+    assert "backup_available" not in rs.facts

@@ -38,7 +38,7 @@ def test_unknown_bundled_name() -> None:
     with pytest.raises(RulesetError) as caught:
         breachrules.bundled("gdrp")
     assert caught.value.diagnostics[0].code == "BR502"
-    assert "the bundled rulesets are fi-health, gdpr" in caught.value.diagnostics[0].message()
+    assert "the bundled rulesets are enisa, fi-health, gdpr" in caught.value.diagnostics[0].message()
 
 
 def test_missing_file() -> None:
@@ -266,6 +266,27 @@ def test_placeholders_in_a_ruleset_s_texts_and_catalogs_are_refused(tmp_path: Pa
         acme.assess(HEALTH_EMAIL).explain("fi")
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "BR422" and diagnostic.span.file.endswith("acme.po") and diagnostic.span.line == 5
+
+
+def test_a_catalog_may_name_the_ruleset_s_numbers_and_nothing_else(tmp_path: Path) -> None:
+    rules = ('ruleset acme\nscale risk: none < risk < high\nfact subjects: count\nfact kind: {a, b}\n'
+             'define twice = subjects * 2\n'
+             'rule r when twice > 10 then risk >= high because "reason.r" cite "c"\n')
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    (locale / "acme.po").write_text(_po({"reason.r": "{subjects} people, counted twice {twice}."}), encoding="utf-8")
+    acme = breachrules.load(write(tmp_path, "acme.rules", rules))
+    assert "6 people, counted twice 12." in acme.assess({"subjects": 6, "kind": "a"}).explain("en")
+    from breachrules import catalogs
+
+    for text in ("{kind} people.", "{twice:>9} people.", "{thrice} people."):
+        (locale / "acme.po").write_text(_po({"reason.r": text}), encoding="utf-8")
+        for cached in (catalogs._layers, catalogs._load_catalog, catalogs._ruleset_catalog):
+            cached.cache_clear()  # the catalog is read again
+        with pytest.raises(RulesetError) as caught:
+            acme.assess({"subjects": 6, "kind": "a"}).explain("en")
+        (diagnostic,) = caught.value.diagnostics
+        assert diagnostic.code == "BR422" and diagnostic.span.line == 5, text
 
 
 def test_errors_pickle() -> None:

@@ -259,3 +259,21 @@ def test_clauses_out_of_place_in_new_statements_are_all_reported() -> None:
         "'due' does not belong in action; action takes says, cite",
         "'instead' does not belong in action; action takes says, cite",
     ]
+
+
+def test_points_list_each_member_glued_to_its_colon() -> None:
+    module = parse("ruleset t\nfact e: {below, otherwise_x, c}\npoints p = e\n  below: 1\n  otherwise_x : -2\n"
+                   "  c: 0.25\n", "t.rules")
+    points = module.statements[-1]
+    assert isinstance(points, n.Points) and isinstance(points.expr, n.Name)
+    assert [(p.member.name, p.value, p.member.span.line, p.member.span.column) for p in points.points] == [
+        ("below", 1, 4, 3), ("otherwise_x", -2, 5, 3), ("c", 0.25, 6, 3)]
+
+
+def test_otherwise_still_ends_a_score_where_points_could_follow() -> None:
+    score = parse("ruleset t\nscore s: risk = d\n  below 3: none\n  otherwise: high\n", "t.rules").statements[0]
+    assert isinstance(score, n.Score) and [(b.below, b.level.name) for b in score.bands] == [(3, "none"),
+                                                                                          (None, "high")]
+    assert "a table row such as 'low:'" in syntax_error("ruleset t\npoints p = e\n  a 1\n")
+    assert syntax_error("ruleset t\nscore s: risk = d\n  below 3: none\n  3\n").startswith(
+        "error[BR101]: unexpected number 3; expected a statement such as")

@@ -222,8 +222,9 @@ def test_partial_reads_as_the_interpreter(text: str, data: st.DataObject) -> Non
 # encoded, and few leave an outcome uncertain. These are only what the
 # partial reading is about: three-valued conditions over bool, enum and
 # level facts (some with defaults), exceptions nested and side by side,
-# outcomes read by later ones (in comparisons, max and min, definitions and
-# a combine table), obligations with exemptions and instead chains.
+# outcomes read by later ones (in comparisons, max and min, definitions,
+# points and a combine table), points of a few values and the exact
+# arithmetic on them, obligations with exemptions and instead chains.
 
 SCALES = (("sev", ("s0", "s1", "s2")), ("lik", ("l0", "l1")), ("risk", ("none", "low", "medium", "high")))
 FOCUSED_FACTS = """fact a: bool
@@ -241,6 +242,10 @@ define twice = n + n
 score band: lik = n
   below 5: l0
   otherwise: l1
+points worth = e
+  p: 0.25
+  q: 0.5
+  r: 1
 """
 
 
@@ -266,12 +271,14 @@ def focused_rulesets(draw: Any) -> str:
     def condition(rank: int, depth: int = 2) -> str:
         shape = draw(st.integers(0, 9)) if depth > 0 else draw(st.integers(0, 3))
         if shape <= 1:
-            read = ["open", "worst >= s1", "worst == l"] if rank >= 1 and defined else []  # both wait for sev
+            read = ["open", "worst >= s1", "worst == l", "weight >= 2.5", "weight * worth > 1"] \
+                if rank >= 1 and defined else []  # all wait for sev
             return str(draw(st.sampled_from(["a", "b", "c", "d", "true", "false", "a", "b", *read])))
         if shape == 2:
             return str(draw(st.sampled_from(["e == p", "e != q", "f == r", "e == f", "e in {p, r}", "f not in {q}",
                                              "e in s", "s intersects t", "t subset of s", "size(s | t) > 1",
-                                             "twice >= 10", "n < 3", "s == t"])))
+                                             "twice >= 10", "n < 3", "s == t", "worth >= 0.5",
+                                             "worth + worth > 1"])))
         if shape == 3:
             scale = draw(st.integers(0, len(SCALES) - 1))
             op = draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
@@ -303,6 +310,7 @@ def focused_rulesets(draw: Any) -> str:
     lines = [f"scale {name}: {' < '.join(levels)}" for name, levels in SCALES]
     lines.append(FOCUSED_FACTS)
     lines.append("define worst = max(sev, l)")
+    lines.append("points weight = sev\n  s0: 1\n  s1: 2.5\n  s2: 4")  # unknown while sev is not one level
     defined = False
     lines.append(f"define open = {condition(1)}")  # reads sev at most
     defined = True

@@ -117,7 +117,7 @@ def extended_rulesets(draw: Any) -> str:
     rules at the calendar's edges, a plan of actions, invariants (some
     reading obligations) and declared monotonicity, all type-correct."""
     ctx = gen.Ctx(draw)
-    statements = gen.scales(ctx) + gen.facts(ctx) + gen.defines(ctx) + gen.scores(ctx)
+    statements = gen.scales(ctx) + gen.facts(ctx) + gen.defines(ctx) + gen.scores(ctx) + gen.points(ctx)
     for _ in range(draw(st.integers(1, 4))):
         statements += gen.rule_tree(ctx)
     statements += edges(ctx) + gen.combine(ctx)

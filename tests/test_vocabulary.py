@@ -22,7 +22,7 @@ LANGUAGE_WORDS = {"risk", "severity"}
 def _declared_names() -> set[str]:
     names: set[str] = set()
     statement = re.compile(r"^\s*(?:fact|obligation|plan|rule|exception|exemption|action|checklist|define|scale"
-                           r"|combine|score|notice)\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+                           r"|combine|score|points|notice)\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
     for path in (ROOT / "rulesets").glob("*.rules"):
         names |= set(statement.findall(path.read_text(encoding="utf-8")))
     return names - LANGUAGE_WORDS

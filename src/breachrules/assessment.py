@@ -39,6 +39,9 @@ class Assessment:
     conflicts: tuple[tuple[str, ...], ...]
     facts: Mapping[str, Any]  # the incident as validated, in its JSON form
     actions: tuple[Action, ...] = ()  # the steps of the plans that apply, or may once the questions are answered
+    # the ruleset's numbers (Program.numbers: numeric definitions, scores' numbers) for this incident, None when
+    # unknown: what a reason shows of them ("{se}"), kept so that a stored result shows them again
+    values: Mapping[str, int | float | None] = attrs.field(factory=dict)
     vocabulary: Vocabulary = Vocabulary()  # what rendering needs of the ruleset: see vocabulary.py
     catalogs: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
 
@@ -91,6 +94,7 @@ class Assessment:
             "trace": [entry.to_dict() for entry in self.trace],
             "conflicts": [list(c) for c in self.conflicts],
             "facts": dict(self.facts),
+            **({"values": dict(self.values)} if self.values else {}),  # (a ruleset without numbers has none)
             "actions": [action.to_dict() for action in self.actions],
             "vocabulary": self.vocabulary.to_dict(),
             # whose catalogs render it, by name: the directories are this machine's
@@ -113,6 +117,7 @@ class Assessment:
             trace=tuple(TraceEntry.from_dict(t) for t in data["trace"]),
             conflicts=tuple(tuple(c) for c in data["conflicts"]),
             facts=dict(data["facts"]),
+            values=dict(data.get("values", {})),
             actions=tuple(Action.from_dict(a) for a in data.get("actions", ())),
             vocabulary=Vocabulary.from_dict(data["vocabulary"]) if "vocabulary" in data else Vocabulary(),
             catalogs=tuple(("", domain) for domain in data.get("catalog_domains", ())),

@@ -19,7 +19,7 @@ expect another answer::
     [[variants]]
     name = "the recipient returned the letter unopened"
     [variants.facts]
-    data_retrieved = true
+    retrieval = "confirmed"
     [variants.expect]
     risk = "risk"
 

@@ -23,37 +23,39 @@ from breachrules.i18n import MAX_CATALOG_BYTES, Messages, catalog_path, compiled
 from breachrules.spans import Span
 
 
-def messages(locale: str, sources: Iterable[tuple[Path, str]] = ()) -> Messages:
+def messages(locale: str, sources: Iterable[tuple[Path, str]] = (),
+             numbers: frozenset[str] = frozenset()) -> Messages:
     """The messages for ``locale``: the library's, then those of the
     ruleset catalogs ``sources`` (directory and domain, the ruleset's own
-    first, then those of the rulesets it extends)."""
-    return Messages(locale, _layers(locale, tuple(sources)))
+    first, then those of the rulesets it extends), whose entries may name
+    the ruleset's ``numbers`` (``Program.value_names``) in braces."""
+    return Messages(locale, _layers(locale, tuple(sources), numbers))
 
 
 @functools.cache
-def _layers(locale: str, sources: tuple[tuple[Path, str], ...]) -> tuple[Any, ...]:
+def _layers(locale: str, sources: tuple[tuple[Path, str], ...], numbers: frozenset[str]) -> tuple[Any, ...]:
     found = []
     for directory, domain in sources:
         path = catalog_path(directory, locale, domain)
         if path.is_file():
-            found.append(_load_catalog(path, locale, Path(directory).parent))
+            found.append(_load_catalog(path, locale, Path(directory).parent, numbers))
     return tuple(found)
 
 
 @functools.cache
-def _load_catalog(path: Path, locale: str, root: Path) -> Any:
+def _load_catalog(path: Path, locale: str, root: Path, numbers: frozenset[str] = frozenset()) -> Any:
     """Compile one of a ruleset's PO files into gettext translations, once.
 
     A ruleset's catalog (``root``: its ruleset's tree) is untrusted data,
     read by :func:`_ruleset_catalog`; an entry whose text has a placeholder
-    other than ``{matched}`` is refused."""
+    other than ``{matched}`` and the ruleset's ``numbers`` is refused."""
     catalog = _ruleset_catalog(path, root, locale)
     bad = [
         Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
                         text=str(text)[:80])
         for message in catalog if message.id
         for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if text and not plain_template(str(text))
+        if text and not plain_template(str(text), numbers)
     ]
     if bad:
         raise RulesetError(bad, {})

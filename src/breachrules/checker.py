@@ -74,12 +74,13 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
         self.diagnostics: list[Diagnostic] = []
         self.scales: dict[str, ScaleDef] = {}
         self.facts: dict[str, FactDef] = {}
-        self.define_nodes: dict[str, n.Define | n.Score] = {}
+        self.define_nodes: dict[str, n.Define | n.Score | n.Points] = {}
         self.defines: dict[str, DefineDef | None] = {}
         self.checking: list[str] = []  # definitions being checked, for cycles
         self.names: dict[str, Span] = {}  # facts, definitions and outcomes share one namespace
         self.labels: dict[str, tuple[str, Span]] = {}  # rules, exemptions, obligations, invariants
         self.message_ids: set[str] = set()
+        self.texts: list[n.Text] = []  # the message ids written in the file, in the order read
         self.references: dict[str, n.Reference] = {}
         self.reading_obligations = False  # an obligation's name is a value only in invariants
 
@@ -97,7 +98,7 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
         for s in statements:
             if isinstance(s, n.Fact):
                 self._declare(s.name)
-            elif isinstance(s, (n.Define, n.Score)) and self._declare(s.name):
+            elif isinstance(s, (n.Define, n.Score, n.Points)) and self._declare(s.name):
                 self.define_nodes[s.name.name] = s
         for s in statements:
             if isinstance(s, n.Fact):
@@ -137,7 +138,7 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
         if "risk" not in self.scales:
             self.error("BR412", self.header.name.span)
         header = self.header
-        return Program(
+        program = Program(
             name=header.name.name,
             version=header.version.value if header.version else "",
             title=self._message(header.title) if header.title else "",
@@ -159,8 +160,11 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
             precedes=self._precedes(obligations),
             monotone=self._monotone([s for s in statements if isinstance(s, n.Monotone)]),
             notices=notices,
+            replaced=self._replaced([s for s in statements if isinstance(s, n.Replaced)]),
             files={module.file: module.header.name.name for module in self.modules},
         )
+        self._placeholders(program.value_names())
+        return program
 
     def _headers(self) -> None:
         for module in self.modules:
@@ -174,10 +178,17 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
         return extends.name if isinstance(extends, n.Ident) else extends.value
 
     def _message(self, text: n.Text) -> str:
-        if not plain_template(text.value):
-            self.error("BR421", text.span, text=text.value)
+        self.texts.append(text)  # its placeholders are checked once the numbers are known
         self.message_ids.add(text.value)
         return text.value
+
+    def _placeholders(self, numbers: frozenset[str]) -> None:
+        """A message id is shown as written when no catalog has it, so it takes
+        only the placeholders a catalog's text may: ``{matched}`` and the
+        names of the ruleset's numbers (BR421 for anything else)."""
+        for text in self.texts:
+            if not plain_template(text.value, numbers):
+                self.error("BR421", text.span, text=text.value)
 
     def _declare(self, ident: n.Ident) -> bool:
         if ident.name in self.names:
@@ -297,6 +308,8 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
             node = self.expr(s.expr)
             if node is not None:
                 result = DefineDef(name, node, node.type, s.span)
+        elif isinstance(s, n.Points):
+            result = self._points(s)
         else:
             result = self._score(s)
         self.checking.pop()
@@ -338,6 +351,38 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
         type_ = t.level(scale.name, scale.levels)
         bands = ir.Bands(node, tuple(limits), tuple(levels), type_, s.span)
         return DefineDef(s.name.name, bands, type_, s.span)
+
+    def _points(self, s: n.Points) -> DefineDef | None:
+        """A number for each member of an enum, or each level of a scale, that
+        the expression gives: every one listed once, none left out, so that
+        the lookup cannot fail. Whole when every number is."""
+        node = self.expr(s.expr)
+        if node is None:
+            return None
+        if node.type.kind not in ("enum", "level") or not node.type.members:
+            self.error("BR431", s.expr.span, name=s.name.name, found=node.type.describe())
+            return None
+        members = node.type.members
+        owner = node.type.scale or (node.name if isinstance(node, ir.FactRef) else "")
+        given: dict[str, int | float] = {}
+        ok = True
+        for point in s.points:
+            if point.member.name not in members:
+                self._unknown_member(point.member, owner, members)
+                ok = False
+            elif point.member.name in given:
+                self.error("BR432", point.member.span, member=point.member.name, name=s.name.name)
+                ok = False
+            else:
+                given[point.member.name] = point.value
+        missing = [m for m in members if m not in given]
+        if missing and ok:
+            self.error("BR433", s.span, name=s.name.name, missing=quoted_list(missing))
+        if missing or not ok:
+            return None
+        values = tuple(given[m] for m in members)
+        type_ = t.Type("number", integral=all(isinstance(v, int) for v in values))
+        return DefineDef(s.name.name, ir.Points(node, members, values, type_, s.span), type_, s.span)
 
     # ------------------------------------------------------------ rules
 
@@ -543,6 +588,18 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
             self.reading_obligations = False
         message = self._message(s.clauses.because) if s.clauses.because else ""
         return InvariantDef(s.name.name, node, message, s.span) if node is not None else None
+
+    def _replaced(self, nodes: list[n.Replaced]) -> dict[str, str]:
+        """Old fact -> the fact that answers it now. The old name must be free
+        (an incident could not say which one it meant), the new one a fact."""
+        replaced: dict[str, str] = {}
+        for s in nodes:
+            if s.new.name not in self.facts:
+                self.error("BR208", s.new.span, name=s.new.name,
+                           suggestion=suggest(did_you_mean(s.new.name, self.facts)))
+            elif self._declare(s.old):
+                replaced[s.old.name] = s.new.name
+        return replaced
 
     def _monotone(self, nodes: list[n.Monotone]) -> tuple[MonotoneDef, ...]:
         declared: dict[str, MonotoneDef] = {}

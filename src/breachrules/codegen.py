@@ -9,8 +9,8 @@ it by hand. Two functions come out of one generator:
 - ``decide(f)``: the outcome levels and which obligations are required,
   returned as a shared, cached tuple key; no trace.
 - ``trace(f)``: the same decision plus what the assessment needs: which
-  rules fired, which exceptions overrode them, conflicts, due instants and
-  which actions of the plans apply.
+  rules fired, which exceptions overrode them, conflicts, due instants,
+  which actions of the plans apply and the numbers a reason may show.
 
 The interpreter (:mod:`breachrules.interpreter`) is the reference, and this
 module keeps to it by construction:
@@ -350,7 +350,9 @@ class _Writer:
             for o in program.obligations
         )
         dues = _tuple(self.ob("u", o.name) for o in program.obligations if dated(o))
-        self.emit(1, f"return {levels}, {statuses}, {dues}, fired, conflicts, acts")
+        # what the reasons may show: a definition's variable, a score's number again (it did not fail the first time)
+        numbers = _tuple(self.expr(node) for node in program.numbers().values())
+        self.emit(1, f"return {levels}, {statuses}, {dues}, fired, conflicts, acts, {numbers}")
 
     # -------------------------------------------------------------- expressions
 
@@ -432,6 +434,12 @@ class _Writer:
             return f"({self.expr(node.operand)}, {node.levels[-1]})[1]" if self.risky(node.operand) \
                 else f"{node.levels[-1]}"
         return "(" + " ".join(parts) + f" {node.levels[-1]})"
+
+    def _x_Points(self, node: ir.Points) -> str:
+        """A lookup in a constant table of what each member or level is worth
+        (every one is in it: the checker sees to that)."""
+        table = self.constant(dict(zip(node.keys(), node.values, strict=True)))
+        return f"{table}[{self.expr(node.operand)}]"
 
 
 class _Risky:

@@ -40,7 +40,7 @@ def catalog_sources(assessment: AssessmentView) -> tuple[tuple[Path, str], ...]:
 
 
 def messages_for(assessment: AssessmentView, locale: str) -> Messages:
-    return catalogs.messages(locale, catalog_sources(assessment))
+    return catalogs.messages(locale, catalog_sources(assessment), value_names(assessment))
 
 
 def member(_: Messages, fact: str, name: str) -> str:
@@ -182,8 +182,13 @@ def explain(assessment: AssessmentView, locale: str = "en", timezone: str = "Eur
 
 
 def summary(_: Messages, a: AssessmentView) -> tuple[Block, ...]:
-    """The risk level and the levels it was drawn from, and the warning of a provisional result."""
-    levels = [Item(_("explain.risk", level=level_of(_, "risk", a.risk)))]
+    """The risk level and the levels it was drawn from, and the warning of a provisional result.
+    The headline is named as the ruleset names its risk scale, when its
+    catalog does ("Severity (ENISA)" for a ruleset whose risk is a severity),
+    and "Risk level" when it does not."""
+    scale = _.label("scale.risk", "")
+    level = level_of(_, "risk", a.risk)
+    levels = [Item(_("explain.level", name=scale, level=level) if scale else _("explain.risk", level=level))]
     levels += [Item(_("explain.level", name=_.label("scale." + name, name), level=level_of(_, name, level)))
                for name, level in a.levels.items() if name != "risk"]
     return (Bullets(tuple(levels)), Note(provisional(_, a))) if a.provisional else (Bullets(tuple(levels)),)
@@ -201,6 +206,8 @@ def decisions(_: Messages, a: AssessmentView, locale: str, timezone: str, title:
             items.append(Item(said, name=name, mark=mark, sources=cites))
         else:
             items.append(Item(said, name=name, mark=mark, items=(Item(what, sources=cites),)))
+    if not items:  # a ruleset that only assesses (ENISA's severity, say) sets no duties: say so
+        return Section(title, (Paragraph(_("explain.no_obligations")),))
     return Section(title, (Bullets(tuple(items)),))
 
 
@@ -210,7 +217,7 @@ def reasons(_: Messages, a: AssessmentView) -> Section:
     if not a.trace:
         return Section(_("explain.why"), (Paragraph(_("explain.nothing_fired")),))
     return Section(_("explain.why"), (Bullets(tuple(
-        Item(reason(_, entry, a.facts), aside="" if entry.certain else _("explain.if_confirmed"),
+        Item(reason(_, entry, a), aside="" if entry.certain else _("explain.if_confirmed"),
              sources=f"{render_all(_, entry.cites)}; {where(_, entry)}")
         for entry in a.trace)),))
 
@@ -242,7 +249,7 @@ def decision(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, 
             entry = next((e for e in a.trace if e.kind == "exemption" and e.label == ob.exempted_by), None)
             if entry is None:
                 return _("explain.exempted", label=name_of(_, ob.exempted_by))
-            why = _(entry.message, matched=matched(_, entry, a.facts))
+            why = because(_, entry, a)
             return _("record.decision.exempted", reason=why, cites=render_all(_, entry.cites),
                      label=_("explain.quoted", text=name_of(_, entry.label)))
         if a.vocabulary.risk_is_a_reason(ob.id, a.risk) or not a.vocabulary.facts:  # (version 2 cannot tell)
@@ -278,12 +285,50 @@ def matched(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def reason(_: Messages, entry: TraceEntry, facts: Mapping[str, Any]) -> str:
+def because(_: Messages, entry: TraceEntry, a: AssessmentView) -> str:
+    """The reason of a rule, exception or exemption, with what it names
+    filled in: what matched (``{matched}``), and the numbers of the ruleset
+    it shows (``{se}``, a number fact or one of ``a.values``), each as the
+    reader's language writes numbers, or "unknown". Filled by name, never
+    formatted: a catalog is data."""
+    values: dict[str, object] = {}
+    named = _.names(entry.message)
+    if "matched" in named:
+        values["matched"] = matched(_, entry, a.facts)
+    others = named - {"matched"}
+    for name in others & value_names(a) if others else ():
+        values[name] = number(_, a.values[name] if name in a.values else a.facts.get(name))
+    return _(entry.message, **values)
+
+
+def value_names(a: AssessmentView) -> frozenset[str]:
+    """The names a reason of this result may show as numbers: its values,
+    and its number facts (read from the facts themselves in a record that
+    does not describe them)."""
+    if a.vocabulary.facts:
+        facts = {f.name for f in a.vocabulary.facts if f.kind == "number"}
+    else:
+        facts = {name for name, value in a.facts.items()
+                 if isinstance(value, int | float) and not isinstance(value, bool)}
+    return frozenset(facts | set(a.values))
+
+
+def number(_: Messages, value: int | float | None) -> str:
+    """A number as the reader's language writes it ("3,75", "3.75"), every
+    digit it has; the library's "unknown" for None."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return _("record.unknown")
+    return str(format_decimal(value, locale=_.locale, decimal_quantization=False))
+
+
+def reason(_: Messages, entry: TraceEntry, a: AssessmentView) -> str:
     """A rule, exception or exemption that applied, and why, in one line
     (whether it is certain to apply is told beside it).
     Its reason names what matched (``{matched}``) rather than every
-    alternative its condition allows."""
-    why = _(entry.message, matched=matched(_, entry, facts))
+    alternative its condition allows, and shows the numbers it names."""
+    why = because(_, entry, a)
     if entry.kind == "exception":
         line = _("explain.exception", label=name_of(_, entry.label), base=name_of(_, entry.overrides or ""),
                  reason=why)

@@ -117,6 +117,11 @@ class Messages:
     def has(self, msgid: str) -> bool:
         return bool(self._translations.gettext(msgid) != msgid)
 
+    def names(self, msgid: str) -> set[str]:
+        """The names a message's text puts in braces (none for a text that
+        is not a template), so that a caller fills only those."""
+        return placeholders(self._translations.gettext(msgid)) or set()
+
     def label(self, msgid: str, fallback: str) -> str:
         """The message, or ``fallback`` when no catalog has it (``check``
         reports the gap; the reader sees a name rather than a message id)."""
@@ -179,16 +184,19 @@ def placeholders(template: str) -> set[str] | None:
     return names
 
 
-# The one value a ruleset's message may take: what a rule's condition
+# The one value every ruleset's message may take: what a rule's condition
 # matched, filled in by the library (see explain.matched).
 RULESET_PLACEHOLDERS = frozenset({"matched"})
 
 
-def plain_template(template: str) -> bool:
+def plain_template(template: str, numbers: frozenset[str] = frozenset()) -> bool:
     """Whether a ruleset's text is fit to show: its messages take no values
-    but ``{matched}``, so other braces must be escaped."""
+    but ``{matched}`` and the ruleset's ``numbers`` (``Program.value_names``:
+    the library fills them, see explain.because), so other braces must be
+    escaped. A placeholder is a bare name: a format or a conversion is
+    refused whatever it names."""
     names = placeholders(template)
-    return names is not None and names <= RULESET_PLACEHOLDERS
+    return names is not None and names <= RULESET_PLACEHOLDERS | numbers
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:

@@ -83,7 +83,12 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for name in data:
-        if not isinstance(name, str) or name not in program.facts:
+        if isinstance(name, str) and name in program.replaced:
+            problems.append(_problem(
+                f"$.{name}", "replaced_fact", name=name, ruleset=program.name,
+                version=program.version, replacement=program.replaced[name],
+            ))
+        elif not isinstance(name, str) or name not in program.facts:
             problems.append(_problem(
                 f"$.{name}", "unknown_fact", name=name, ruleset=program.name,
                 suggestion=did_you_mean(str(name), program.facts) or "",

@@ -70,6 +70,7 @@ class Result:
     conflicts: tuple[tuple[str, ...], ...]
     open_questions: tuple[str, ...]
     actions: tuple[bool | None, ...] = ()  # each action's condition, in plan order, once decided
+    values: tuple[Any, ...] = ()  # the value of each of Program.numbers(), in its order (None: unknown)
 
 
 def evaluate(program: Program, facts: Mapping[str, Any]) -> Result:
@@ -302,6 +303,14 @@ class _Run:
                 return level
         return node.levels[-1]
 
+    def _v_Points(self, node: ir.Points) -> Any:
+        """What a member or level is worth; unknown while it is, and while a
+        level is not yet one level (an outcome still open)."""
+        v = self.value(node.operand)
+        if v is None or isinstance(v, Interval):
+            return None
+        return node.worth(v)
+
     # -------------------------------------------------------------- rules
 
     def condition(self, rule: RuleDef) -> bool | None:
@@ -393,6 +402,7 @@ class _Run:
             conflicts=tuple(self.conflicts),
             open_questions=self._open_questions(obligations),
             actions=tuple(actions),
+            values=tuple(self.value(node) for node in program.numbers().values()),
         )
 
     def _table(self, table: Any) -> Interval:

@@ -140,14 +140,38 @@ class Bands:
     span: Span
 
 
+@attrs.frozen
+class Points:
+    """The number a member (or level) is worth: the inverse of a score.
+
+    ``values[i]`` is what the i-th of ``members`` is worth, in the order
+    the operand's type declares them; the operand's value at run time is a
+    member's name (an enum) or a level's index (a scale). Every member has
+    its number, so the lookup never fails."""
+
+    operand: Node
+    members: tuple[str, ...]
+    values: tuple[int | float, ...]
+    type: Type
+    span: Span
+
+    def keys(self) -> tuple[Any, ...]:
+        """The operand's run-time values, in the order of ``values``."""
+        return tuple(range(len(self.members))) if self.operand.type.kind == "level" else self.members
+
+    def worth(self, value: Any) -> int | float:
+        """What the operand's run-time value is worth."""
+        return self.values[self.keys().index(value)]
+
+
 Node = (
     Const | FactRef | DefineRef | OutcomeRef | ObligationRef | Not | BoolOp | Compare | Member | SetTest | IsKnown
-    | BinOp | Negate | Call | Bands
+    | BinOp | Negate | Call | Bands | Points
 )
 
 
 def children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, (Not, IsKnown, Negate, Bands)):
+    if isinstance(node, (Not, IsKnown, Negate, Bands, Points)):
         return (node.operand,)
     if isinstance(node, BoolOp):
         return node.operands

@@ -238,6 +238,26 @@ class Score:
 
 
 @attrs.frozen
+class Point:
+    """One line of ``points``: a member (or level) and the number it is worth."""
+
+    member: Ident
+    value: int | float
+    span: Span
+
+
+@attrs.frozen
+class Points:
+    """``points NAME = EXPR`` and a number for each member of the enum (or
+    level of the scale) ``expr`` gives: the inverse of a score."""
+
+    name: Ident
+    expr: Expr
+    points: tuple[Point, ...]
+    span: Span
+
+
+@attrs.frozen
 class Conclusion:
     outcome: Ident
     level: Expr
@@ -392,6 +412,17 @@ class Monotone:
 
 
 @attrs.frozen
+class Replaced:
+    """``replaced OLD by NEW``: a fact of an earlier version, whose answers
+    now go to ``new``. Kept so that an old intake form is told what to send
+    instead of being told that its key means nothing."""
+
+    old: Ident
+    new: Ident
+    span: Span
+
+
+@attrs.frozen
 class Reference:
     """A source that citations point into: a ``law`` (cited by article,
     recital or annex) or a ``document`` (by annex, example, page, section or
@@ -404,7 +435,8 @@ class Reference:
 
 
 Statement = (
-    Scale | Fact | Define | Score | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant | Monotone
+    Scale | Fact | Define | Score | Points | Rule | Combine | Obligation | Checklist | Plan | Action | Invariant
+    | Monotone | Replaced
     | Reference | Notice
 )
 

@@ -29,8 +29,9 @@ _OPERATORS = frozenset(
      "NOT", "INTERSECTS", "SUBSET", "IS", "PLUS", "MINUS", "STAR", "SLASH", "AMPERSAND", "VBAR"}
 )
 _STATEMENTS = frozenset(
-    {"SCALE", "FACT", "DEFINE", "SCORE", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
-     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING", "REFERENCE", "NOTICE"}
+    {"SCALE", "FACT", "DEFINE", "SCORE", "POINTS", "RULE", "EXCEPTION", "EXEMPTION", "COMBINE",
+     "OBLIGATION", "CHECKLIST", "PLAN", "ACTION", "INVARIANT", "AGGRAVATING", "MITIGATING", "REPLACED",
+     "REFERENCE", "NOTICE"}
 )
 _TYPES = frozenset(
     {"BOOL", "COUNT", "INTEGER", "__ANON_0", "__ANON_1", "DATETIME", "TEXT", "SET", "LBRACE"}
@@ -44,6 +45,9 @@ _GROUPS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (frozenset({"BECAUSE", "CITE"}),
      frozenset({"BECAUSE", "CITE", "SAYS", "INSTEAD", "DUE", "DONE", "LATE"}), "syntax.clause"),
 )
+# Keywords written as patterns in the grammar (a whole word, so that a member
+# may start with one), named as the author writes them.
+_KEYWORDS = {"OTHERWISE": "otherwise"}
 _NAMED = {
     "NAME": "syntax.name",
     "STRING": "syntax.string",
@@ -198,6 +202,8 @@ def _describe_expected(terminals: set[str]) -> Term:
     for name in sorted(terminals):
         if name in _NAMED:
             phrases.append(Term.of(_NAMED[name]))
+        elif name in _KEYWORDS:
+            literals.append(_KEYWORDS[name])
         elif name in patterns and patterns[name].type == "str":
             literals.append(patterns[name].value)
     if literals:
@@ -455,7 +461,13 @@ class _Builder:
         return n.Band(c[0], self.ident(c[1]), span)
 
     def t_band_otherwise(self, span: Span, c: list[Any]) -> n.Band:
-        return n.Band(None, self.ident(c[0]), span)
+        return n.Band(None, self.ident(c[-1]), span)  # (after the OTHERWISE keyword's token)
+
+    def t_points(self, span: Span, c: list[Any]) -> n.Points:
+        return n.Points(self.ident(c[0]), c[1], tuple(c[2:]), span)
+
+    def t_point(self, span: Span, c: list[Any]) -> n.Point:
+        return n.Point(self.row_label(c[0]), c[1], span)
 
     def _split(self, c: list[Any]) -> tuple[Any, bool, tuple[n.Conclusion, ...], list[Any]]:
         condition, always, conclusions, rest = None, False, (), []
@@ -578,6 +590,9 @@ class _Builder:
 
     def t_mitigating(self, span: Span, c: list[Any]) -> n.Monotone:
         return self._monotone("mitigating", c[0], span)
+
+    def t_replaced(self, span: Span, c: list[Any]) -> n.Replaced:
+        return n.Replaced(self.ident(c[0]), self.ident(c[1]), span)
 
     def _monotone(self, direction: str, body: Any, span: Span) -> n.Monotone:
         if isinstance(body, _Ordered):  # one fact, its members in the order of the chains

@@ -196,6 +196,8 @@ class Program:
     precedes: tuple[tuple[str, str], ...] = ()
     monotone: tuple[MonotoneDef, ...] = ()  # what ``breachrules check`` proves of single facts
     notices: tuple[Notice, ...] = ()
+    # facts of an earlier version -> the facts that answer them now
+    replaced: Mapping[str, str] = attrs.field(factory=dict)
     files: Mapping[str, str] = attrs.field(factory=dict)  # file -> the name of the ruleset it holds
 
     def expressions(self) -> list[ir.Node]:
@@ -214,6 +216,25 @@ class Program:
             nodes.append(exemption.condition)
         nodes.extend(action.condition for action in self.actions)
         return [node for node in nodes if node is not None]
+
+    def numbers(self) -> dict[str, ir.Node]:
+        """What a reason may show as a number, besides the number facts: each
+        definition whose value is a number (``points`` among them), and each
+        score, by the number it placed in its bands; in the order of
+        :attr:`defines`, which is how an assessment keeps them."""
+        found: dict[str, ir.Node] = {}
+        for define in self.defines:
+            if define.type.kind == "number":
+                found[define.name] = ir.DefineRef(define.name, define.type, define.span)
+            elif isinstance(define.expr, ir.Bands):
+                found[define.name] = define.expr.operand
+        return found
+
+    def value_names(self) -> frozenset[str]:
+        """The names a ruleset's message may put in braces to show a number:
+        its number facts and :meth:`numbers`."""
+        facts = (name for name, fact in self.facts.items() if fact.type.kind == "number")
+        return frozenset((*facts, *self.numbers()))
 
     def citations(self) -> list[tuple[Span, tuple[Citation, ...]]]:
         """Every statement's citations, with the statement's span."""

@@ -37,6 +37,7 @@ from breachrules.explain import (
     level_of,
     member,
     messages_for,
+    number,
     questions,
     reasons,
     summary,
@@ -243,9 +244,7 @@ def value(_: Messages, a: AssessmentView, fact: str, locale: str, timezone: str)
     if isinstance(raw, bool):
         return _("record.yes") if raw else _("record.no")
     if isinstance(raw, int | float):
-        from babel.numbers import format_decimal
-
-        return str(format_decimal(raw, locale=locale))
+        return number(_, raw)
     if isinstance(raw, list | tuple | set | frozenset):
         if not raw:
             return _("record.none")

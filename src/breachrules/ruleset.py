@@ -15,6 +15,7 @@ Two evaluation paths give one answer:
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,7 @@ class Ruleset:
         })
         self._trace = codegen.build(program, traced=True)
         self._validate_fast = validator.build(program, self._read)
+        self._value_names = program.value_names()  # what its catalogs may put in braces
         self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs),
                                     tuple(source.text for source in sources))
 
@@ -111,7 +113,7 @@ class Ruleset:
         return self._rebuild, (self.sources, self.limits)
 
     def messages(self, locale: str) -> Messages:
-        return catalogs.messages(locale, self.catalogs)
+        return catalogs.messages(locale, self.catalogs, self._value_names)
 
     # -------------------------------------------------------------- stored results
 
@@ -230,6 +232,7 @@ class _StaticParts:
         self.outcomes = tuple(o.name for o in program.outcomes)
         self.level_names = {o.name: o.levels for o in program.outcomes}
         self.obligations = program.obligations
+        self.numbers = tuple(program.numbers())  # the names of what a reason may show, as the paths give them
         self.entries: dict[tuple[str, bool], TraceEntry] = {}
         for rule in program.rules.values():
             effects = tuple(
@@ -315,6 +318,13 @@ class _StaticParts:
             tuple(ob.name for ob, flag in zip(self.obligations, required, strict=True) if flag),
         )
 
+    def values(self, numbers: tuple[Any, ...]) -> dict[str, int | float | None]:
+        """The ruleset's numbers by name, as a result keeps them: a float
+        that overflowed to infinity (or NaN after it) has no number to show,
+        and no JSON form, so it is kept as not known."""
+        return {name: None if isinstance(value, float) and not math.isfinite(value) else value
+                for name, value in zip(self.numbers, numbers, strict=True)}
+
     def facts_json(self, known: dict[str, Any]) -> dict[str, Any]:
         data = dict(known)
         for name, convert in self.converters.items():
@@ -329,7 +339,7 @@ class _StaticParts:
         results without a deadline, trace entries) is shared between
         assessments: all of it is immutable.
         """
-        levels, statuses, dues, fired, conflicts, acts = traced
+        levels, statuses, dues, fired, conflicts, acts, numbers = traced
         names = self.names(levels)
         obligations = self.obligations_cache.get(statuses)
         if obligations is None:
@@ -357,6 +367,7 @@ class _StaticParts:
             conflicts=tuple(conflicts) if conflicts else (),
             facts=facts,
             actions=self.actions(acts),
+            values=self.values(numbers),
             vocabulary=self.vocabulary,
             catalogs=self.catalogs,
         )
@@ -409,6 +420,7 @@ class _StaticParts:
             conflicts=result.conflicts,
             facts=facts,
             actions=self.actions(result.actions),
+            values=self.values(result.values),
             vocabulary=self.vocabulary,
             catalogs=self.catalogs,
         )

@@ -16,7 +16,10 @@ levels integers; a set one Boolean per member.
 Only what is exact is encoded. Floating-point arithmetic (``/``, and
 arithmetic on numbers that need not be whole) and the rounding of a
 duration scaled by a number are not: they raise :class:`Unsupported`, and
-the analysis says so and searches instead of proving.
+the analysis says so and searches instead of proving. Arithmetic on a few
+numbers the ruleset states itself (``points`` and sums and products of
+them), where no combination rounds, is exact, and is encoded as such
+(:mod:`breachrules.verify.exact`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import DefineDef, FactDef, ObligationDef, Program, RuleDef
 from breachrules.spans import Span
 from breachrules.types import Type
+from breachrules.verify.exact import Finite
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = 1
@@ -192,6 +196,12 @@ def _number(value: int | float) -> Any:
     return z3.IntVal(value) if isinstance(value, int) else z3.RealVal(Fraction(value))
 
 
+def _worth(value: int | float, integral: bool) -> Any:
+    """A number of ``points`` as the solver takes it: all of one sort, whole
+    only when every number is (an If of an integer and a real is a real)."""
+    return z3.IntVal(value) if integral else z3.RealVal(Fraction(value))
+
+
 class Encoding:
     """One program over a space: the terms of its decision."""
 
@@ -205,6 +215,7 @@ class Encoding:
         self.paths: dict[str, z3.BoolRef] = {}  # a rule and every base above it apply
         self.trees: dict[str, dict[str, z3.ArithRef]] = {}
         self.failures: list[Failure] = []
+        self.finite = Finite(program)  # the arithmetic on few values, which no incident makes round
         self._label = program.name
         self._reach: z3.BoolRef = z3.BoolVal(True)
         waiting: dict[str | None, list[DefineDef]] = {}
@@ -462,7 +473,9 @@ class Encoding:
                 return SetValue({m: z3.And(_has(a, m), _has(b, m)) for m in members})
             return SetValue({m: z3.And(_has(a, m), z3.Not(_has(b, m))) for m in members})
         if op == "/" or (kind == "number" and not node.type.integral and not _whole(node)):
-            raise Unsupported(node.span, Term.of("verify.unsupported.float"))
+            if op == "/" or self.finite.values(node) is None:
+                raise Unsupported(node.span, Term.of("verify.unsupported.float"))
+            return self._exact(op, node.left, a, b)
         if kind == "datetime":
             if isinstance(a, Instant):
                 return Instant(a.utc + b if op == "+" else a.utc - b, a.offset)
@@ -478,6 +491,20 @@ class Encoding:
                 return duration * factor
             return a + b if op == "+" else a - b
         return {"+": a + b, "-": a - b, "*": a * b}[op]
+
+    def _exact(self, op: str, left: ir.Node, a: Any, b: Any) -> Any:
+        """Arithmetic that no incident makes round (:mod:`.exact`), on the
+        solver's exact reals. A product is a choice among the few values of
+        its left side, each times the right: linear, where ``a * b`` would
+        be the nonlinear arithmetic the solver may give up on."""
+        if op != "*":
+            return a + b if op == "+" else a - b
+        values = self.finite.values(left)
+        assert values is not None  # (the whole product is finite, so each side is)
+        product: Any = _number(values[-1]) * b
+        for value in reversed(values[:-1]):
+            product = z3.If(a == _number(value), _number(value) * b, product)
+        return product
 
     def _v_Negate(self, node: ir.Negate) -> Any:
         return -self.value(node.operand)
@@ -502,6 +529,18 @@ class Encoding:
         for limit, band in reversed(list(zip(node.limits, node.levels, strict=False))):
             level = z3.If(v < _number(limit), z3.IntVal(band), level)
         return level
+
+    def _v_Points(self, node: ir.Points) -> Any:
+        """What a member or level is worth, as a chain of ``If``: every
+        member has its number, so the last one needs no test."""
+        v = self.value(node.operand)
+        keys = [self.space.member(m) for m in node.members] if node.operand.type.kind == "enum" \
+            else list(range(len(node.members)))
+        worth = [_worth(value, node.type.integral) for value in node.values]
+        result: Any = worth[-1]
+        for key, value in reversed(list(zip(keys[:-1], worth[:-1], strict=True))):
+            result = z3.If(v == key, value, result)
+        return result
 
     # -------------------------------------------------------------- errors
 

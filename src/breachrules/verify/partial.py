@@ -209,6 +209,9 @@ class Partial:
         if isinstance(node, ir.DefineRef):
             stored = self.defines[node.name]
             return stored.known if isinstance(stored, (Value, Level)) else z3.Or(stored.true, stored.false)
+        if isinstance(node, ir.Points) and node.operand.type.kind == "level":
+            level = self.level(node.operand)  # an outcome not yet one level is worth nothing known
+            return z3.And(level.known, level.lo == level.hi)
         parts = [self._known(child) for child in ir.children(node)]
         return z3.And(parts) if parts else _TRUE
 
