@@ -454,6 +454,16 @@ def test_an_extension_inherits_the_replacements() -> None:
     with pytest.raises(breachrules.IncidentError) as caught:
         breachrules.bundled("fi-health").validate({"data_retrieved": False})
     assert [(p.path, p.key) for p in caught.value.problems] == [("$.data_retrieved", "replaced_fact")]
+    # the ruleset that replaced the fact is named, not the extension
+    assert "in version 2027.1 of the ruleset gdpr" in caught.value.render("en")
+
+
+def test_an_extension_names_the_version_that_replaced_the_fact(tmp_path: Any) -> None:
+    rules = tmp_path / "ours.rules"
+    rules.write_text('ruleset ours extends gdpr version "7"\n', encoding="utf-8")
+    with pytest.raises(breachrules.IncidentError) as caught:
+        breachrules.load(rules).validate({"backup_available": True})
+    assert "in version 2027.1 of the ruleset gdpr" in caught.value.render("en")
 
 
 REPLACING = """ruleset demo version "2"
@@ -486,5 +496,6 @@ def test_a_replaced_name_must_be_free(statement: str, column: int) -> None:
 
 def test_replaced_is_kept_in_the_program() -> None:
     rs = breachrules.loads(REPLACING + "replaced backup_available by restoration\n")
-    assert dict(rs.program.replaced) == {"backup_available": "restoration"}
+    assert {old: (r.fact, r.ruleset, r.version) for old, r in rs.program.replaced.items()} == {
+        "backup_available": ("restoration", "demo", "2")}
     assert "backup_available" not in rs.facts

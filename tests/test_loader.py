@@ -289,6 +289,30 @@ def test_a_catalog_may_name_the_ruleset_s_numbers_and_nothing_else(tmp_path: Pat
         assert diagnostic.code == "BR422" and diagnostic.span.line == 5, text
 
 
+def test_retired_messages_still_render_and_are_not_counted_as_unused(tmp_path: Path) -> None:
+    # gdpr 2027.1 dropped the rule large_scale_exposure; a record made under
+    # 2026.1 names it, so its words stay in the catalogs as obsolete entries
+    for lang, words in (("fi", "suuren henkilömäärän"), ("sv", "ett stort antal personer"),
+                        ("en", "data of a large number of people exposed")):
+        assert words in breachrules.bundled("gdpr").messages(lang)("name.large_scale_exposure")
+    from breachrules import catalogs, resources
+
+    gdpr_rules = resources.bundled_path("gdpr")
+    assert gdpr_rules is not None
+    ids = catalogs.catalog_ids(gdpr_rules.parent / "locale", "en", "gdpr")
+    assert "name.large_scale_exposure" not in ids
+    assert "name.large_number_of_people" in ids
+    # an obsolete entry is a stranger's text like any other: a format in it is refused
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    (locale / "acme.po").write_text(_po({"scale.risk.high": "HIGH"}) + '\n#~ msgid "old"\n#~ msgstr "{x:>9}"\n',
+                                    encoding="utf-8")
+    acme = breachrules.load(write(tmp_path, "acme.rules", "ruleset acme extends gdpr\n"))
+    with pytest.raises(RulesetError) as caught:
+        acme.assess(HEALTH_EMAIL).explain("en")
+    assert [d.code for d in caught.value.diagnostics] == ["BR422"]
+
+
 def test_errors_pickle() -> None:
     with pytest.raises(RulesetError) as caught:
         breachrules.loads(TEXT_HEAD + "fact a: nonsense\n")

@@ -11,6 +11,7 @@ ruleset: the library's messages first, then the ruleset's.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 from collections.abc import Iterable
@@ -53,16 +54,35 @@ def _load_catalog(path: Path, locale: str, root: Path, numbers: frozenset[str] =
     bad = [
         Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
                         text=str(text)[:80])
-        for message in catalog if message.id
+        for message in (*catalog, *catalog.obsolete.values()) if message.id
         for text in (message.string if isinstance(message.string, tuple) else (message.string,))
         if text and not plain_template(str(text), numbers)
     ]
     if bad:
         raise RulesetError(bad, {})
     try:
-        return compiled(catalog)
+        return compiled(_with_retired(catalog))
     except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
         raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
+
+
+def _with_retired(catalog: Any) -> Any:
+    """The catalog with its obsolete (``#~``) entries as messages too.
+
+    A rule, fact or message that a new version of a ruleset drops is still
+    named by the decision records made under the old one; its words stay in
+    the catalog as an obsolete entry, so that a stored record renders as it
+    did, while ``check`` (which reads only the live entries) does not count
+    them as messages the ruleset forgot to use."""
+    if not catalog.obsolete:
+        return catalog
+    from babel.messages.catalog import Message
+
+    combined = copy.deepcopy(catalog)
+    for message in catalog.obsolete.values():
+        if message.id not in combined:
+            combined[message.id] = Message(message.id, message.string)
+    return combined
 
 
 @functools.cache

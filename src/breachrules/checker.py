@@ -37,6 +37,7 @@ from breachrules.program import (
     OutcomeDef,
     PlanDef,
     Program,
+    ReplacedDef,
     RuleDef,
     ScaleDef,
     TableDef,
@@ -160,7 +161,7 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
             precedes=self._precedes(obligations),
             monotone=self._monotone([s for s in statements if isinstance(s, n.Monotone)]),
             notices=notices,
-            replaced=self._replaced([s for s in statements if isinstance(s, n.Replaced)]),
+            replaced=self._replaced(),
             files={module.file: module.header.name.name for module in self.modules},
         )
         self._placeholders(program.value_names())
@@ -589,16 +590,21 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
         message = self._message(s.clauses.because) if s.clauses.because else ""
         return InvariantDef(s.name.name, node, message, s.span) if node is not None else None
 
-    def _replaced(self, nodes: list[n.Replaced]) -> dict[str, str]:
+    def _replaced(self) -> dict[str, ReplacedDef]:
         """Old fact -> the fact that answers it now. The old name must be free
         (an incident could not say which one it meant), the new one a fact."""
-        replaced: dict[str, str] = {}
-        for s in nodes:
-            if s.new.name not in self.facts:
-                self.error("BR208", s.new.span, name=s.new.name,
-                           suggestion=suggest(did_you_mean(s.new.name, self.facts)))
-            elif self._declare(s.old):
-                replaced[s.old.name] = s.new.name
+        replaced: dict[str, ReplacedDef] = {}
+        for module in self.modules:
+            header = module.header
+            for s in module.statements:
+                if not isinstance(s, n.Replaced):
+                    continue
+                if s.new.name not in self.facts:
+                    self.error("BR208", s.new.span, name=s.new.name,
+                               suggestion=suggest(did_you_mean(s.new.name, self.facts)))
+                elif self._declare(s.old):
+                    replaced[s.old.name] = ReplacedDef(
+                        s.new.name, header.name.name, header.version.value if header.version else "")
         return replaced
 
     def _monotone(self, nodes: list[n.Monotone]) -> tuple[MonotoneDef, ...]:

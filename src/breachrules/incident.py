@@ -84,9 +84,10 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
     values: dict[str, Any] = {}
     for name in data:
         if isinstance(name, str) and name in program.replaced:
+            replaced = program.replaced[name]
             problems.append(_problem(
-                f"$.{name}", "replaced_fact", name=name, ruleset=program.name,
-                version=program.version, replacement=program.replaced[name],
+                f"$.{name}", "replaced_fact", name=name, ruleset=replaced.ruleset,
+                version=replaced.version, replacement=replaced.fact,
             ))
         elif not isinstance(name, str) or name not in program.facts:
             problems.append(_problem(

@@ -171,6 +171,17 @@ class MonotoneDef:
 
 
 @attrs.frozen
+class ReplacedDef:
+    """``replaced OLD by NEW``: the fact that answers ``OLD`` now, and the
+    ruleset (name and version) that said so, which an extension of it is
+    not."""
+
+    fact: str
+    ruleset: str
+    version: str
+
+
+@attrs.frozen
 class Program:
     name: str
     version: str
@@ -197,7 +208,7 @@ class Program:
     monotone: tuple[MonotoneDef, ...] = ()  # what ``breachrules check`` proves of single facts
     notices: tuple[Notice, ...] = ()
     # facts of an earlier version -> the facts that answer them now
-    replaced: Mapping[str, str] = attrs.field(factory=dict)
+    replaced: Mapping[str, ReplacedDef] = attrs.field(factory=dict)
     files: Mapping[str, str] = attrs.field(factory=dict)  # file -> the name of the ruleset it holds
 
     def expressions(self) -> list[ir.Node]:
