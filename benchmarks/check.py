@@ -72,7 +72,6 @@ from typing import Any
 
 import breachrules
 from breachrules import loader, parser, verify
-from breachrules.i18n import Messages
 
 ROOT = Path(__file__).resolve().parent.parent
 GDPR_RULES = ROOT / "rulesets" / "gdpr.rules"
@@ -86,9 +85,11 @@ SHOWN = 6  # unsettled claims named per status
 TARGET_CLI_GDPR_S = 10.0
 
 # Statements copied once, and statements replicated with renamed names.
-ONCE = frozenset({"ruleset", "scale", "combine", "plan"})
-COPIED = frozenset({"fact", "define", "score", "rule", "exception", "exemption", "obligation",
-                    "checklist", "action", "invariant", "aggravating", "mitigating"})
+# a reference is cited by every copy, and a replaced fact's old name can be
+# declared only once; a notice names its copy's obligations and facts
+ONCE = frozenset({"ruleset", "scale", "combine", "plan", "reference", "replaced"})
+COPIED = frozenset({"fact", "define", "score", "points", "rule", "exception", "exemption", "obligation",
+                    "checklist", "action", "invariant", "aggravating", "mitigating", "notice"})
 DECLARING = COPIED - {"aggravating", "mitigating"}  # the second word is a new name
 
 # A string, a comment, a name, white space, anything else: enough of the
@@ -190,7 +191,7 @@ def unresolved(ruleset: Any) -> int:
     """How many message ids of the program some language's catalogs lack."""
     missing = set()
     for language in LANGUAGES:
-        messages = Messages(language, ruleset.catalogs)
+        messages = ruleset.messages(language)
         missing |= {m for m in ruleset.program.message_ids if not messages.has(m)}
     return len(missing)
 

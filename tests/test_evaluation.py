@@ -256,6 +256,23 @@ def test_points_of_an_outcome_not_yet_one_level_are_unknown() -> None:
     assert a.provisional and [q.fact for q in a.open_questions] == ["ease"]
 
 
+def test_points_of_an_outcome_already_one_level_are_known() -> None:
+    """``max(severity, high)`` is ``high`` whatever the open severity turns
+    out to be: its points are known, and so is what follows from them."""
+    rs = compile_("""
+fact ease: {negligible, limited}
+rule some_ease when ease == limited then severity >= medium because "m" cite "c"
+points weight = max(severity, high)
+  low: 1
+  medium: 2
+  high: 4
+rule weighty when weight >= 4 then risk >= high because "m" cite "c"
+""")
+    a = rs.assess({})
+    assert a.values == {"weight": 4}
+    assert a.certain_levels["risk"] == "high" and [q.fact for q in a.open_questions] == []
+
+
 def test_division_by_zero_names_the_definition_and_its_span() -> None:
     rs = compile_("""
 fact n: count

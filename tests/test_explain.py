@@ -177,3 +177,14 @@ def test_a_placeholder_must_name_a_number_of_the_ruleset(text: str, why: str) ->
     [diagnostic] = caught.value.diagnostics
     assert diagnostic.code == "BR421", why
     assert (diagnostic.span.line, diagnostic.span.column) == (15, 11), why
+
+
+@pytest.mark.parametrize(("lang", "value", "written"), [
+    ("fi", 3.75, "3,75"), ("sv", 0.25, "0,25"), ("en", 3.75, "3.75"), ("en", 12, "12"),
+    ("fi", -0.0, "0"),  # a product with a negative point and zero: nobody writes "-0"
+])
+def test_a_number_is_written_as_the_reader_s_language_writes_it(lang: str, value: float, written: str) -> None:
+    from breachrules.explain import number
+    from breachrules.i18n import Messages
+
+    assert number(Messages(lang), value) == written

@@ -499,3 +499,15 @@ def test_replaced_is_kept_in_the_program() -> None:
     assert {old: (r.fact, r.ruleset, r.version) for old, r in rs.program.replaced.items()} == {
         "backup_available": ("restoration", "demo", "2")}
     assert "backup_available" not in rs.facts
+
+
+def test_an_extension_reusing_a_retired_name_is_told_in_its_own_file(tmp_path: Any) -> None:
+    from breachrules.diagnostics import RulesetError
+
+    rules = tmp_path / "ours.rules"
+    rules.write_text('ruleset ours extends gdpr version "1"\nfact data_retrieved: bool\n', encoding="utf-8")
+    with pytest.raises(RulesetError) as caught:
+        breachrules.load(rules)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.span.file, diagnostic.span.line) == ("BR401", str(rules), 2)
+    assert "gdpr.rules" in diagnostic.message()  # where gdpr retired it

@@ -281,7 +281,7 @@ def test_a_catalog_may_name_the_ruleset_s_numbers_and_nothing_else(tmp_path: Pat
 
     for text in ("{kind} people.", "{twice:>9} people.", "{thrice} people."):
         (locale / "acme.po").write_text(_po({"reason.r": text}), encoding="utf-8")
-        for cached in (catalogs._layers, catalogs._load_catalog, catalogs._ruleset_catalog):
+        for cached in (catalogs._layers, catalogs._load_catalog, catalogs._translations, catalogs._ruleset_catalog):
             cached.cache_clear()  # the catalog is read again
         with pytest.raises(RulesetError) as caught:
             acme.assess({"subjects": 6, "kind": "a"}).explain("en")
@@ -311,6 +311,18 @@ def test_retired_messages_still_render_and_are_not_counted_as_unused(tmp_path: P
     with pytest.raises(RulesetError) as caught:
         acme.assess(HEALTH_EMAIL).explain("en")
     assert [d.code for d in caught.value.diagnostics] == ["BR422"]
+
+
+def test_a_catalog_is_compiled_once_whatever_numbers_its_extensions_name(tmp_path: Path) -> None:
+    # every uploaded extension of gdpr with numbers of its own checks gdpr's
+    # catalogs against its names, but shares one compiled copy of them
+    from breachrules import catalogs
+
+    layers = []
+    for i in range(3):
+        rules = write(tmp_path, f"ext{i}.rules", f"ruleset ext{i} extends gdpr\nfact n{i}: count\n")
+        layers.append(catalogs._layers("en", tuple(breachrules.load(rules).catalogs), frozenset({f"n{i}"})))
+    assert layers[0][-1] is layers[1][-1] is layers[2][-1]
 
 
 def test_errors_pickle() -> None:
@@ -347,6 +359,7 @@ def test_a_catalog_gettext_would_refuse_is_a_positioned_error(tmp_path: Path,
 
         catalogs._layers.cache_clear()
         catalogs._load_catalog.cache_clear()
+        catalogs._translations.cache_clear()
         catalogs._ruleset_catalog.cache_clear()
         with pytest.raises(RulesetError) as caught:
             acme.assess(HEALTH_EMAIL).explain("en")
@@ -354,6 +367,7 @@ def test_a_catalog_gettext_would_refuse_is_a_positioned_error(tmp_path: Path,
     (locale / "acme.po").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
     catalogs._layers.cache_clear()
     catalogs._load_catalog.cache_clear()
+    catalogs._translations.cache_clear()
     catalogs._ruleset_catalog.cache_clear()
     with pytest.raises(RulesetError):
         acme.assess(HEALTH_EMAIL).explain("en")

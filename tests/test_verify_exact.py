@@ -116,6 +116,23 @@ def test_too_many_values_are_not_tried() -> None:
     assert values(f"fact n: count 0..{MAX_VALUES}\ndefine s = n * 0.5\n", "s") is None  # 65 to start with
 
 
+def test_the_work_of_finding_values_is_bounded() -> None:
+    """A ruleset is untrusted: a size of a thousand members is not tried at
+    all, and the combinations tried for the whole program are counted, so
+    that definitions past the budget have no values (searched, not proved)
+    instead of keeping ``check`` busy for minutes."""
+    members = ", ".join(f"m{i}" for i in range(1000))
+    assert values(f"fact s: set of {{{members}}}\ndefine d = size(s) + 0.5\n", "d") is None
+    sixty_four = ", ".join(f"v{i}" for i in range(64))
+    table = "\n".join(f"  v{i}: {i}.5" for i in range(64))
+    body = (f"fact a: {{{sixty_four}}}\nfact b: {{{sixty_four}}}\npoints p = a\n{table}\npoints q = b\n{table}\n"
+            + "".join(f"define d{i} = min(p, q) + {i}\n" for i in range(60)))  # 64 x 64 pairs, 64 values
+    compiled = program(body)
+    finite = Finite(compiled)
+    assert finite.definitions["d0"] is not None  # 4,160 combinations, well within the budget
+    assert finite.definitions["d59"] is None     # sixty of them are not
+
+
 def test_a_number_fact_or_an_unbounded_count_has_no_values() -> None:
     assert values("fact r: number 0..1\ndefine s = r * 0.5\n", "s") is None
     assert values("fact n: count\ndefine s = n * 0.5\n", "s") is None

@@ -11,7 +11,6 @@ ruleset: the library's messages first, then the ruleset's.
 
 from __future__ import annotations
 
-import copy
 import functools
 import io
 from collections.abc import Iterable
@@ -45,11 +44,15 @@ def _layers(locale: str, sources: tuple[tuple[Path, str], ...], numbers: frozens
 
 @functools.cache
 def _load_catalog(path: Path, locale: str, root: Path, numbers: frozenset[str] = frozenset()) -> Any:
-    """Compile one of a ruleset's PO files into gettext translations, once.
+    """One of a ruleset's PO files as gettext translations, for a ruleset
+    whose numbers are ``numbers``.
 
     A ruleset's catalog (``root``: its ruleset's tree) is untrusted data,
     read by :func:`_ruleset_catalog`; an entry whose text has a placeholder
-    other than ``{matched}`` and the ruleset's ``numbers`` is refused."""
+    other than ``{matched}`` and the ruleset's ``numbers`` is refused. The
+    check depends on the numbers, the compiled translations do not: they are
+    made once per file (:func:`_translations`), however many rulesets with
+    numbers of their own extend it."""
     catalog = _ruleset_catalog(path, root, locale)
     bad = [
         Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
@@ -60,29 +63,27 @@ def _load_catalog(path: Path, locale: str, root: Path, numbers: frozenset[str] =
     ]
     if bad:
         raise RulesetError(bad, {})
-    try:
-        return compiled(_with_retired(catalog))
-    except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
-        raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
+    return _translations(path, locale, root)
 
 
-def _with_retired(catalog: Any) -> Any:
-    """The catalog with its obsolete (``#~``) entries as messages too.
+@functools.cache
+def _translations(path: Path, locale: str, root: Path) -> Any:
+    """A ruleset's PO file compiled, its obsolete (``#~``) entries included.
 
     A rule, fact or message that a new version of a ruleset drops is still
     named by the decision records made under the old one; its words stay in
     the catalog as an obsolete entry, so that a stored record renders as it
     did, while ``check`` (which reads only the live entries) does not count
-    them as messages the ruleset forgot to use."""
-    if not catalog.obsolete:
-        return catalog
-    from babel.messages.catalog import Message
-
-    combined = copy.deepcopy(catalog)
+    them as messages the ruleset forgot to use. A live entry always wins."""
+    catalog = _ruleset_catalog(path, root, locale)
+    try:
+        translations = compiled(catalog)
+    except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
+        raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
     for message in catalog.obsolete.values():
-        if message.id not in combined:
-            combined[message.id] = Message(message.id, message.string)
-    return combined
+        if isinstance(message.id, str) and isinstance(message.string, str) and message.string:
+            translations._catalog.setdefault(message.id, message.string)
+    return translations
 
 
 @functools.cache

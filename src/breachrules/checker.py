@@ -602,6 +602,10 @@ class _Checker(ExpressionChecker, OrderChecker, ReferenceChecker, NoticeChecker)
                 if s.new.name not in self.facts:
                     self.error("BR208", s.new.span, name=s.new.name,
                                suggestion=suggest(did_you_mean(s.new.name, self.facts)))
+                elif s.old.name in self.names and self.names[s.old.name].file != s.old.span.file:
+                    # an extension declares a name its base retired: the
+                    # error belongs in the extension, which its author can edit
+                    self.error("BR401", self.names[s.old.name], name=s.old.name, first=s.old.span)
                 elif self._declare(s.old):
                     replaced[s.old.name] = ReplacedDef(
                         s.new.name, header.name.name, header.version.value if header.version else "")

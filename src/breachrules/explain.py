@@ -320,7 +320,8 @@ def number(_: Messages, value: int | float | None) -> str:
 
     if value is None:
         return _("record.unknown")
-    return str(format_decimal(value, locale=_.locale, decimal_quantization=False))
+    # + 0 turns a negative zero (-0.25 * 0) into zero: no reader writes "-0"
+    return str(format_decimal(value + 0, locale=_.locale, decimal_quantization=False))
 
 
 def reason(_: Messages, entry: TraceEntry, a: AssessmentView) -> str:

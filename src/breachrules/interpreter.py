@@ -305,9 +305,13 @@ class _Run:
 
     def _v_Points(self, node: ir.Points) -> Any:
         """What a member or level is worth; unknown while it is, and while a
-        level is not yet one level (an outcome still open)."""
+        level is not yet one level (an outcome still open). An interval of
+        one level is that level: ``max(risk, high)`` is ``high`` however
+        the risk turns out."""
         v = self.value(node.operand)
-        if v is None or isinstance(v, Interval):
+        if isinstance(v, Interval):
+            v = v.lo if v.lo == v.hi else None
+        if v is None:
             return None
         return node.worth(v)
 

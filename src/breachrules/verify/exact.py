@@ -34,6 +34,11 @@ from breachrules.arithmetic import times
 from breachrules.program import Program
 
 MAX_VALUES = 64
+# Combinations tried for one program, all expressions together: a ruleset
+# is untrusted, and twenty definitions each pairing a thousand values would
+# otherwise keep ``check`` busy for minutes. Past it, an expression has no
+# known values, and the encoding refuses it (searched, not proved).
+MAX_COMBINATIONS = 200_000
 
 Values = tuple[int | float, ...]
 
@@ -49,6 +54,7 @@ class Finite:
         self.program = program
         # by id, with the node kept so that its id stays its own (as codegen's _Risky)
         self._memo: dict[int, tuple[ir.Node, Values | None]] = {}
+        self._budget = MAX_COMBINATIONS
         # each definition's values, found in dependency order: a chain of ten
         # thousand definitions is ten thousand steps, not as many frames
         self.definitions: dict[str, Values | None] = {}
@@ -71,7 +77,7 @@ class Finite:
         if isinstance(node, ir.Const):
             return (node.value,)
         if isinstance(node, ir.Points):
-            return _distinct(node.values)
+            return _few(_distinct(node.values))
         if isinstance(node, ir.DefineRef):
             return self.definitions[node.name]
         if isinstance(node, ir.FactRef):
@@ -83,7 +89,7 @@ class Finite:
             found = self.values(node.left)
             return None if found is None else self._combine(found, self.values(node.right), node.op)
         if isinstance(node, ir.Call) and node.function == "size":
-            return tuple(range(len(node.args[0].type.members) + 1))
+            return _few(tuple(range(len(node.args[0].type.members) + 1)))
         if isinstance(node, ir.Call):
             pick = min if node.function == "min" else max
             found = self.values(node.args[0])
@@ -107,8 +113,9 @@ class Finite:
         or ``max``) on a value of each side, as the interpreter gives it;
         None when an arithmetic result is not the exact one (it rounds, or
         overflows) or when there are too many."""
-        if right is None:
+        if right is None or len(left) * len(right) > self._budget:
             return None
+        self._budget -= len(left) * len(right)
         results = []
         for a in left:
             for b in right:
@@ -123,8 +130,11 @@ class Finite:
                         or Fraction(result) != _EXACT[operation](Fraction(a), Fraction(b)):
                     return None
                 results.append(result)
-        found = _distinct(results)
-        return found if len(found) <= MAX_VALUES else None
+        return _few(_distinct(results))
+
+
+def _few(values: Values) -> Values | None:
+    return values if len(values) <= MAX_VALUES else None
 
 
 def _distinct(values: Iterable[int | float]) -> Values:
