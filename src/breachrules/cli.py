@@ -3,7 +3,7 @@
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
     breachrules check RULESET [--lang fi|sv|en] [--strict]
-    breachrules test CASES... [--lang fi|sv|en]
+    breachrules test CASES... [--lang fi|sv|en] [--coverage] [--threshold N]
     breachrules list
 
 ``assess`` prints the full report: the assessment, deadlines at ``--now``
@@ -13,8 +13,10 @@ and, when the data subjects must be told, a draft of the communication.
 ``--format markdown`` the same record as Markdown.
 
 Exit codes: 0 done; 1 ``check`` found problems (or, with ``--strict``,
-warnings) or a case of ``test`` failed; 2 bad input (an incident or case file that does not fit, a ruleset
-that does not compile, a file that cannot be read), with the error on stderr.
+warnings), a case of ``test`` failed or its coverage is below
+``--threshold``; 2 bad input (an incident or case file that does not fit, a
+ruleset that does not compile, a file that cannot be read), with the error
+on stderr.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ import json
 import os
 import sys
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +135,8 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     test = commands.add_parser("test", help=_("cli.test.help"))
     test.add_argument("cases", nargs="+", metavar=_("cli.metavar.cases"), help=_("cli.test.cases"))
     test.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+    test.add_argument("--coverage", action="store_true", help=_("cli.test.coverage_help"))
+    test.add_argument("--threshold", type=_percent, default=None, metavar="N", help=_("cli.test.threshold_help"))
 
     listing = commands.add_parser("list", help=_("cli.list.help"))
     listing.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
@@ -161,7 +166,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "diff":
         return _diff(args.old, args.new, args.lang, args.format, args.fail_on)
     if args.command == "test":
-        return _test(args.cases, args.lang)
+        return _test(args.cases, args.lang, coverage=args.coverage or args.threshold is not None,
+                     threshold=args.threshold)
     return _assess(args)
 
 
@@ -280,12 +286,24 @@ def _instant(value: str | None) -> datetime | None:
     return instant if instant.utcoffset() is not None else None
 
 
-def _test(paths: Sequence[str], locale: str) -> int:
+def _percent(text: str) -> Fraction:
+    """A threshold in percent, read exactly ("99.99" is not rounded)."""
+    try:
+        value = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(text) from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(text)
+    return value
+
+
+def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshold: Fraction | None = None) -> int:
     from breachrules import cases
     from breachrules.diagnostics import RulesetError
     from breachrules.errors import BreachrulesError
 
     _ = Messages(locale)
+    assessed: dict[int, tuple[Any, list[Any]]] = {}  # per ruleset: the assessments of its cases
     files = cases.find(paths)
     missing = [f for f in files if not f.exists()]
     if missing:
@@ -312,6 +330,7 @@ def _test(paths: Sequence[str], locale: str) -> int:
                 failed += 1
                 broken = True
                 continue
+            assessed.setdefault(id(ruleset), (ruleset, []))[1].append(result.assessment)
             if result.passed:
                 passed += 1
                 print(_("cli.test.passed", case=case.name, file=file))
@@ -323,9 +342,44 @@ def _test(paths: Sequence[str], locale: str) -> int:
     if not files:
         return _fail(_("cli.test.no_cases"))
     print(_.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
+    short = coverage and not _print_coverage(_, assessed.values(), threshold)
     if broken:
         return 2
-    return 1 if failed else 0
+    return 1 if failed or short else 0
+
+
+def _print_coverage(_: Messages, assessed: Iterable[tuple[Any, list[Any]]], threshold: Fraction | None) -> bool:
+    """Print what the cases of each ruleset exercise and what they miss;
+    whether every ruleset reaches ``threshold``."""
+    from breachrules.coverage import measure
+
+    ok = True
+    for ruleset, assessments in assessed:
+        found = measure(ruleset.program, assessments)
+        print()
+        print(_("cli.test.coverage", ruleset=ruleset.name, covered=len(found.covered), total=len(found.items),
+                percent=_floor_percent(_, found.share)))
+        for name, covered, total in found.by_file():
+            print("  " + _("cli.test.coverage_file", file=name, covered=covered, total=total))
+        for item in found.missed:
+            print("    " + _("cli.test.not_exercised", kind=_(f"cli.test.item.{item.kind}"), name=item.name,
+                             where=item.where))
+        if threshold is not None and not found.meets(threshold):
+            print(_("cli.test.below_threshold", ruleset=ruleset.name, percent=_floor_percent(_, found.share),
+                    threshold=_floor_percent(_, threshold / 100)), file=sys.stderr)
+            ok = False
+    return ok
+
+
+def _floor_percent(_: Messages, share: Fraction) -> str:
+    """A share in percent with two decimals, rounded down: a threshold of
+    100 must not be met by 99.996 % shown as "100 %"."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    hundredths = (share * 10000).__floor__()
+    return str(format_decimal(Decimal(hundredths) / 100, locale=_.locale, decimal_quantization=False))
 
 
 def _mismatch(_: Messages, m: Any) -> str:
