@@ -575,3 +575,26 @@ def test_a_case_file_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "a.toml")
     result = run("test", tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "a.toml" in result.stderr
+
+
+# ---------------------------------------------------------------- test: -k and -v
+
+def test_k_selects_cases_by_name_and_v_shows_what_applied() -> None:
+    case = ROOT / "rulesets" / "cases" / "fi-health" / "annex1-22-pharmacy-document-returned-at-once.toml"
+    result = run("test", case, "-k", "KEPT THE DOCUMENT", "-v")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok") and lines[0].endswith("/ B kept the document")
+    assert "    rule identifying_data_exposed: severity medium" in lines
+    assert "    rule disclosed_to_outsider: likelihood likely" in lines
+    assert lines[-1] == "1 case: 1 passed, 0 failed"
+    base = run("test", case, "-k", "noticed at once", "-v", "--lang", "fi").stdout.splitlines()
+    # the returned document: the exception, instead of the rule it overrides
+    assert "    poikkeus recovered_before_misuse: ei tasoa säännön disclosed_to_outsider johtopäätösten sijaan" in base
+
+
+def test_k_that_matches_nothing_is_an_error() -> None:
+    case = ROOT / "rulesets" / "cases" / "fi-health" / "annex1-22-pharmacy-document-returned-at-once.toml"
+    result = run("test", case, "-k", "no such case")
+    assert result.returncode == 2
+    assert "No case name contains 'no such case'." in result.stderr

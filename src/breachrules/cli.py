@@ -3,7 +3,7 @@
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
     breachrules check RULESET [--lang fi|sv|en] [--strict]
-    breachrules test CASES... [--lang fi|sv|en] [--coverage] [--threshold N]
+    breachrules test CASES... [--lang fi|sv|en] [-k PATTERN] [-v] [--coverage] [--threshold N]
     breachrules list
 
 ``assess`` prints the full report: the assessment, deadlines at ``--now``
@@ -135,6 +135,8 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     test = commands.add_parser("test", help=_("cli.test.help"))
     test.add_argument("cases", nargs="+", metavar=_("cli.metavar.cases"), help=_("cli.test.cases"))
     test.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+    test.add_argument("-k", dest="pattern", default=None, metavar=_("cli.metavar.pattern"), help=_("cli.test.k_help"))
+    test.add_argument("-v", "--verbose", action="store_true", help=_("cli.test.verbose_help"))
     test.add_argument("--coverage", action="store_true", help=_("cli.test.coverage_help"))
     test.add_argument("--threshold", type=_percent, default=None, metavar="N", help=_("cli.test.threshold_help"))
 
@@ -167,7 +169,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _diff(args.old, args.new, args.lang, args.format, args.fail_on)
     if args.command == "test":
         return _test(args.cases, args.lang, coverage=args.coverage or args.threshold is not None,
-                     threshold=args.threshold)
+                     threshold=args.threshold, pattern=args.pattern, verbose=args.verbose)
     return _assess(args)
 
 
@@ -297,7 +299,8 @@ def _percent(text: str) -> Fraction:
     return value
 
 
-def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshold: Fraction | None = None) -> int:
+def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshold: Fraction | None = None,
+          pattern: str | None = None, verbose: bool = False) -> int:
     from breachrules import cases
     from breachrules.diagnostics import RulesetError
     from breachrules.errors import BreachrulesError
@@ -322,6 +325,8 @@ def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshol
             broken = True
             continue
         for case in found:
+            if pattern is not None and pattern.casefold() not in case.name.casefold():
+                continue
             try:
                 result = cases.run(ruleset, case)
             except BreachrulesError as error:  # the ruleset cannot evaluate this case
@@ -334,13 +339,18 @@ def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshol
             if result.passed:
                 passed += 1
                 print(_("cli.test.passed", case=case.name, file=file))
-                continue
-            failed += 1
-            print(_("cli.test.failed", case=case.name, file=file))
-            for m in result.mismatches:
-                print("    " + _mismatch(_, m))
+            else:
+                failed += 1
+                print(_("cli.test.failed", case=case.name, file=file))
+                for m in result.mismatches:
+                    print("    " + _mismatch(_, m))
+            if verbose:
+                for entry in result.assessment.trace:
+                    print("    " + _fired(_, entry))
     if not files:
         return _fail(_("cli.test.no_cases"))
+    if pattern is not None and passed + failed == 0 and not broken:
+        return _fail(_("cli.test.no_match", pattern=pattern))
     print(_.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
     short = coverage and not _print_coverage(_, assessed.values(), threshold)
     if broken:
@@ -389,6 +399,16 @@ def _mismatch(_: Messages, m: Any) -> str:
     if m.what.startswith("invariant "):
         return _("cli.test.invariant", name=m.what.removeprefix("invariant "))
     return _("cli.test.mismatch", what=m.what, expected=_value(m.expected), actual=_value(m.actual))
+
+
+def _fired(_: Messages, entry: Any) -> str:
+    """A rule, exception or exemption that applied in a case, with what it
+    concluded: the trace of ``test -v``."""
+    effects = ", ".join(f"{outcome} {level}" for outcome, level in entry.effects) or _("cli.test.no_level")
+    if entry.kind == "exception" and entry.overrides:
+        effects = _("cli.test.instead_of", base=entry.overrides, effects=effects)
+    key = "cli.test.fired" if entry.certain else "cli.test.fired_maybe"
+    return _(key, kind=_(f"cli.test.item.{entry.kind}"), name=entry.label, effects=effects)
 
 
 def _value(value: object) -> str:
