@@ -598,3 +598,16 @@ def test_k_that_matches_nothing_is_an_error() -> None:
     result = run("test", case, "-k", "no such case")
     assert result.returncode == 2
     assert "No case name contains 'no such case'." in result.stderr
+
+
+def test_a_case_file_that_cannot_run_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('ruleset = "nope.rules"\n[expect]\nrisk = "high"\n', encoding="utf-8")
+    case = ROOT / "rulesets" / "cases" / "gdpr" / "edpb-01-2021-case-01-ransomware-backup-no-exfiltration.toml"
+    result = run("test", broken, case)
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[-1] == "1 case: 1 passed, 0 failed"  # the other file still ran
+    assert result.stderr.splitlines()[0] == f"{broken} could not be run:"
+    assert result.stderr.splitlines()[-1] == f"Not run, because of the problems above: {broken}"
+    finnish = run("test", broken, "--lang", "fi")
+    assert f"Ajamatta edellä kerrottujen ongelmien vuoksi: {broken}" in finnish.stderr

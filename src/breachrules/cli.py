@@ -313,16 +313,20 @@ def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshol
         return _fail("\n".join(_("cli.cannot_read", path=f, reason=_("cli.test.no_such_file")) for f in missing))
     passed = failed = 0
     broken = False
+    unrunnable: list[Path] = []
     for file in files:
         try:
             ruleset, found = cases.load(file)
         except cases.CaseFileError as error:
             print(error.render(locale), file=sys.stderr)
             broken = True
+            unrunnable.append(file)
             continue
         except RulesetError as error:
+            print(_("cli.test.cannot_run", file=file), file=sys.stderr)
             print(error.render(locale), file=sys.stderr)
             broken = True
+            unrunnable.append(file)
             continue
         for case in found:
             if pattern is not None and pattern.casefold() not in case.name.casefold():
@@ -352,6 +356,8 @@ def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshol
     if pattern is not None and passed + failed == 0 and not broken:
         return _fail(_("cli.test.no_match", pattern=pattern))
     print(_.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
+    if unrunnable:
+        print(_("cli.test.not_run", files=", ".join(str(f) for f in unrunnable)), file=sys.stderr)
     short = coverage and not _print_coverage(_, assessed.values(), threshold)
     if broken:
         return 2
