@@ -392,10 +392,9 @@ def _floor_percent(_: Messages, share: Fraction) -> str:
     100 must not be met by 99.996 % shown as "100 %"."""
     from decimal import Decimal
 
-    from babel.numbers import format_decimal
+    from breachrules.explain import number
 
-    hundredths = (share * 10000).__floor__()
-    return str(format_decimal(Decimal(hundredths) / 100, locale=_.locale, decimal_quantization=False))
+    return number(_, Decimal((share * 10000).__floor__()) / 100)
 
 
 def _mismatch(_: Messages, m: Any) -> str:

@@ -83,9 +83,8 @@ def items(program: Program) -> tuple[Item, ...]:
     return tuple(sorted(found, key=lambda item: (item.file, item.line)))
 
 
-def exercised(program: Program, assessment: Any) -> set[Item]:
-    """What one assessment reached for certain, as items of ``program``."""
-    by_key = {(item.kind, item.name): item for item in items(program)}
+def _reached(program: Program, assessment: Any) -> set[tuple[str, str]]:
+    """What one assessment reached for certain, as (kind, name) of items."""
     keys = {(entry.kind, entry.label) for entry in assessment.trace if entry.certain}
     keys |= {("obligation", ob.id) for ob in assessment.obligations if ob.required and ob.certain}
     keys |= {("action", action.name) for action in assessment.actions if action.certain}
@@ -95,14 +94,17 @@ def exercised(program: Program, assessment: Any) -> set[Item]:
         table = outcome.table
         if table is not None and table.rows in certain and table.columns in certain:
             keys.add(("cell", _cell(outcome.name, certain[table.rows], certain[table.columns])))
-    return {by_key[key] for key in keys if key in by_key}
+    return keys
 
 
 def measure(program: Program, assessments: Iterable[Any]) -> Coverage:
-    covered: set[Item] = set()
+    """What the assessments of a ruleset's cases exercise, among its items
+    (listed once, however many cases there are)."""
+    found = items(program)
+    reached: set[tuple[str, str]] = set()
     for assessment in assessments:
-        covered |= exercised(program, assessment)
-    return Coverage(items(program), frozenset(covered))
+        reached |= _reached(program, assessment)
+    return Coverage(found, frozenset(item for item in found if (item.kind, item.name) in reached))
 
 
 def _cell(outcome: str, row: str, column: str) -> str:

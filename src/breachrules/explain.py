@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from breachrules import catalogs
@@ -21,6 +21,9 @@ from breachrules.i18n import Messages
 from breachrules.render import as_text
 from breachrules.results import ObligationResult, TraceEntry
 from breachrules.views import AssessmentView
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 
 def catalog_sources(assessment: AssessmentView) -> tuple[tuple[Path, str], ...]:
@@ -313,7 +316,7 @@ def value_names(a: AssessmentView) -> frozenset[str]:
     return frozenset(facts | set(a.values))
 
 
-def number(_: Messages, value: int | float | None) -> str:
+def number(_: Messages, value: int | float | Decimal | None) -> str:
     """A number as the reader's language writes it ("3,75", "3.75"), every
     digit it has; the library's "unknown" for None."""
     from babel.numbers import format_decimal
