@@ -237,30 +237,32 @@ name = "without expect"
     with pytest.raises(cases.CaseFileError) as caught:
         cases.load(write(casedir, "bad.toml", text))
     error = caught.value
-    found = paths_and_keys(error)
+    found = [(p.path, p.key, p.line, p.column) for p in error.problems]
     for expected in [
-        ("$.descripton", "case.unknown_key"),
-        ("$.expect.rsk", "case.unknown_outcome"),
-        ("$.expect.obligations.notfy", "case.unknown_obligation"),
-        ("$.variants[0].expect.risk", "case.unknown_level"),
-        ("$.variants[0].expect.obligations.notify", "case.expected_bool"),
-        ("$.variants[0].facts.x", "incident.unknown_fact"),
-        ("$.variants[1].expect", "case.missing_expect"),
+        ("$.descripton", "case.unknown_key", 2, 1),
+        ("$.expect.rsk", "case.unknown_outcome", 8, 1),
+        ("$.expect.obligations.notfy", "case.unknown_obligation", 10, 1),
+        ("$.variants[0].expect.risk", "case.unknown_level", 17, 1),
+        ("$.variants[0].expect.obligations.notify", "case.expected_bool", 19, 1),
+        ("$.variants[0].facts.x", "incident.unknown_fact", 15, 1),
+        # a table that is missing is placed where its case begins
+        ("$.variants[1].expect", "case.missing_expect", 21, 1),
     ]:
         assert expected in found, (expected, found)
     lines = error.render().splitlines()
     file = str(casedir / "bad.toml")
-    assert f"{file}: $.descripton: unknown key; the keys here are ruleset, description, source, facts, " \
+    assert f"{file}:2:1: $.descripton: unknown key; the keys here are ruleset, description, source, facts, " \
            "expect, variants; did you mean 'description'?" in lines
-    assert f"{file}: $.expect.rsk: not an outcome of the ruleset; expected one of risk, obligations, " \
+    assert f"{file}:8:1: $.expect.rsk: not an outcome of the ruleset; expected one of risk, obligations, " \
            "provisional; did you mean 'risk'?" in lines
-    assert f"{file}: $.expect.obligations.notfy: not an obligation of the ruleset; the obligations are " \
+    assert f"{file}:10:1: $.expect.obligations.notfy: not an obligation of the ruleset; the obligations are " \
            "notify, document; did you mean 'notify'?" in lines
-    assert f"{file}: $.variants[0].expect.risk: 'hihg' is not a level of this outcome; the levels are " \
+    assert f"{file}:17:1: $.variants[0].expect.risk: 'hihg' is not a level of this outcome; the levels are " \
            "none, risk, high; did you mean 'high'?" in lines
-    assert f"{file}: $.variants[0].expect.obligations.notify: expected true or false" in lines
-    assert f"{file}: $.variants[1].expect: the case has no [expect] table: say what the ruleset must decide" in lines
-    assert any(line.startswith(f"{file}: $.variants[0].facts.x: 'x' is not a fact") for line in lines)
+    assert f"{file}:19:1: $.variants[0].expect.obligations.notify: expected true or false" in lines
+    assert f"{file}:21:1: $.variants[1].expect: the case has no [expect] table: " \
+           "say what the ruleset must decide" in lines
+    assert any(line.startswith(f"{file}:15:1: $.variants[0].facts.x: 'x' is not a fact") for line in lines)
     assert str(error) == error.render()
 
 
@@ -426,7 +428,7 @@ def test_cli_a_broken_file_exits_2_and_still_runs_the_others(command: list[str],
     write(casedir, "bad.toml", 'ruleset = "t.rules"\n[facts]\na = true\n[expect]\nrsk = "high"\n')
     done = cli(command, "test", "bad.toml", "good.toml", "wrong.toml", cwd=casedir)
     assert done.returncode == 2
-    assert "bad.toml: $.expect.rsk: not an outcome of the ruleset" in done.stderr
+    assert "bad.toml:5:1: $.expect.rsk: not an outcome of the ruleset" in done.stderr
     assert done.stdout.splitlines()[-1] == "4 cases: 3 passed, 1 failed"
 
 
@@ -538,3 +540,56 @@ def test_a_case_where_exceptions_disagree_fails(tmp_path: Path) -> None:
                                                               '[expect]\nrisk = "risk"\n'))
     result = cases.run(ruleset, case)
     assert [(m.what, m.actual) for m in result.mismatches] == [("conflict", "e1 / e2")]
+
+
+# ------------------------------------------------------------------ positions and other rulesets
+
+
+def test_each_case_and_expectation_knows_its_line(casedir: Path) -> None:
+    _, found = cases.load(write(casedir, "good.toml", GOOD))
+    base, first, second = found
+    assert (base.where, base.line) == ("$", 1)
+    assert base.lines == {"risk": 10, "provisional": 11, "notify": 13, "document": 14}
+    assert (first.where, first.line, first.lines) == ("$.variants[0]", 16, {"risk": 22, "notify": 24})
+    assert (second.where, second.line) == ("$.variants[1]", 26)
+
+
+def test_a_mismatch_points_at_its_expectation_and_an_invariant_at_its_case(casedir: Path) -> None:
+    ruleset, found = cases.load(write(casedir, "wrong.toml", WRONG))
+    lines = {m.what: m.line for m in cases.run(ruleset, found[0]).mismatches}
+    assert lines == {"risk": 9, "notify": 12, "provisional": 10}
+    write(casedir, "inv.rules", RULES + "invariant never_high: risk < high\n")
+    ruleset, found = cases.load(write(casedir, "sub/inv.toml", GOOD.replace('"t.rules"', '"../inv.rules"')))
+    broken = [m for m in cases.run(ruleset, found[0]).mismatches if m.what.startswith("invariant")]
+    assert [(m.what, m.line) for m in broken] == [("invariant never_high", 1)]
+
+
+def test_text_that_is_not_toml_is_placed_where_the_parser_stopped(casedir: Path) -> None:
+    with pytest.raises(cases.CaseFileError) as caught:
+        cases.load(write(casedir, "bad.toml", 'ruleset = "t.rules"\n\n[facts]\na = = true\n'))
+    (problem,) = caught.value.problems
+    assert (problem.key, problem.line, problem.column) == ("case.not_toml", 4, 5)
+    assert caught.value.render().startswith(f"{casedir / 'bad.toml'}:4:5: $: ")
+
+
+def test_cases_run_against_an_extension_of_the_ruleset_they_name(casedir: Path) -> None:
+    import breachrules
+
+    # the extension lowers what a alone means: the base's case now fails, as a regression test should
+    write(casedir, "ours.rules", 'ruleset ours extends "t.rules"\n'
+                                 'exception calm to r when not b then risk >= risk because "m" cite "c"\n')
+    ours = breachrules.load(casedir / "ours.rules")
+    ruleset, found = cases.load(write(casedir, "good.toml", GOOD), ours)
+    assert ruleset is ours
+    assert [m.what for m in cases.run(ours, found[0]).mismatches] == ["risk"]
+
+
+def test_a_ruleset_that_does_not_extend_the_named_one_is_refused(casedir: Path) -> None:
+    import breachrules
+
+    other = breachrules.bundled("enisa")
+    with pytest.raises(cases.CaseFileError) as caught:
+        cases.load(write(casedir, "good.toml", GOOD), other)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.key, problem.line) == ("$.ruleset", "case.not_extended", 1)
+    assert "written for the ruleset 't', and the ruleset 'enisa' does not extend it" in caught.value.render()

@@ -26,7 +26,8 @@ expect another answer::
 ``ruleset`` is a bundled name or a ``.rules`` path relative to the case file.
 Every problem in a file (a misspelt key, a level the outcome does not have,
 facts that do not fit the ruleset) is reported at once with its path, as for
-incidents; nothing in a case file is ignored.
+incidents, and with the line and column where it is written; nothing in a
+case file is ignored.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from breachrules.failures import os_reason, parse_reason
 from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values, with_suggestion
 from breachrules.incident import IncidentError
 from breachrules.resources import read_regular
+from breachrules.toml_positions import Position, locate, parse_path, positions
 
 _TOP = ("ruleset", "description", "source", "facts", "expect", "variants")
 _VARIANT = ("name", "remark", "facts", "expect")
@@ -59,9 +61,15 @@ class CaseProblem:
     path: str  # "$.expect.risk"
     key: str  # message id: "case.<key>", or "incident.<key>" for facts that do not fit
     values: tuple[tuple[str, object], ...] = ()
+    line: int | None = None  # where the path is written (a missing key: its table)
+    column: int | None = None
 
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
-        return f"{self.path}: {with_suggestion(Messages(locale), self.key, self.values)}"
+        return f"{self.path}: {self.text(locale)}"
+
+    def text(self, locale: str = DEFAULT_LOCALE) -> str:
+        """The problem in words, without its path."""
+        return with_suggestion(Messages(locale), self.key, self.values)
 
 
 class CaseFileError(BreachrulesError):
@@ -76,7 +84,11 @@ class CaseFileError(BreachrulesError):
         return type(self), (self.file, self.problems)
 
     def render(self, locale: str = DEFAULT_LOCALE) -> str:
-        return "\n".join(f"{self.file}: {p.message(locale)}" for p in self.problems)
+        return "\n".join(f"{self.file}{_at(p.line, p.column)}: {p.message(locale)}" for p in self.problems)
+
+
+def _at(line: int | None, column: int | None) -> str:
+    return "" if line is None else f":{line}:{column}"
 
 
 @attrs.frozen
@@ -94,6 +106,10 @@ class Case:
     remark: str
     facts: Mapping[str, Any]
     expect: Expectation
+    where: str = "$"  # "$" for the base case, "$.variants[2]" for a variant
+    line: int = 1  # where the case starts
+    # where each expectation is written: an outcome, an obligation, "provisional"
+    lines: Mapping[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -101,6 +117,7 @@ class Mismatch:
     what: str  # an outcome, an obligation, "provisional", "invariant NAME" or "conflict"
     expected: object
     actual: object
+    line: int | None = None  # of the expectation, or of the case for an invariant or a conflict
 
 
 @attrs.frozen
@@ -122,8 +139,13 @@ def find(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load(path: str | Path) -> tuple[Any, list[Case]]:
+def load(path: str | Path, ruleset: Any = None) -> tuple[Any, list[Case]]:
     """The ruleset a case file names and its cases (the base case first).
+
+    ``ruleset``, when given, runs the cases against it instead: an
+    organisation's extension of the ruleset the file names (the bundled
+    cases are its regression tests). A ruleset that does not extend the one
+    the file names is refused, with the other problems of the file.
 
     Raises :class:`CaseFileError` with every problem in the file, or the
     ruleset's own errors when it does not compile.
@@ -131,34 +153,46 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
     path = Path(path)
     file = str(path)
     try:
-        data = tomllib.loads(read_regular(path, MAX_CASE_BYTES).decode("utf-8"))
+        text = read_regular(path, MAX_CASE_BYTES).decode("utf-8")
+        data = tomllib.loads(text)
     except OSError as error:
         raise CaseFileError(file, [CaseProblem("$", "case.unreadable", frozen_values(
             {"reason": os_reason(error)}))]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        reason = frozen_values({"reason": parse_reason(error)})
-        raise CaseFileError(file, [CaseProblem("$", "case.not_toml", reason)]) from None
+        reason = parse_reason(error)
+        at = dict(reason.values)
+        raise CaseFileError(file, [CaseProblem("$", "case.not_toml", frozen_values({"reason": reason}),
+                                               _int(at.get("line")), _int(at.get("column")))]) from None
     except RecursionError:  # arrays nested thousands deep: not a case file
         raise CaseFileError(file, [CaseProblem("$", "case.too_deep")]) from None
+    found = positions(text)
     problems: list[CaseProblem] = []
+
+    def fail() -> CaseFileError:
+        return CaseFileError(file, [_placed(p, found) for p in problems])
+
     _keys(data, "$", _TOP, problems)
     ruleset_name = data.get("ruleset")
     if not isinstance(ruleset_name, str):
         problems.append(CaseProblem("$.ruleset", "case.missing_ruleset"))
-        raise CaseFileError(file, problems)
+        raise fail()
     if not ruleset_name.endswith(".rules") and ruleset_name not in _bundled_names():
         available = _bundled_names()
         problems.append(CaseProblem("$.ruleset", "case.unknown_ruleset", frozen_values({
             "name": ruleset_name, "available": ", ".join(available),
             "suggestion": did_you_mean(ruleset_name, available) or ""})))
-        raise CaseFileError(file, problems)
-    ruleset = _ruleset(ruleset_name, path)
+        raise fail()
+    if ruleset is None:
+        ruleset = _ruleset(ruleset_name, path)
+    elif Path(ruleset_name).stem not in _chain_names(ruleset):
+        problems.append(CaseProblem("$.ruleset", "case.not_extended", frozen_values({
+            "name": Path(ruleset_name).stem, "ruleset": ruleset.name})))
+        raise fail()
     description = _text(data, "description", "$", problems) or path.stem
     _text(data, "source", "$", problems)
     base_facts = _table(data, "facts", "$", problems)
-    cases = [Case(file, description, None, "", base_facts,
-                  _expectation(ruleset, data.get("expect"), "$.expect", problems))]
-    paths = ["$"]  # where each case is written, for its problems
+    cases = [_case(file, description, None, "", base_facts,
+                   _expectation(ruleset, data.get("expect"), "$.expect", problems), "$", found)]
     owned: list[set[str] | None] = [None]  # the facts each variant sets itself
     variants = data.get("variants", [])
     if not isinstance(variants, list):
@@ -176,39 +210,72 @@ def load(path: str | Path) -> tuple[Any, list[Case]]:
             name = str(i + 1)
         own_facts = _table(variant, "facts", where, problems)
         facts = {**base_facts, **own_facts}
-        cases.append(Case(file, f"{description} / {name}", name, _text(variant, "remark", where, problems) or "",
-                          facts, _expectation(ruleset, variant.get("expect"), f"{where}.expect", problems)))
-        paths.append(where)
+        cases.append(_case(file, f"{description} / {name}", name, _text(variant, "remark", where, problems) or "",
+                           facts, _expectation(ruleset, variant.get("expect"), f"{where}.expect", problems),
+                           where, found))
         owned.append(set(own_facts))
-    for case, where, own in zip(cases, paths, owned, strict=True):
+    for case, own in zip(cases, owned, strict=True):
         try:
             ruleset.validate(case.facts)
         except IncidentError as error:
             # a variant answers for the facts it sets; the base case for the rest
-            problems.extend(CaseProblem(f"{where}.facts{p.path[1:]}", f"incident.{p.key}", p.values)
+            problems.extend(CaseProblem(f"{case.where}.facts{p.path[1:]}", f"incident.{p.key}", p.values)
                             for p in error.problems if own is None or _fact_of(p.path) in own)
     if problems:
-        raise CaseFileError(file, problems)
+        raise fail()
     return ruleset, cases
+
+
+def _case(file: str, name: str, variant: str | None, remark: str, facts: Mapping[str, Any],
+          expect: Expectation, where: str, found: Mapping[Any, Position]) -> Case:
+    """A case, with the lines where it and each of its expectations are written."""
+    steps = parse_path(where)
+    start = locate(found, steps)
+    lines: dict[str, int] = {}
+    for key in [*expect.levels, "provisional"]:
+        if (at := found.get((*steps, "expect", key))) is not None:
+            lines[key] = at.line
+    for key in expect.obligations:
+        if (at := found.get((*steps, "expect", "obligations", key))) is not None:
+            lines[key] = at.line
+    return Case(file, name, variant, remark, facts, expect, where, start.line if start else 1, lines)
+
+
+def _placed(problem: CaseProblem, found: Mapping[Any, Position]) -> CaseProblem:
+    if problem.line is not None:
+        return problem
+    at = locate(found, parse_path(problem.path))
+    return problem if at is None else attrs.evolve(problem, line=at.line, column=at.column)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _chain_names(ruleset: Any) -> set[str]:
+    """The names of a ruleset and of every ruleset it extends."""
+    return {ruleset.name, *(Path(source.file).stem for source in ruleset.sources)}
 
 
 def run(ruleset: Any, case: Case) -> CaseResult:
     """Assess a case through the public API and compare with what it expects."""
     assessment = ruleset.assess(case.facts)
+    lines = case.lines
     mismatches = [
-        Mismatch(outcome, level, assessment.levels[outcome])
+        Mismatch(outcome, level, assessment.levels[outcome], lines.get(outcome))
         for outcome, level in case.expect.levels.items() if assessment.levels[outcome] != level
     ]
     for obligation, required in case.expect.obligations.items():
         actual = assessment.obligation(obligation).required
         if actual != required:
-            mismatches.append(Mismatch(obligation, required, actual))
+            mismatches.append(Mismatch(obligation, required, actual, lines.get(obligation)))
     if case.expect.provisional is not None and assessment.provisional != case.expect.provisional:
-        mismatches.append(Mismatch("provisional", case.expect.provisional, assessment.provisional))
-    mismatches.extend(broken_invariants(ruleset, case.facts))
+        mismatches.append(Mismatch("provisional", case.expect.provisional, assessment.provisional,
+                                   lines.get("provisional")))
+    mismatches.extend(attrs.evolve(m, line=case.line) for m in broken_invariants(ruleset, case.facts))
     # Exceptions to one rule that apply together and disagree are a defect of
     # the ruleset, whatever the expectations say.
-    mismatches.extend(Mismatch("conflict", "", " / ".join(labels)) for labels in assessment.conflicts)
+    mismatches.extend(Mismatch("conflict", "", " / ".join(labels), case.line) for labels in assessment.conflicts)
     return CaseResult(case, assessment, tuple(mismatches))
 
 
