@@ -113,10 +113,9 @@ def test_cases_add_up(project: Path) -> None:
     ("en", Fraction(99_996, 100_000), "99.99"), ("sv", Fraction(1), "100"),
 ])
 def test_the_percentage_is_rounded_down(lang: str, share: Fraction, written: str) -> None:
-    from breachrules.cli import _floor_percent
-    from breachrules.i18n import Messages
+    from breachrules.cli_cases import TextReport
 
-    assert _floor_percent(Messages(lang), share) == written
+    assert TextReport(lang).percent(share) == written
 
 
 def test_a_threshold_must_be_a_percentage(project: Path) -> None:

@@ -151,7 +151,7 @@ def load(path: str | Path, ruleset: Any = None) -> tuple[Any, list[Case]]:
     ruleset's own errors when it does not compile.
     """
     path = Path(path)
-    file = str(path)
+    file = display(path)
     try:
         text = read_regular(path, MAX_CASE_BYTES).decode("utf-8")
         data = tomllib.loads(text)
@@ -315,6 +315,26 @@ def _ruleset(name: str, path: Path) -> Any:
     if name.endswith(".rules"):
         return breachrules.load(path.parent / name)
     return breachrules.bundled(name)
+
+
+def ruleset_named(name_or_path: str) -> Any:
+    """A ruleset given on a command line: a ``.rules`` file (or any path),
+    else a bundled ruleset's name."""
+    import os
+
+    import breachrules
+
+    if Path(name_or_path).suffix == ".rules" or os.sep in name_or_path:
+        return breachrules.load(Path(name_or_path))
+    return breachrules.bundled(name_or_path)
+
+
+def display(path: Path) -> str:
+    """A case file's name as shown: the bundled ones as
+    ``rulesets/cases/gdpr/x.toml`` (the same on every machine), others as given."""
+    from breachrules.resources import display_name
+
+    return display_name(path)
 
 
 def _keys(data: Mapping[str, Any], where: str, allowed: tuple[str, ...], problems: list[CaseProblem]) -> None:

@@ -3,8 +3,10 @@
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
     breachrules check RULESET [--lang fi|sv|en] [--strict]
-    breachrules test CASES... [--lang fi|sv|en] [-k PATTERN] [-v] [--coverage] [--threshold N]
+    breachrules test CASES... [--lang fi|sv|en] [--ruleset NAME|PATH] [-k PATTERN] [-v]
+                              [--coverage] [--threshold N] [--update] [--format text|json]
     breachrules list
+    breachrules fmt FILES... [--check] [--diff] [--lang fi|sv|en]   (see cli_fmt)
 
 ``assess`` prints the full report: the assessment, deadlines at ``--now``
 (default: the current time), the checklists of each notice, the action plan
@@ -27,7 +29,7 @@ import json
 import os
 import sys
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -139,9 +141,16 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     test.add_argument("-v", "--verbose", action="store_true", help=_("cli.test.verbose_help"))
     test.add_argument("--coverage", action="store_true", help=_("cli.test.coverage_help"))
     test.add_argument("--threshold", type=_percent, default=None, metavar="N", help=_("cli.test.threshold_help"))
+    test.add_argument("--ruleset", default=None, metavar=_("cli.metavar.ruleset"), help=_("cli.test.ruleset_help"))
+    test.add_argument("--update", action="store_true", help=_("cli.test.update_help"))
+    test.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.test.format_help"))
 
     listing = commands.add_parser("list", help=_("cli.list.help"))
     listing.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+
+    from breachrules import cli_fmt
+
+    cli_fmt.add_parser(commands, _)
     return parser
 
 
@@ -163,22 +172,27 @@ def _main(argv: Sequence[str] | None) -> int:
         args.lang = _.locale
     if args.command == "list":
         return _list(args.lang)
+    if args.command == "fmt":
+        from breachrules import cli_fmt
+
+        return cli_fmt.run(args)
     if args.command == "check":
         return _check(args.ruleset, args.lang, args.strict, args.format, not args.no_prove)
     if args.command == "diff":
         return _diff(args.old, args.new, args.lang, args.format, args.fail_on)
     if args.command == "test":
-        return _test(args.cases, args.lang, coverage=args.coverage or args.threshold is not None,
-                     threshold=args.threshold, pattern=args.pattern, verbose=args.verbose)
+        from breachrules import cli_cases
+
+        return cli_cases.run(args.cases, args.lang, form=args.format, ruleset=args.ruleset,
+                             coverage=args.coverage or args.threshold is not None, threshold=args.threshold,
+                             pattern=args.pattern, verbose=args.verbose, update=args.update)
     return _assess(args)
 
 
 def _load(name_or_path: str) -> Any:
-    import breachrules
+    from breachrules.cases import ruleset_named
 
-    if Path(name_or_path).suffix == ".rules" or os.sep in name_or_path:
-        return breachrules.load(Path(name_or_path))
-    return breachrules.bundled(name_or_path)
+    return ruleset_named(name_or_path)
 
 
 def _diff(old_name: str, new_name: str, locale: str, form: str, fail_on: str | None) -> int:
@@ -299,127 +313,6 @@ def _percent(text: str) -> Fraction:
     return value
 
 
-def _test(paths: Sequence[str], locale: str, *, coverage: bool = False, threshold: Fraction | None = None,
-          pattern: str | None = None, verbose: bool = False) -> int:
-    from breachrules import cases
-    from breachrules.diagnostics import RulesetError
-    from breachrules.errors import BreachrulesError
-
-    _ = Messages(locale)
-    assessed: dict[int, tuple[Any, list[Any]]] = {}  # per ruleset: the assessments of its cases
-    files = cases.find(paths)
-    missing = [f for f in files if not f.exists()]
-    if missing:
-        return _fail("\n".join(_("cli.cannot_read", path=f, reason=_("cli.test.no_such_file")) for f in missing))
-    passed = failed = 0
-    broken = False
-    unrunnable: list[Path] = []
-    for file in files:
-        try:
-            ruleset, found = cases.load(file)
-        except cases.CaseFileError as error:
-            print(error.render(locale), file=sys.stderr)
-            broken = True
-            unrunnable.append(file)
-            continue
-        except RulesetError as error:
-            print(_("cli.test.cannot_run", file=file), file=sys.stderr)
-            print(error.render(locale), file=sys.stderr)
-            broken = True
-            unrunnable.append(file)
-            continue
-        for case in found:
-            if pattern is not None and pattern.casefold() not in case.name.casefold():
-                continue
-            try:
-                result = cases.run(ruleset, case)
-            except BreachrulesError as error:  # the ruleset cannot evaluate this case
-                print(_("cli.test.failed", case=case.name, file=file), file=sys.stderr)
-                print("    " + _message(error, locale), file=sys.stderr)
-                failed += 1
-                broken = True
-                continue
-            assessed.setdefault(id(ruleset), (ruleset, []))[1].append(result.assessment)
-            if result.passed:
-                passed += 1
-                print(_("cli.test.passed", case=case.name, file=file))
-            else:
-                failed += 1
-                print(_("cli.test.failed", case=case.name, file=file))
-                for m in result.mismatches:
-                    print("    " + _mismatch(_, m))
-            if verbose:
-                for entry in result.assessment.trace:
-                    print("    " + _fired(_, entry))
-    if not files:
-        return _fail(_("cli.test.no_cases"))
-    if pattern is not None and passed + failed == 0 and not broken:
-        return _fail(_("cli.test.no_match", pattern=pattern))
-    print(_.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
-    if unrunnable:
-        print(_("cli.test.not_run", files=", ".join(str(f) for f in unrunnable)), file=sys.stderr)
-    short = coverage and not _print_coverage(_, assessed.values(), threshold)
-    if broken:
-        return 2
-    return 1 if failed or short else 0
-
-
-def _print_coverage(_: Messages, assessed: Iterable[tuple[Any, list[Any]]], threshold: Fraction | None) -> bool:
-    """Print what the cases of each ruleset exercise and what they miss;
-    whether every ruleset reaches ``threshold``."""
-    from breachrules.coverage import measure
-
-    ok = True
-    for ruleset, assessments in assessed:
-        found = measure(ruleset.program, assessments)
-        print()
-        print(_("cli.test.coverage", ruleset=ruleset.name, covered=len(found.covered), total=len(found.items),
-                percent=_floor_percent(_, found.share)))
-        for name, covered, total in found.by_file():
-            print("  " + _("cli.test.coverage_file", file=name, covered=covered, total=total))
-        for item in found.missed:
-            print("    " + _("cli.test.not_exercised", kind=_(f"cli.test.item.{item.kind}"), name=item.name,
-                             where=item.where))
-        if threshold is not None and not found.meets(threshold):
-            print(_("cli.test.below_threshold", ruleset=ruleset.name, percent=_floor_percent(_, found.share),
-                    threshold=_floor_percent(_, threshold / 100)), file=sys.stderr)
-            ok = False
-    return ok
-
-
-def _floor_percent(_: Messages, share: Fraction) -> str:
-    """A share in percent with two decimals, rounded down: a threshold of
-    100 must not be met by 99.996 % shown as "100 %"."""
-    from decimal import Decimal
-
-    from breachrules.explain import number
-
-    return number(_, Decimal((share * 10000).__floor__()) / 100)
-
-
-def _mismatch(_: Messages, m: Any) -> str:
-    """One way a case failed, in words: an expectation, an invariant, a conflict."""
-    if m.what == "conflict":
-        return _("cli.test.conflict", labels=m.actual)
-    if m.what.startswith("invariant "):
-        return _("cli.test.invariant", name=m.what.removeprefix("invariant "))
-    return _("cli.test.mismatch", what=m.what, expected=_value(m.expected), actual=_value(m.actual))
-
-
-def _fired(_: Messages, entry: Any) -> str:
-    """A rule, exception or exemption that applied in a case, with what it
-    concluded: the trace of ``test -v``."""
-    effects = ", ".join(f"{outcome} {level}" for outcome, level in entry.effects) or _("cli.test.no_level")
-    if entry.kind == "exception" and entry.overrides:
-        effects = _("cli.test.instead_of", base=entry.overrides, effects=effects)
-    key = "cli.test.fired" if entry.certain else "cli.test.fired_maybe"
-    return _(key, kind=_(f"cli.test.item.{entry.kind}"), name=entry.label, effects=effects)
-
-
-def _value(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, bool) else str(value)
-
-
 def _check(target: str, locale: str, strict: bool = False, form: str = "text", prove: bool = True) -> int:
     from breachrules.diagnostics import RulesetError
 
@@ -428,7 +321,7 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
         ruleset = _load(target)
     except RulesetError as error:
         if form == "json":
-            print(json.dumps({"file": target, "diagnostics": [_diagnostic_json(d, locale) for d in error.diagnostics],
+            print(json.dumps({"file": target, "diagnostics": [d.to_dict(locale) for d in error.diagnostics],
                               "claims": [], "proved": False}, ensure_ascii=False, indent=2))
             return 1
         print(error.render(locale), file=sys.stderr)
@@ -451,7 +344,7 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
     if form == "json":
         print(json.dumps({
             "file": target,
-            "diagnostics": [*(_diagnostic_json(w, locale) for w in notes),
+            "diagnostics": [*(w.to_dict(locale) for w in notes),
                             *(f.to_dict(locale, ruleset.messages(locale)) for f in findings)],
             "claims": [c.to_dict() for c in analysis.claims] if analysis is not None else [],
             "solver": analysis is not None,
@@ -477,12 +370,6 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
         return 1
     print(_("cli.checked", file=target))
     return 0
-
-
-def _diagnostic_json(d: Any, locale: str) -> dict[str, Any]:
-    return {"code": d.code, "severity": d.severity, "file": d.span.file, "line": d.span.line,
-            "column": d.span.column, "end": {"line": d.span.end_line, "column": d.span.end_column},
-            "message": d.message(locale)}
 
 
 def _list(locale: str) -> int:

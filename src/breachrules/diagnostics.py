@@ -40,6 +40,12 @@ class Diagnostic:
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
         return with_suggestion(Messages(locale), f"diagnostic.{self.code}", self.values)
 
+    def to_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, object]:
+        """The diagnostic for a program (``--format json``): where, what, in words."""
+        s = self.span
+        return {"code": self.code, "severity": self.severity, "file": s.file, "line": s.line, "column": s.column,
+                "end": {"line": s.end_line, "column": s.end_column}, "message": self.message(locale)}
+
     def render(self, source: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
         """Rustc-style: the message, the position, the line and a caret."""
         severity = Messages(locale)(_SEVERITY[self.severity])

@@ -1,0 +1,301 @@
+"""``breachrules test``: run case files and say how they fared.
+
+Each file is loaded and its cases run in turn; what happens is told to a
+reporter, which prints it for a person as it happens (``--format text``) or
+gathers it into one JSON document for a program (``--format json``). A file
+that cannot run is named with its positioned problems and makes the exit
+code 2; a failed case, an uncovered threshold or an expectation no update can
+fix makes it 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol
+
+from breachrules import case_update, case_words, cases
+from breachrules.coverage import Coverage, measure
+from breachrules.diagnostics import RulesetError
+from breachrules.errors import BreachrulesError
+from breachrules.i18n import Messages
+from breachrules.resources import rulesets_dir
+
+CASES = "cases"  # the bundled case files: rulesets/cases/<ruleset>/
+
+
+def bundled_case_sets() -> list[str]:
+    """The names under which bundled case files can be run (``test gdpr``)."""
+    root = rulesets_dir() / CASES
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def resolve(target: str) -> Path | None:
+    """A case file or directory as given, or the bundled case set of that
+    name (they ship inside the package); None when it is neither."""
+    path = Path(target)
+    if path.exists():
+        return path
+    if target in bundled_case_sets():
+        return rulesets_dir() / CASES / target
+    return None
+
+
+class Reporter(Protocol):
+    def not_run(self, file: str, error: cases.CaseFileError | RulesetError) -> None: ...
+    def case(self, result: cases.CaseResult, verbose: bool) -> None: ...
+    def error(self, case: cases.Case, error: BreachrulesError) -> None: ...
+    def updated(self, file: str, update: case_update.Update) -> None: ...
+    def summary(self, passed: int, failed: int, unrunnable: Sequence[str]) -> None: ...
+    def coverage(self, ruleset: Any, found: Coverage, threshold: Fraction | None) -> None: ...
+    def finish(self) -> None: ...
+
+
+def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str | None = None,
+        coverage: bool = False, threshold: Fraction | None = None, pattern: str | None = None,
+        verbose: bool = False, update: bool = False) -> int:
+    _ = Messages(locale)
+    resolved = [(target, resolve(target)) for target in targets]
+    missing = [target for target, path in resolved if path is None]
+    if missing:
+        return _fail("\n".join(_("cli.cannot_read", path=t, reason=_("cli.test.no_such_file")) for t in missing))
+    files = cases.find(path for _target, path in resolved if path is not None)
+    if not files:
+        return _fail(_("cli.test.no_cases"))
+    against = None
+    if ruleset is not None:
+        try:
+            against = cases.ruleset_named(ruleset)
+        except RulesetError as error:
+            return _fail(error.render(locale))
+    reporter: Reporter = JsonReport(locale) if form == "json" else TextReport(locale)
+    passed = failed = 0
+    broken = False
+    unrunnable: list[str] = []
+    assessed: dict[int, tuple[Any, list[Any]]] = {}  # per ruleset: the assessments of its cases
+    for file in files:
+        try:
+            rules, found = cases.load(file, against)
+        except (cases.CaseFileError, RulesetError) as error:
+            reporter.not_run(cases.display(file), error)
+            unrunnable.append(cases.display(file))
+            broken = True
+            continue
+        failing: list[cases.CaseResult] = []
+        for case in found:
+            if pattern is not None and pattern.casefold() not in case.name.casefold():
+                continue
+            try:
+                result = cases.run(rules, case)
+            except BreachrulesError as error:  # the ruleset cannot evaluate this case
+                reporter.error(case, error)
+                failed += 1
+                broken = True
+                continue
+            assessed.setdefault(id(rules), (rules, []))[1].append(result.assessment)
+            reporter.case(result, verbose)
+            if result.passed:
+                passed += 1
+            else:
+                failing.append(result)
+        if update and failing:
+            done = _update(file, rules, failing)
+            reporter.updated(cases.display(file), done)
+            passed += len(failing) - _still_failing(failing, done)
+            failed += _still_failing(failing, done)
+        else:
+            failed += len(failing)
+    if pattern is not None and passed + failed == 0 and not broken:
+        return _fail(_("cli.test.no_match", pattern=pattern))
+    reporter.summary(passed, failed, unrunnable)
+    short = False
+    if coverage:
+        for rules, assessments in assessed.values():
+            found_coverage = measure(rules.program, assessments)
+            reporter.coverage(rules, found_coverage, threshold)
+            short |= threshold is not None and not found_coverage.meets(threshold)
+    reporter.finish()
+    if broken:
+        return 2
+    return 1 if failed or short else 0
+
+
+def _update(file: Path, ruleset: Any, failing: Sequence[cases.CaseResult]) -> case_update.Update:
+    """Rewrite the failing expectations of one file, and make sure the file
+    still loads and the rewritten expectations now hold."""
+    done = case_update.update(file.read_text(encoding="utf-8"), failing)
+    if done.text is None:
+        return done
+    case_update.write(file, done.text)
+    _, reloaded = cases.load(file, ruleset if ruleset.name != _named(file) else None)
+    by_name = {case.name: case for case in reloaded}
+    for result in failing:
+        again = cases.run(ruleset, by_name[result.case.name])
+        assert {m.what for m in again.mismatches} <= {m.what for m in done.kept}, again
+    return done
+
+
+def _named(file: Path) -> str:
+    import tomllib
+
+    return Path(str(tomllib.loads(file.read_text(encoding="utf-8"))["ruleset"])).stem
+
+
+def _still_failing(failing: Sequence[cases.CaseResult], done: case_update.Update) -> int:
+    kept = {id(m) for m in done.kept}
+    return sum(any(id(m) in kept for m in result.mismatches) for result in failing)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def floor_percent(share: Fraction) -> Decimal:
+    """A share in percent with two decimals, rounded down: a threshold of
+    100 must not be met by 99.996 % shown as "100 %"."""
+    return Decimal((share * 10000).__floor__()) / 100
+
+
+# ------------------------------------------------------------------ for a person
+
+
+class TextReport:
+    def __init__(self, locale: str) -> None:
+        self._ = Messages(locale)
+        self.locale = locale
+
+    def not_run(self, file: str, error: cases.CaseFileError | RulesetError) -> None:
+        if isinstance(error, RulesetError):
+            print(self._("cli.test.cannot_run", file=file), file=sys.stderr)
+        print(error.render(self.locale), file=sys.stderr)
+
+    def case(self, result: cases.CaseResult, verbose: bool) -> None:
+        _ = self._
+        case = result.case
+        if result.passed:
+            print(_("cli.test.passed", case=case.name, file=case.file))
+        else:
+            print(_("cli.test.failed", case=case.name, file=f"{case.file}:{case.line}"))
+            for m in result.mismatches:
+                print(f"    {Path(case.file).name}:{m.line or case.line}: {case_words.mismatch(_, m)}")
+        if verbose:
+            for entry in result.assessment.trace:
+                print("    " + case_words.fired(_, entry))
+
+    def error(self, case: cases.Case, error: BreachrulesError) -> None:
+        print(self._("cli.test.failed", case=case.name, file=f"{case.file}:{case.line}"), file=sys.stderr)
+        print("    " + _message(error, self.locale), file=sys.stderr)
+
+    def updated(self, file: str, update: case_update.Update) -> None:
+        _ = self._
+        if update.rewritten:
+            print(_.plural("cli.test.updated", len(update.rewritten), file=file))
+        for m in update.kept:
+            print("    " + _("cli.test.not_updated", what=case_words.mismatch(_, m)), file=sys.stderr)
+
+    def summary(self, passed: int, failed: int, unrunnable: Sequence[str]) -> None:
+        print(self._.plural("cli.test.summary", passed + failed, passed=passed, failed=failed))
+        if unrunnable:
+            print(self._("cli.test.not_run", files=", ".join(unrunnable)), file=sys.stderr)
+
+    def coverage(self, ruleset: Any, found: Coverage, threshold: Fraction | None) -> None:
+        _ = self._
+        percent = self.percent(found.share)
+        print()
+        print(_("cli.test.coverage", ruleset=ruleset.name, covered=len(found.covered), total=len(found.items),
+                percent=percent))
+        for name, covered, total in found.by_file():
+            print("  " + _("cli.test.coverage_file", file=name, covered=covered, total=total))
+        for item in found.missed:
+            print("    " + _("cli.test.not_exercised", kind=_(f"cli.test.item.{item.kind}"), name=item.name,
+                             where=item.where))
+        if threshold is not None and not found.meets(threshold):
+            print(_("cli.test.below_threshold", ruleset=ruleset.name, percent=percent,
+                    threshold=self.percent(threshold / 100)), file=sys.stderr)
+
+    def percent(self, share: Fraction) -> str:
+        from breachrules.explain import number
+
+        return number(self._, floor_percent(share))
+
+    def finish(self) -> None:
+        pass
+
+
+def _message(error: Exception, locale: str) -> str:
+    """A library error in the reader's language (each kind says itself)."""
+    message = getattr(error, "message", None)
+    return message(locale) if callable(message) else Messages(locale)("cli.internal_error")
+
+
+# ------------------------------------------------------------------ for a program
+
+
+class JsonReport:
+    """One JSON document on stdout at the end; documented in docs/json-output.md."""
+
+    def __init__(self, locale: str) -> None:
+        self._ = Messages(locale)
+        self.locale = locale
+        self.data: dict[str, Any] = {"schema": "breachrules.test/1", "cases": [], "not_run": [], "updated": []}
+
+    def not_run(self, file: str, error: cases.CaseFileError | RulesetError) -> None:
+        if isinstance(error, RulesetError):
+            problems = [d.to_dict(self.locale) for d in error.diagnostics]
+        else:
+            problems = [{"code": p.key, "severity": "error", "file": file, "line": p.line, "column": p.column,
+                         "path": p.path, "message": p.text(self.locale)} for p in error.problems]
+        self.data["not_run"].append({"file": file, "problems": problems})
+
+    def case(self, result: cases.CaseResult, verbose: bool) -> None:
+        case = result.case
+        entry = self._case(case)
+        entry["passed"] = result.passed
+        entry["mismatches"] = [{
+            "what": m.what, "expected": m.expected, "actual": m.actual, "line": m.line or case.line,
+            "message": case_words.mismatch(self._, m)} for m in result.mismatches]
+        # the trace is cheap to carry and what a program shows next to a failure
+        entry["trace"] = [{"kind": e.kind, "name": e.label, "certain": e.certain, "effects": dict(e.effects),
+                           "message": case_words.fired(self._, e)} for e in result.assessment.trace]
+        self.data["cases"].append(entry)
+
+    def error(self, case: cases.Case, error: BreachrulesError) -> None:
+        entry = self._case(case)
+        entry.update(passed=False, mismatches=[], error=_message(error, self.locale))
+        self.data["cases"].append(entry)
+
+    @staticmethod
+    def _case(case: cases.Case) -> dict[str, Any]:
+        return {"file": case.file, "line": case.line, "name": case.name, "variant": case.variant}
+
+    def updated(self, file: str, update: case_update.Update) -> None:
+        self.data["updated"].append({
+            "file": file,
+            "rewritten": [{"what": m.what, "from": m.expected, "to": m.actual, "line": m.line}
+                          for m in update.rewritten],
+            "kept": [{"what": m.what, "line": m.line, "message": case_words.mismatch(self._, m)}
+                     for m in update.kept]})
+
+    def summary(self, passed: int, failed: int, unrunnable: Sequence[str]) -> None:
+        self.data["summary"] = {"passed": passed, "failed": failed, "not_run": len(unrunnable)}
+
+    def coverage(self, ruleset: Any, found: Coverage, threshold: Fraction | None) -> None:
+        self.data.setdefault("coverage", []).append({
+            "ruleset": ruleset.name,
+            "covered": len(found.covered),
+            "total": len(found.items),
+            "percent": str(floor_percent(found.share)),  # rounded down, as text: never 100 unless all
+            "threshold": None if threshold is None else str(threshold),
+            "meets_threshold": None if threshold is None else found.meets(threshold),
+            "files": [{"file": name, "covered": covered, "total": total} for name, covered, total in found.by_file()],
+            "missed": [{"kind": item.kind, "name": item.name, "file": item.file, "line": item.line}
+                       for item in found.missed],
+        })
+
+    def finish(self) -> None:
+        print(json.dumps(self.data, ensure_ascii=False, indent=2))

@@ -1,0 +1,183 @@
+"""``breachrules test``: JSON output, bundled case sets by name, cases run
+against an extension, and ``--update``. (The text output and exit codes
+of plain runs are tested with the case files, in test_cases.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from breachrules import cli
+from tests.test_cases import GOOD, RULES, WRONG, write
+
+
+@pytest.fixture
+def casedir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write(tmp_path, "t.rules", RULES)
+    monkeypatch.chdir(tmp_path)
+    for name in ("BREACHRULES_LANG", "LC_ALL", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["test", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def as_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(capsys, *args, "--format", "json")
+    return code, json.loads(out)
+
+
+# ------------------------------------------------------------------ json
+
+
+def test_json_lists_every_case_with_its_mismatches_lines_and_trace(casedir: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "good.toml", GOOD)
+    write(casedir, "wrong.toml", WRONG)
+    code, data = as_json(capsys, "good.toml", "wrong.toml")
+    assert code == 1
+    assert data["schema"] == "breachrules.test/1"
+    assert data["summary"] == {"passed": 3, "failed": 1, "not_run": 0}
+    first, *_, wrong = data["cases"]
+    assert (first["file"], first["line"], first["name"], first["variant"], first["passed"]) == \
+        ("good.toml", 1, "health data to a stranger", None, True)
+    assert {"kind": "rule", "name": "r", "certain": True, "effects": {"risk": "high"},
+            "message": "rule r: risk high"} in first["trace"]
+    assert wrong["passed"] is False
+    assert [(m["what"], m["expected"], m["actual"], m["line"]) for m in wrong["mismatches"]] == [
+        ("risk", "high", "none", 9), ("notify", True, False, 12), ("provisional", True, False, 10)]
+    assert wrong["mismatches"][0]["message"] == "risk: expected high, got none"
+
+
+def test_json_names_a_file_that_cannot_run_with_positioned_problems(casedir: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "bad.toml", 'ruleset = "t.rules"\n[facts]\na = true\n[expect]\nrsk = "high"\n')
+    write(casedir, "broken.toml", 'ruleset = "broken.rules"\n[expect]\nrisk = "high"\n')
+    write(casedir, "broken.rules", "ruleset broken\nscale risk: none < high\nfact done: bool\nrule r when nope\n")
+    code, data = as_json(capsys, "bad.toml", "broken.toml", "--lang", "fi")
+    assert code == 2
+    bad, broken = data["not_run"]
+    (problem,) = bad["problems"]
+    assert {k: problem[k] for k in ("code", "file", "line", "column", "path")} == \
+        {"code": "case.unknown_outcome", "file": "bad.toml", "line": 5, "column": 1, "path": "$.expect.rsk"}
+    assert "rsk" not in problem["message"] and problem["message"].startswith("ei ")  # in the reader's language
+    assert broken["file"] == "broken.toml"
+    assert broken["problems"] and all(p["file"].endswith("broken.rules") and p["line"] for p in broken["problems"])
+    assert data["summary"] == {"passed": 0, "failed": 0, "not_run": 2}
+
+
+def test_json_coverage_is_exact_and_never_rounded_up(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "base.toml", GOOD.split("[[variants]]")[0])  # the base case alone: rule rb is never reached
+    code, data = as_json(capsys, "base.toml", "--threshold", "83.34")
+    assert code == 1 and data["summary"]["failed"] == 0
+    (coverage,) = data["coverage"]
+    assert coverage["ruleset"] == "t"
+    assert (coverage["covered"], coverage["total"], coverage["percent"]) == (5, 6, "83.33")
+    assert coverage["meets_threshold"] is False and coverage["threshold"] == "4167/50"
+    assert coverage["missed"] == [{"kind": "rule", "name": "rb", "file": "t.rules", "line": 10}]
+    assert coverage["files"] == [{"file": "t.rules", "covered": 5, "total": 6}]
+
+
+# ------------------------------------------------------------------ bundled case sets, extensions
+
+
+def test_a_bundled_case_set_runs_by_name_from_anywhere(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = as_json(capsys, "enisa", "-k", "just below 2")
+    assert code == 0
+    (case,) = data["cases"]
+    # the same name on every machine, not this one's directories
+    assert case["file"] == "rulesets/cases/enisa/bands.toml"
+
+
+def test_the_bundled_cases_run_against_an_extension(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # an organisation that never asks the people once a breach is high risk: every bundled case expecting
+    # the duty to inform them now fails, which is what running them against the extension is for
+    write(casedir, "ours.rules", 'ruleset ours extends gdpr version "1"\n'
+                                 'exemption never_tell to communicate_subjects when true because "m" cite "c"\n')
+    code, data = as_json(capsys, "gdpr", "--ruleset", "ours.rules")
+    assert data["not_run"] == []
+    failing = [c for c in data["cases"] if not c["passed"]]
+    assert code == 1 and failing
+    assert all(m["what"] == "communicate_subjects" and m["expected"] is True
+               for c in failing for m in c["mismatches"])
+    assert all(c["file"].startswith("rulesets/cases/gdpr/") for c in data["cases"])
+
+
+def test_an_unrelated_ruleset_is_refused_for_every_file(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "enisa", "--ruleset", "t.rules")
+    assert code == 2
+    assert "these cases are written for the ruleset 'enisa', and the ruleset 't' does not extend it" in err
+
+
+def test_an_unknown_name_is_no_such_file(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "gdrp")
+    assert code == 2 and "gdrp" in err and out == ""
+
+
+# ------------------------------------------------------------------ --update
+
+COMMENTED = """ruleset = "t.rules"   # the test ruleset
+description = "wrong expectations"
+
+[facts]
+a = false
+aware = 2026-03-27T10:00:00+02:00
+
+[expect]
+risk = "high"        # what we believed before
+provisional = true
+[expect.obligations]
+notify = true        # keep this comment
+document = true
+
+[[variants]]
+name = "right already"
+[variants.facts]
+a = true
+[variants.expect]
+risk = "high"
+"""
+
+
+def test_update_rewrites_only_the_failing_values_and_keeps_everything_else(
+        casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(casedir, "wrong.toml", COMMENTED)
+    os.chmod(path, 0o640)
+    code, out, err = run(capsys, "wrong.toml", "--update")
+    assert code == 0, err
+    assert "wrong.toml: 3 expectations updated" in out
+    assert path.read_text(encoding="utf-8") == COMMENTED.replace(
+        'risk = "high"        #', 'risk = "none"        #').replace(
+        "provisional = true", "provisional = false").replace("notify = true", "notify = false")
+    assert path.stat().st_mode & 0o777 == 0o640
+    code, out, err = run(capsys, "wrong.toml")
+    assert code == 0 and out.splitlines()[-1] == "2 cases: 2 passed, 0 failed"
+
+
+def test_update_leaves_a_broken_invariant_to_the_author(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "inv.rules", RULES.replace("ruleset t", "ruleset inv") + "invariant never_high: risk < high\n")
+    text = GOOD.replace('"t.rules"', '"inv.rules"').replace('[expect]\nrisk = "high"', '[expect]\nrisk = "none"')
+    path = write(casedir, "inv.toml", text)
+    code, out, err = run(capsys, "inv.toml", "--update", "-k", "stranger")
+    assert code == 1
+    assert "inv.toml: 1 expectation updated" in out
+    assert "not updated: the invariant 'never_high' does not hold for this case" in err
+    assert 'risk = "high"' in path.read_text(encoding="utf-8").split("[[variants]]")[0]
+
+
+def test_update_with_json_reports_what_it_rewrote(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "wrong.toml", WRONG)
+    code, data = as_json(capsys, "wrong.toml", "--update")
+    assert code == 0
+    (updated,) = data["updated"]
+    assert updated["file"] == "wrong.toml" and updated["kept"] == []
+    assert {(r["what"], r["from"], r["to"], r["line"]) for r in updated["rewritten"]} == {
+        ("risk", "high", "none", 9), ("notify", True, False, 12), ("provisional", True, False, 10)}
