@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -373,116 +372,6 @@ def test_find_searches_directories_for_toml(tmp_path: Path) -> None:
     assert cases.find([tmp_path / "a", tmp_path / "b", single]) == [
         tmp_path / "a" / "one.toml", tmp_path / "b" / "two.toml", single,
     ]
-
-
-# ------------------------------------------------------------------ the command
-
-
-def _command() -> list[str]:
-    """``python -m breachrules`` when the package runs as a module, else the console script."""
-    probe = subprocess.run([sys.executable, "-m", "breachrules", "--help"], capture_output=True, timeout=60)
-    if probe.returncode == 0:
-        return [sys.executable, "-m", "breachrules"]
-    script = shutil.which("breachrules") or shutil.which("breachrules", path=str(Path(sys.executable).parent))
-    assert script is not None, "neither python -m breachrules nor the breachrules script is available"
-    return [script]
-
-
-@pytest.fixture(scope="module")
-def command() -> list[str]:
-    return _command()
-
-
-def cli(command: list[str], *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("BREACHRULES_LANG", "LC_ALL", "LANG")}
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, encoding="utf-8",
-                          cwd=cwd, env=env, timeout=120)
-
-
-def test_cli_all_cases_pass(command: list[str], casedir: Path) -> None:
-    write(casedir, "good.toml", GOOD)
-    done = cli(command, "test", "good.toml", cwd=casedir)
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[-1] == "3 cases: 3 passed, 0 failed"
-    assert lines[0].startswith("ok") and lines[0].endswith("health data to a stranger")
-    assert done.stderr == ""
-
-
-def test_cli_a_failing_case_exits_1_and_names_the_mismatches(command: list[str], casedir: Path) -> None:
-    write(casedir, "cases/good.toml", GOOD.replace('"t.rules"', '"../t.rules"'))
-    write(casedir, "cases/wrong.toml", WRONG.replace('"t.rules"', '"../t.rules"'))
-    done = cli(command, "test", "cases", cwd=casedir)
-    assert done.returncode == 1, done.stderr
-    out = done.stdout
-    assert "FAILED  wrong expectations" in out
-    assert "risk: expected high, got none" in out
-    assert "notify: expected true, got false" in out
-    assert "provisional: expected true, got false" in out
-    assert out.splitlines()[-1] == "4 cases: 3 passed, 1 failed"
-
-
-def test_cli_a_broken_file_exits_2_and_still_runs_the_others(command: list[str], casedir: Path) -> None:
-    write(casedir, "good.toml", GOOD)
-    write(casedir, "wrong.toml", WRONG)
-    write(casedir, "bad.toml", 'ruleset = "t.rules"\n[facts]\na = true\n[expect]\nrsk = "high"\n')
-    done = cli(command, "test", "bad.toml", "good.toml", "wrong.toml", cwd=casedir)
-    assert done.returncode == 2
-    assert "bad.toml:5:1: $.expect.rsk: not an outcome of the ruleset" in done.stderr
-    assert done.stdout.splitlines()[-1] == "4 cases: 3 passed, 1 failed"
-
-
-def test_cli_a_missing_file_exits_2(command: list[str], casedir: Path) -> None:
-    done = cli(command, "test", "nothing-here.toml", cwd=casedir)
-    assert done.returncode == 2
-    assert "nothing-here.toml" in done.stderr
-
-
-def test_cli_a_ruleset_that_does_not_compile_exits_2(command: list[str], casedir: Path) -> None:
-    write(casedir, "bad.rules", "ruleset bad\nscale risk: none < high\nfact done: bool\n")
-    write(casedir, "c.toml", 'ruleset = "bad.rules"\n[expect]\nrisk = "high"\n')
-    done = cli(command, "test", "c.toml", cwd=casedir)
-    assert done.returncode == 2
-    assert "BR101" in done.stderr
-
-
-@pytest.mark.parametrize("args", [("--lang", "fi", "test", "good.toml"), ("test", "good.toml", "--lang", "fi")])
-def test_cli_summary_in_finnish(command: list[str], casedir: Path, args: tuple[str, ...]) -> None:
-    write(casedir, "good.toml", GOOD)
-    done = cli(command, *args, cwd=casedir)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "3 testitapausta: 3 onnistui, 0 epäonnistui"
-
-
-def test_cli_failure_in_finnish(command: list[str], casedir: Path) -> None:
-    write(casedir, "wrong.toml", WRONG)
-    done = cli(command, "test", "wrong.toml", "--lang", "fi", cwd=casedir)
-    assert done.returncode == 1
-    assert "VIRHE   wrong expectations" in done.stdout
-    assert "risk: odotettiin high, saatiin none" in done.stdout
-    assert done.stdout.splitlines()[-1] == "1 testitapaus: 0 onnistui, 1 epäonnistui"
-
-
-def test_cli_one_case_singular_in_english(command: list[str], casedir: Path) -> None:
-    write(casedir, "wrong.toml", WRONG)
-    done = cli(command, "test", "wrong.toml", cwd=casedir)
-    assert done.returncode == 1
-    assert done.stdout.splitlines()[-1] == "1 case: 0 passed, 1 failed"
-
-
-
-def test_cli_a_missing_ruleset_exits_2(command: list[str], casedir: Path) -> None:
-    write(casedir, "c.toml", 'ruleset = "missing.rules"\n[expect]\nrisk = "high"\n')
-    done = cli(command, "test", "c.toml", cwd=casedir)
-    assert done.returncode == 2
-    assert "BR501" in done.stderr
-
-
-def test_cli_a_directory_without_case_files_exits_2(command: list[str], casedir: Path) -> None:
-    (casedir / "empty").mkdir()
-    done = cli(command, "test", "empty", cwd=casedir)
-    assert done.returncode == 2
-    assert done.stderr.strip() == "no case files found"
 
 
 def test_paths_of_variants_after_a_variant_that_is_not_a_table(casedir: Path) -> None:

@@ -261,7 +261,8 @@ class JsonReport:
             "message": case_words.mismatch(self._, m)} for m in result.mismatches]
         # the trace is cheap to carry and what a program shows next to a failure
         entry["trace"] = [{"kind": e.kind, "name": e.label, "certain": e.certain, "effects": dict(e.effects),
-                           "message": case_words.fired(self._, e)} for e in result.assessment.trace]
+                           "overrides": e.overrides or None, "message": case_words.fired(self._, e)}
+                          for e in result.assessment.trace]
         self.data["cases"].append(entry)
 
     def error(self, case: cases.Case, error: BreachrulesError) -> None:
