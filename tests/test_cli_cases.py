@@ -294,3 +294,16 @@ def test_update_with_json_reports_what_it_rewrote(casedir: Path, capsys: pytest.
     assert updated["file"] == "wrong.toml" and updated["kept"] == []
     assert {(r["what"], r["from"], r["to"], r["line"]) for r in updated["rewritten"]} == {
         ("risk", "high", "none", 9), ("notify", True, False, 12), ("provisional", True, False, 10)}
+
+
+def test_own_counts_only_the_extension_s_file(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "ours.rules", 'ruleset ours extends "t.rules"\n'
+                                 'exception calm to r when b then risk >= risk because "m" cite "c"\n')
+    write(casedir, "good.toml", GOOD.split("[[variants]]")[0].replace('"t.rules"', '"ours.rules"'))
+    code, data = as_json(capsys, "good.toml", "--own", "--threshold", "100")
+    assert code == 1
+    (coverage,) = data["coverage"]
+    assert (coverage["covered"], coverage["total"]) == (0, 1)
+    assert coverage["missed"] == [{"kind": "exception", "name": "calm", "file": "ours.rules", "line": 2}]
+    code, out, err = run(capsys, "good.toml", "--coverage")  # the whole chain: t.rules counts too
+    assert "ours.rules: 0 of 1" in out and "t.rules: 5 of 6" in out

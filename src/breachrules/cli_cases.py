@@ -57,7 +57,7 @@ class Reporter(Protocol):
 
 def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str | None = None,
         coverage: bool = False, threshold: Fraction | None = None, pattern: str | None = None,
-        verbose: bool = False, update: bool = False) -> int:
+        verbose: bool = False, update: bool = False, own: bool = False) -> int:
     _ = Messages(locale)
     resolved = [(target, resolve(target)) for target in targets]
     missing = [target for target, path in resolved if path is None]
@@ -116,6 +116,8 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
     if coverage:
         for rules, assessments in assessed.values():
             found_coverage = measure(rules.program, assessments)
+            if own:
+                found_coverage = found_coverage.of_file(rules.sources[-1].file)
             reporter.coverage(rules, found_coverage, threshold)
             short |= threshold is not None and not found_coverage.meets(threshold)
     reporter.finish()

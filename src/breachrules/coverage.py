@@ -61,6 +61,12 @@ class Coverage:
             count[1] += 1
         return [(name, covered, total) for name, (covered, total) in counts.items()]
 
+    def of_file(self, file: str) -> Coverage:
+        """The items of one file of the chain: an extension's own, whose
+        coverage is its authors' to answer for (the bases have their cases)."""
+        mine = tuple(item for item in self.items if item.file == file)
+        return Coverage(mine, frozenset(item for item in self.covered if item.file == file))
+
     def meets(self, threshold: Fraction) -> bool:
         """Whether the share reaches ``threshold`` percent, compared exactly:
         99.99 % of the items is not 100 %."""
