@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 import breachrules
 from breachrules import record
 from breachrules.errors import BreachrulesError
-from tests.strategies import value_of
+from breachrules.testing import values
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("fi", "sv", "en")
@@ -385,7 +385,7 @@ def _edge_values(fact: Any) -> st.SearchStrategy[Any]:
 
 def fact_value(fact: Any) -> st.SearchStrategy[Any]:
     """A value for one fact, of a random kind: valid, at the edge, or any."""
-    return st.one_of(value_of(fact), value_of(fact), _edge_values(fact), json_values(6))
+    return st.one_of(values(fact), values(fact), _edge_values(fact), json_values(6))
 
 
 def fact_incidents(facts: Mapping[str, Any]) -> st.SearchStrategy[dict[Any, Any]]:
@@ -747,10 +747,11 @@ def fuzz_now(draw: Draw, call: Call) -> None:
 
 def fuzz_differential(draw: Draw, call: Call) -> None:
     """A generated ruleset and complete incidents through both evaluation
-    paths: the same answer, or the same EvaluationError (tests/rulesets.py
+    paths: the same answer, or the same EvaluationError (breachrules.testing
     writes the rulesets; tests/test_differential.py is the same check in
     the default run)."""
-    from tests.rulesets import complete_incidents, rulesets
+    from breachrules.testing import rulesets
+    from tests.edges import complete_incidents
 
     text = draw(rulesets(), "ruleset")
     try:

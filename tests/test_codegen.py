@@ -7,13 +7,13 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import breachrules
 from breachrules import codegen, interpreter
+from breachrules.testing import incidents
 from tests.conftest import ROOT
-from tests.strategies import incidents, value_of
 
 # Rulesets that exercise every construct: the bundled baseline, plus a small
 # one with nested exceptions, conflicts, a table, a score, points (of an
@@ -80,21 +80,16 @@ def reference(rs: breachrules.Ruleset, incident: dict[str, Any]) -> breachrules.
     return rs._static.assessment(interpreter.evaluate(rs.program, known), rs._static.facts_json(known))
 
 
-def possible(rs: breachrules.Ruleset, incident: dict[str, Any]) -> bool:
-    """Whether an incident's instants are in a possible order (a completion
-    drawn fact by fact may have a duty done before its deadline starts)."""
-    try:
-        rs.validate(incident)
-    except breachrules.IncidentError:
-        return False
-    return True
+def answered_in(incident: dict[str, Any]) -> dict[str, Any]:
+    """The facts an incident answers (null is no answer)."""
+    return {name: value for name, value in incident.items() if value is not None}
 
 
 @pytest.mark.parametrize("name", sorted(RULESETS))
 @given(data=st.data())
 def test_generated_code_agrees_with_the_interpreter(name: str, data: st.DataObject) -> None:
     rs = RULESETS[name]
-    incident = data.draw(incidents(dict(rs.facts), complete=True))
+    incident = data.draw(incidents(rs, complete=True))
     assert rs.validate(incident).complete
     assessment = rs.assess(incident)  # the generated path
     assert assessment == reference(rs, incident)
@@ -112,14 +107,11 @@ def test_the_interval_holds_every_completion(name: str, data: st.DataObject) -> 
     what was certain and the cautious reading, and an obligation that was
     certainly required or certainly not stays so."""
     rs = RULESETS[name]
-    partial = data.draw(incidents(dict(rs.facts), complete=False))
+    partial = data.draw(incidents(rs))
     before = rs.assess(partial)
     unknown = [n for n in rs.facts if n not in rs.validate(partial).known]
-    completion = dict(partial)
-    for fact in unknown:
-        completion[fact] = data.draw(value_of(rs.facts[fact]), label=fact)
-    assume(possible(rs, completion))
-    after = rs.assess(completion)
+    answers = data.draw(incidents(rs, complete=True, fixed=answered_in(partial)), label="answers")
+    after = rs.assess({**partial, **{fact: answers[fact] for fact in unknown}})
     levels = rs.program.scales
     for outcome, level in after.levels.items():
         order = levels[outcome].levels
@@ -140,7 +132,7 @@ def test_facts_outside_the_open_questions_cannot_change_the_outcome(name: str, d
     """Answering a fact that is not an open question leaves the risk interval
     and the obligations exactly as they were."""
     rs = RULESETS[name]
-    partial = data.draw(incidents(dict(rs.facts), complete=False))
+    partial = data.draw(incidents(rs))
     before = rs.assess(partial)
     asked = {q.fact for q in before.open_questions}
     known = rs.validate(partial).known
@@ -148,9 +140,8 @@ def test_facts_outside_the_open_questions_cannot_change_the_outcome(name: str, d
     if not others:
         return
     fact = data.draw(st.sampled_from(others))
-    answered = {**partial, fact: data.draw(value_of(rs.facts[fact]))}
-    assume(possible(rs, answered))
-    after = rs.assess(answered)
+    answers = data.draw(incidents(rs, complete=True, fixed=answered_in(partial)), label="answers")
+    after = rs.assess({**partial, fact: answers[fact]})
     assert (after.certain_levels["risk"], after.risk) == (before.certain_levels["risk"], before.risk)
     assert [(o.id, o.required, o.certain) for o in after.obligations] == [
         (o.id, o.required, o.certain) for o in before.obligations

@@ -2,7 +2,7 @@
 rulesets.
 
 ``tests/test_codegen.py`` holds the two paths to one answer on two
-hand-written rulesets. Here the rulesets are random (``tests/rulesets.py``),
+hand-written rulesets. Here the rulesets are random (``breachrules.testing.rulesets``),
 so that the shapes nobody wrote by hand get the same scrutiny: colliding
 generated names, deep nesting, long chains of definitions written in place,
 errors raised in one path's evaluation order and not the other's.
@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 import breachrules
 from breachrules import interpreter
-from tests.rulesets import complete_incidents, rulesets
+from breachrules.testing import rulesets
+from tests.edges import complete_incidents
 
 # How many incidents each generated ruleset is assessed with: compiling is
 # the expensive part, assessing is cheap.

@@ -15,7 +15,7 @@ it is ``complete``:
    region's changes only where its causes meet: each witness lies in its
    region (no condition of it is false on the witness).
 
-Here the first version is a generated ruleset (``tests/rulesets.py`` as
+Here the first version is a generated ruleset (``breachrules.testing`` as
 ``tests/test_verify_semantics.py`` extends it) and the second a random
 mutation of its text that still compiles: a number moved (a threshold, a
 band's limit, a range's end, a default), a duration moved, a rule or an

@@ -23,7 +23,7 @@ evaluation, a broken invariant or monotonicity) is never reported without
 one; and what it proves (a rule that never applies, an invariant that
 always holds, ...) holds of the incidents drawn here.
 
-Rulesets are those of ``tests/rulesets.py``, with plans and actions,
+Rulesets are those of ``breachrules.testing.rulesets``, with plans and actions,
 invariants, ``aggravating``/``mitigating`` declarations and rules of
 arithmetic at the edges of the calendar appended. The pinned cases at the
 end are minimal reproductions of the disagreements these tests found; each
@@ -51,10 +51,13 @@ from breachrules.program import FactDef, Program
 
 z3 = pytest.importorskip("z3")
 
+from breachrules.testing import documents  # noqa: E402
+from breachrules.testing import expressions as typed  # noqa: E402
+from breachrules.testing import statements as gen  # noqa: E402
 from breachrules.verify import prover, search, witness  # noqa: E402  (these need the solver)
 from breachrules.verify.encoding import Encoding, Instant, SetValue, Space, Unsupported, micros  # noqa: E402
 from breachrules.verify.transform import without  # noqa: E402
-from tests import rulesets as gen  # noqa: E402
+from tests import edges as at_edges  # noqa: E402
 
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 # Shrinking a generated ruleset compiles it thousands of times: the default
@@ -71,32 +74,13 @@ RULE = 'because "m" cite "c"'
 # ------------------------------------------------------------------ rulesets
 
 
-def monotone(ctx: gen.Ctx) -> list[str]:
-    """``aggravating``/``mitigating`` declarations of a few facts; enum and
-    level facts now and then in an order of their own (a chain)."""
-    draw = ctx.draw
-    candidates = [v for v in ctx.vars if v.fact and v.ty[0] != "text"]
-    if not candidates:
-        return []
-    lines = []
-    for var in draw(st.lists(st.sampled_from(candidates), unique_by=lambda v: v.name, max_size=3)):
-        direction = draw(st.sampled_from(["aggravating", "mitigating"]))
-        members = var.ty[1] if var.ty[0] == "enum" else ctx.levels(var.ty[1]) if var.ty[0] == "level" else ()
-        if len(members) >= 2 and draw(st.booleans()):
-            order = draw(st.permutations(members))
-            lines.append(f"{direction} {var.name}: {' < '.join(order[:draw(st.integers(2, len(order)))])}")
-        else:
-            lines.append(f"{direction} {var.name}")
-    return lines
-
-
-def edges(ctx: gen.Ctx) -> list[str]:
+def edges(ctx: typed.Ctx) -> list[str]:
     """Rules whose arithmetic fails at the edges of what durations and the
     calendar hold: opposites of long durations, products, sums and
     differences of instants (the generator rarely builds these exactly)."""
     draw = ctx.draw
-    durations = [v.name for v in ctx.vars if v.ty == gen.DUR and v.needs == 0]
-    instants = [v.name for v in ctx.vars if v.ty == gen.DT and v.needs == 0]
+    durations = [v.name for v in ctx.vars if v.ty == typed.DUR and v.needs == 0]
+    instants = [v.name for v in ctx.vars if v.ty == typed.DT and v.needs == 0]
     if not durations or not instants:
         return []
     d, e = (draw(st.sampled_from(durations)) for _ in range(2))
@@ -113,33 +97,17 @@ def edges(ctx: gen.Ctx) -> list[str]:
 
 @st.composite
 def extended_rulesets(draw: Any) -> str:
-    """A generated ruleset (as ``tests.rulesets.rulesets`` makes one) with
+    """A generated ruleset (as ``breachrules.testing.rulesets`` makes one) with
     rules at the calendar's edges, a plan of actions, invariants (some
     reading obligations) and declared monotonicity, all type-correct."""
-    ctx = gen.Ctx(draw)
+    ctx = typed.Ctx(draw)
     statements = gen.scales(ctx) + gen.facts(ctx) + gen.defines(ctx) + gen.scores(ctx) + gen.points(ctx)
     for _ in range(draw(st.integers(1, 4))):
         statements += gen.rule_tree(ctx)
     statements += edges(ctx) + gen.combine(ctx)
     duties = gen.obligations(ctx)
-    statements += duties
-    everything = len(ctx.scales)
-    # obligations an invariant may name: those no fact, definition or scale shadows
-    names = [line.split()[1] for line in duties if line.startswith("obligation ")]
-    names = [name for name in names if name not in ctx.names]
-    if draw(st.booleans()):
-        plan, phases = ctx.label(), [ctx.label() for _ in range(draw(st.integers(1, 2)))]
-        statements.append(f"plan {plan}: {', '.join(phases)}")
-        for _ in range(draw(st.integers(1, 3))):
-            when = "always" if draw(st.integers(0, 5)) == 0 else f"when {gen.condition(ctx, everything)}"
-            statements.append(f'action {ctx.label()} in {draw(st.sampled_from(phases))} {when} says "a" cite "c"')
-    for _ in range(draw(st.integers(0, 3))):
-        body = gen.expr(ctx, gen.BOOL, draw(st.integers(0, 4)), everything)
-        if names and draw(st.booleans()):
-            duty = draw(st.sampled_from(names))
-            body = draw(st.sampled_from([f"not {duty} or ({body})", f"{duty} or ({body})", f"({body}) == {duty}"]))
-        statements.append(f"invariant {ctx.label()}: {body}")
-    statements += monotone(ctx)
+    names = documents.obligation_names(duties)
+    statements += duties + documents.plans(ctx)[0] + documents.invariants(ctx, names) + documents.monotone(ctx)
     order = draw(st.permutations(statements)) if draw(st.booleans()) else statements
     return 'ruleset gen version "1"\n' + "\n".join(order) + "\n"
 
@@ -173,19 +141,20 @@ OFFSETS = [timedelta(0), timedelta(hours=14), timedelta(hours=-12), DAY - MICROS
 
 
 def instants() -> st.SearchStrategy[datetime]:
-    """The instants of ``tests.rulesets``, the first and last the window
+    """The instants of ``tests/edges.py``, the first and last the window
     allows, shown in any UTC offset validation takes."""
     edge = st.sampled_from([datetime(1900, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC) - MICROSECOND])
-    shown = st.one_of(gen.instants(), edge)
-    return st.one_of(gen.instants(), st.tuples(shown, st.sampled_from(OFFSETS)).map(
+    shown = st.one_of(at_edges.instants(), edge)
+    return st.one_of(at_edges.instants(), st.tuples(shown, st.sampled_from(OFFSETS)).map(
         lambda pair: pair[0].astimezone(timezone(pair[1]))))
 
 
 def durations() -> st.SearchStrategy[timedelta]:
-    """The durations of ``tests.rulesets``, and the longest a duration can be
+    """The durations of ``tests/edges.py``, and the longest a duration can be
     while its opposite is still one (and a microsecond longer)."""
     longest = timedelta(days=999_999_999)
-    return st.one_of(gen.durations(), st.sampled_from([longest, longest + MICROSECOND, timedelta(days=500_000_000)]))
+    edge = st.sampled_from([longest, longest + MICROSECOND, timedelta(days=500_000_000)])
+    return st.one_of(at_edges.durations(), edge)
 
 
 def value(fact: FactDef) -> st.SearchStrategy[Any]:
@@ -196,7 +165,7 @@ def value(fact: FactDef) -> st.SearchStrategy[Any]:
         return durations()
     if kind == "text":
         return texts()
-    return gen.fact_value(fact)
+    return at_edges.fact_value(fact)
 
 
 def texts() -> st.SearchStrategy[str]:

@@ -14,9 +14,9 @@ from breachrules.vocabulary import FactShape, Notice, NoticePart, Vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "breachrules"
 # Words that are the language's, not a bundled ruleset's: every ruleset has
-# a `risk` scale (an assessment is for it), and `severity` is a field of a
-# diagnostic.
-LANGUAGE_WORDS = {"risk", "severity"}
+# a `risk` scale (an assessment is for it), `severity` is a field of a
+# diagnostic, and `document` a kind of reference (`reference x: document "..."`).
+LANGUAGE_WORDS = {"risk", "severity", "document"}
 
 
 def _declared_names() -> set[str]:
