@@ -60,7 +60,9 @@ _NAMED = {
 
 
 @functools.cache
-def _lark() -> Any:
+def _lark(keep_all_tokens: bool = False) -> Any:
+    """The grammar's parser; ``keep_all_tokens``, the one the formatter
+    prints from, keeps keywords and punctuation in the tree too."""
     from lark import Lark
 
     return Lark(
@@ -69,6 +71,7 @@ def _lark() -> Any:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        keep_all_tokens=keep_all_tokens,
     )
 
 
