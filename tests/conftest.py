@@ -21,6 +21,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# tests/test_pytest_plugin.py runs pytest on small repositories of rulesets and cases
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def gdpr():  # type: ignore[no-untyped-def]

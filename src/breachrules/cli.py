@@ -4,7 +4,7 @@
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
     breachrules check RULESET [--lang fi|sv|en] [--strict]
     breachrules test CASES... [--lang fi|sv|en] [--ruleset NAME|PATH] [-k PATTERN] [-v]
-                              [--coverage] [--threshold N] [--update] [--format text|json]
+                              [--coverage] [--threshold N] [--own] [--update] [--format text|json]
     breachrules list
     breachrules fmt FILES... [--check] [--diff] [--lang fi|sv|en]   (see cli_fmt)
 
@@ -141,6 +141,7 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     test.add_argument("-v", "--verbose", action="store_true", help=_("cli.test.verbose_help"))
     test.add_argument("--coverage", action="store_true", help=_("cli.test.coverage_help"))
     test.add_argument("--threshold", type=_percent, default=None, metavar="N", help=_("cli.test.threshold_help"))
+    test.add_argument("--own", action="store_true", help=_("cli.test.own_help"))
     test.add_argument("--ruleset", default=None, metavar=_("cli.metavar.ruleset"), help=_("cli.test.ruleset_help"))
     test.add_argument("--update", action="store_true", help=_("cli.test.update_help"))
     test.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.test.format_help"))
@@ -183,9 +184,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "test":
         from breachrules import cli_cases
 
-        return cli_cases.run(args.cases, args.lang, form=args.format, ruleset=args.ruleset,
-                             coverage=args.coverage or args.threshold is not None, threshold=args.threshold,
-                             pattern=args.pattern, verbose=args.verbose, update=args.update)
+        coverage = args.coverage or args.threshold is not None or args.own
+        return cli_cases.run(args.cases, args.lang, form=args.format, ruleset=args.ruleset, coverage=coverage,
+                             threshold=args.threshold, pattern=args.pattern, verbose=args.verbose,
+                             update=args.update, own=args.own)
     return _assess(args)
 
 
@@ -328,13 +330,9 @@ def _check(target: str, locale: str, strict: bool = False, form: str = "text", p
         print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
         return 1
     from breachrules import verify
-    from breachrules.usage import untranslated, unused_messages
+    from breachrules.usage import notes as compile_notes
 
-    last = ruleset.sources[-1]
-    chain = [(s.file, s.text, s.catalogs, ruleset.program.files.get(s.file, ruleset.name)) for s in ruleset.sources]
-    notes = (*ruleset.warnings,
-             *unused_messages(((s.file, s.text) for s in ruleset.sources), last.catalogs, ruleset.name),
-             *untranslated(chain))
+    notes = compile_notes(ruleset)
     analysis = verify.analyse(ruleset) if prove and verify.available() else None
     sources = {s.file: s.text for s in ruleset.sources}
     findings = list(analysis.findings) if analysis is not None else []

@@ -23,26 +23,16 @@ from breachrules.coverage import Coverage, measure
 from breachrules.diagnostics import RulesetError
 from breachrules.errors import BreachrulesError
 from breachrules.i18n import Messages
-from breachrules.resources import rulesets_dir
-
-CASES = "cases"  # the bundled case files: rulesets/cases/<ruleset>/
-
-
-def bundled_case_sets() -> list[str]:
-    """The names under which bundled case files can be run (``test gdpr``)."""
-    root = rulesets_dir() / CASES
-    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+from breachrules.resources import bundled_case_sets
 
 
 def resolve(target: str) -> Path | None:
     """A case file or directory as given, or the bundled case set of that
-    name (they ship inside the package); None when it is neither."""
+    name; None when it is neither."""
     path = Path(target)
     if path.exists():
         return path
-    if target in bundled_case_sets():
-        return rulesets_dir() / CASES / target
-    return None
+    return bundled_case_sets().get(target)
 
 
 class Reporter(Protocol):

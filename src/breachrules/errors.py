@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from breachrules.exceptions import BreachrulesError
-from breachrules.i18n import Messages
+
+if TYPE_CHECKING:
+    from breachrules.i18n import Messages
+
+
+def _messages(locale: str) -> Messages:
+    # Read on first use: ``import breachrules`` (and the pytest plugin, which
+    # pytest imports in every project) then stays free of the catalogs.
+    from breachrules.i18n import Messages
+
+    return Messages(locale)
 
 
 class EvaluationError(BreachrulesError):
@@ -24,7 +36,7 @@ class EvaluationError(BreachrulesError):
         return type(self), (self.label, self.span, self.reason)
 
     def message(self, locale: str = "en") -> str:
-        _ = Messages(locale)
+        _ = _messages(locale)
         return _("evaluation.error", span=self.span, label=self.label, reason=_(f"evaluation.{self.reason}"))
 
 
@@ -41,7 +53,7 @@ class ArgumentError(BreachrulesError, TypeError):
         return _argument_error, (self.key, self.values)
 
     def message(self, locale: str = "en") -> str:
-        _ = Messages(locale)
+        _ = _messages(locale)
         return _(self.key, **{k: _.term(v) for k, v in self.values})
 
 

@@ -35,6 +35,14 @@ def rulesets_dir() -> Path:
 
 
 SUFFIX = ".rules"
+CASE_SETS = "cases"  # the bundled case files: rulesets/cases/<ruleset>/
+
+
+def bundled_case_sets() -> dict[str, Path]:
+    """The bundled case files by the name they run under (``test gdpr``):
+    they ship inside the package, so they are found wherever it is installed."""
+    root = rulesets_dir() / CASE_SETS
+    return {p.name: p for p in sorted(root.iterdir()) if p.is_dir()} if root.is_dir() else {}
 
 
 def bundled_names() -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from breachrules import ir
 from breachrules.catalogs import catalog_entries, catalog_lines
@@ -146,3 +147,14 @@ def untranslated(sources: Sequence[tuple[str, str, str | None, str]]) -> tuple[D
         else:
             found.extend(unseen)
     return tuple(sorted(found, key=lambda d: (d.span.line, d.code)))
+
+
+def notes(ruleset: Any) -> tuple[Diagnostic, ...]:
+    """Every warning of the compile checks about a ruleset, as ``breachrules
+    check`` and the pytest plugin report them: the compiler's, catalog
+    entries nothing uses, texts a language lacks."""
+    last = ruleset.sources[-1]
+    chain = [(s.file, s.text, s.catalogs, ruleset.program.files.get(s.file, ruleset.name)) for s in ruleset.sources]
+    return (*ruleset.warnings,
+            *unused_messages(((s.file, s.text) for s in ruleset.sources), last.catalogs, ruleset.name),
+            *untranslated(chain))
