@@ -438,8 +438,8 @@ def test_each_case_and_expectation_knows_its_line(casedir: Path) -> None:
     _, found = cases.load(write(casedir, "good.toml", GOOD))
     base, first, second = found
     assert (base.where, base.line) == ("$", 1)
-    assert base.lines == {"risk": 10, "provisional": 11, "notify": 13, "document": 14}
-    assert (first.where, first.line, first.lines) == ("$.variants[0]", 16, {"risk": 22, "notify": 24})
+    assert base.lines == {"level risk": 10, "provisional": 11, "obligation notify": 13, "obligation document": 14}
+    assert (first.where, first.line, first.lines) == ("$.variants[0]", 16, {"level risk": 22, "obligation notify": 24})
     assert (second.where, second.line) == ("$.variants[1]", 26)
 
 
@@ -482,3 +482,14 @@ def test_a_ruleset_that_does_not_extend_the_named_one_is_refused(casedir: Path) 
     (problem,) = caught.value.problems
     assert (problem.path, problem.key, problem.line) == ("$.ruleset", "case.not_extended", 1)
     assert "written for the ruleset 't', and the ruleset 'enisa' does not extend it" in caught.value.render()
+
+
+def test_a_variant_answers_for_what_its_facts_break_together_with_the_base_s(casedir: Path) -> None:
+    aware = "aware = 2026-03-27T10:00:00+02:00"
+    text = GOOD.split("[[variants]]")[0].replace(aware, aware + "\nnotified = 2026-03-27T11:00:00+02:00")
+    text += '\n[[variants]]\nname = "aware later"\n[variants.facts]\naware = 2026-03-28T10:00:00+02:00\n' \
+            '[variants.expect]\nrisk = "high"\n'
+    with pytest.raises(cases.CaseFileError) as caught:
+        cases.load(write(casedir, "order.toml", text))
+    (problem,) = caught.value.problems
+    assert problem.path.startswith("$.variants[0].facts") and problem.line == 20

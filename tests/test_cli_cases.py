@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from breachrules import cli
@@ -307,3 +308,56 @@ def test_own_counts_only_the_extension_s_file(casedir: Path, capsys: pytest.Capt
     assert coverage["missed"] == [{"kind": "exception", "name": "calm", "file": "ours.rules", "line": 2}]
     code, out, err = run(capsys, "good.toml", "--coverage")  # the whole chain: t.rules counts too
     assert "ours.rules: 0 of 1" in out and "t.rules: 5 of 6" in out
+
+
+# ------------------------------------------------------------------ --update, what it must not do
+
+
+def test_update_keeps_crlf_line_ends_and_follows_a_link(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = casedir / "real.toml"
+    real.write_bytes(COMMENTED.replace("\n", "\r\n").encode("utf-8"))
+    (casedir / "link.toml").symlink_to(real)
+    code, out, err = run(capsys, "link.toml", "--update")
+    assert code == 0, err
+    assert (casedir / "link.toml").is_symlink()
+    after = real.read_bytes().decode("utf-8")
+    assert after.count("\r\n") == COMMENTED.count("\n") and "\n" not in after.replace("\r\n", "")
+    assert 'risk = "none"        # what we believed before\r\n' in after
+
+
+def test_update_with_another_ruleset_is_refused(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(casedir, "wrong.toml", WRONG)
+    code, out, err = run(capsys, "wrong.toml", "--update", "--ruleset", "t.rules")
+    assert code == 2 and "--update cannot be used with --ruleset" in err
+    assert path.read_text(encoding="utf-8") == WRONG
+
+
+def test_update_tells_a_level_from_an_obligation_of_the_same_name(casedir: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    write(casedir, "c.rules", 'ruleset c version "1"\nscale risk: none < high\nscale notify: no < yes\n'
+                              'fact x: bool\nrule r when x then risk >= high because "a" cite "b"\n'
+                              'obligation notify when risk >= high says "n" cite "c"\n')
+    path = write(casedir, "c.toml", 'ruleset = "c.rules"\n[facts]\nx = true\n[expect]\nnotify = "yes"\n'
+                                    '[expect.obligations]\nnotify = false\n')
+    code, data = as_json(capsys, "c.toml")
+    assert [(m["what"], m["line"]) for m in data["cases"][0]["mismatches"]] == [("notify", 5), ("notify", 7)]
+    code, out, err = run(capsys, "c.toml", "--update")
+    assert code == 0, err
+    assert path.read_text(encoding="utf-8").endswith('[expect]\nnotify = "no"\n[expect.obligations]\nnotify = true\n')
+
+
+def test_an_update_that_would_change_anything_else_is_not_written(casedir: Path, capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from breachrules import case_update, toml_positions
+
+    path = write(casedir, "wrong.toml", WRONG)
+
+    def off_by_one(text: str) -> dict[Any, Any]:  # a scanner that places every value one character late
+        return {k: attrs.evolve(v, value_start=v.value_start + 1, value_end=v.value_end + 1)
+                for k, v in toml_positions.positions(text).items()}
+
+    monkeypatch.setattr(case_update, "positions", off_by_one)
+    code, out, err = run(capsys, "wrong.toml", "--update")
+    assert code == 1
+    assert "wrong.toml: not updated: the expectations could not be rewritten without changing something else" in err
+    assert path.read_text(encoding="utf-8") == WRONG

@@ -184,14 +184,18 @@ def test_a_complete_incident_shrinks_to_the_plainest_values(name: str) -> None:
     assert find(incidents(rs, complete=True), lambda _: True, settings=FIND) == plainest(rs)
 
 
-def test_a_finding_shrinks_to_its_thresholds() -> None:
+def test_a_finding_shrinks_to_what_makes_it_fail() -> None:
     """The smallest complete incident of high risk differs from the
-    plainest one in the facts that make the risk high, each just past its
-    threshold (more than 100,000 people; not restored within a day)."""
+    plainest one in a few facts only, and each of them is needed: put back
+    at its plainest value, the risk is no longer high. (Which few depends on
+    the search: more than 100,000 people and a day without the data is one
+    such set, as docs/testing.md shows.)"""
     high = find(incidents(GDPR, complete=True), lambda i: GDPR.decide(i).risk == "high", settings=FIND)
-    changed = {name: value for name, value in high.items() if value != plainest(GDPR)[name]}
-    assert len(changed) <= 4, changed
-    assert (changed["subjects"], changed["restore_time"]) == (100001, "P1DT1S")  # as docs/testing.md says
+    plain = plainest(GDPR)
+    changed = {name: value for name, value in high.items() if value != plain[name]}
+    assert 0 < len(changed) <= 4, changed
+    for name in changed:
+        assert GDPR.decide({**high, name: plain[name]}).risk != "high", (name, changed)
 
 
 # ------------------------------------------------------------------ Hypothesis stays optional

@@ -140,3 +140,10 @@ def test_every_leaf_reads_back_from_its_span(table: dict[str, Any], inline: bool
         if isinstance(value, dict):
             continue
         assert tomllib.loads("v = " + text[at.value_start:at.value_end])["v"] == value
+
+
+def test_an_escaped_quote_does_not_close_a_multiline_string() -> None:
+    text = 'remark = """a \\""" b\nrisk = "x"\n"""\nrisk = "high"\n'
+    assert tomllib.loads(text)["risk"] == "high"
+    at = positions(text)[("risk",)]
+    assert (at.line, text[at.value_start:at.value_end]) == (4, '"high"')

@@ -16,8 +16,10 @@ import json
 import os
 import stat
 import tempfile
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -33,31 +35,61 @@ class Update:
     text: str | None
     rewritten: tuple[Mismatch, ...]
     kept: tuple[Mismatch, ...]
+    refused: str | None = None  # why the file was left alone: a message id
 
 
 def update(text: str, results: Sequence[CaseResult]) -> Update:
     """The case file ``text`` with each failing expectation of ``results``
-    (cases of this file) replaced by what the ruleset decided."""
+    (cases of this file) replaced by what the ruleset decided.
+
+    The new text is read back before it is offered: it must hold exactly
+    the old document with those values changed, or :class:`UnsafeUpdate` is
+    raised and nothing should be written (the position scanner is checked,
+    not trusted)."""
     found = positions(text)
     edits: list[tuple[int, int, str]] = []
+    changes: list[tuple[tuple[str | int, ...], object]] = []
     rewritten: list[Mismatch] = []
     kept: list[Mismatch] = []
     for result in results:
         expect = (*parse_path(result.case.where), "expect")
         for m in result.mismatches:
-            key = (*expect, m.what) if m.what in result.case.expect.levels or m.what == "provisional" \
-                else (*expect, "obligations", m.what)
-            at = found.get(key) if m.what in result.case.lines else None
-            if at is None:
+            path = {"level": (*expect, m.what), "provisional": (*expect, "provisional"),
+                    "obligation": (*expect, "obligations", m.what)}.get(m.kind)
+            at = found.get(path) if path is not None and m.key in result.case.lines else None
+            if path is None or at is None:
                 kept.append(m)
                 continue
             edits.append((at.value_start, at.value_end, _literal(m.actual)))
+            changes.append((path, m.actual))
             rewritten.append(m)
     if not edits:
         return Update(None, (), tuple(kept))
+    new = text
     for start, end, literal in sorted(edits, reverse=True):
-        text = text[:start] + literal + text[end:]
-    return Update(text, tuple(rewritten), tuple(kept))
+        new = new[:start] + literal + new[end:]
+    _check(text, new, changes)
+    return Update(new, tuple(rewritten), tuple(kept))
+
+
+class UnsafeUpdate(Exception):
+    """The rewritten text would not be the old document with only the
+    expectations changed."""
+
+
+def _check(old: str, new: str, changes: Sequence[tuple[tuple[str | int, ...], object]]) -> None:
+    expected: Any = tomllib.loads(old)
+    for path, value in changes:
+        table = expected
+        for step in path[:-1]:
+            table = table[step]
+        table[path[-1]] = value
+    try:
+        if tomllib.loads(new) == expected:
+            return
+    except tomllib.TOMLDecodeError:
+        pass
+    raise UnsafeUpdate
 
 
 def _literal(value: object) -> str:
@@ -66,7 +98,9 @@ def _literal(value: object) -> str:
 
 
 def write(path: Path, text: str) -> None:
-    """Replace the file at once: a reader (or a crash) never sees half of it."""
+    """Replace the file at once: a reader (or a crash) never sees half of it.
+    A symbolic link is followed: the file it names is the one replaced."""
+    path = path.resolve()
     mode = stat.S_IMODE(path.stat().st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

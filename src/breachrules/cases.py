@@ -108,7 +108,8 @@ class Case:
     expect: Expectation
     where: str = "$"  # "$" for the base case, "$.variants[2]" for a variant
     line: int = 1  # where the case starts
-    # where each expectation is written: an outcome, an obligation, "provisional"
+    # where each expectation is written, by its key (see Mismatch.key):
+    # "level risk", "obligation notify", "provisional"
     lines: Mapping[str, int] = attrs.field(factory=dict)
 
 
@@ -118,6 +119,13 @@ class Mismatch:
     expected: object
     actual: object
     line: int | None = None  # of the expectation, or of the case for an invariant or a conflict
+    kind: str = ""  # "level", "obligation", "provisional", "invariant" or "conflict"
+
+    @property
+    def key(self) -> str:
+        """The expectation this mismatch is about, unambiguous even where an
+        outcome and an obligation share a name: "level risk", "obligation notify"."""
+        return f"{self.kind} {self.what}" if self.kind in ("level", "obligation") else self.kind
 
 
 @attrs.frozen
@@ -214,13 +222,20 @@ def load(path: str | Path, ruleset: Any = None) -> tuple[Any, list[Case]]:
                            facts, _expectation(ruleset, variant.get("expect"), f"{where}.expect", problems),
                            where, found))
         owned.append(set(own_facts))
+    in_base: set[tuple[str, str]] = set()  # the base case's problems, reported once, in the base
     for case, own in zip(cases, owned, strict=True):
         try:
             ruleset.validate(case.facts)
         except IncidentError as error:
-            # a variant answers for the facts it sets; the base case for the rest
+            # a variant answers for the facts it sets, and for what they break
+            # together with the base's (a deadline's start moved after the duty
+            # was done); the base case for the rest
+            found_here = [p for p in error.problems if own is None or _fact_of(p.path) in own
+                          or (p.path, p.key) not in in_base]
+            if own is None:
+                in_base = {(p.path, p.key) for p in error.problems}
             problems.extend(CaseProblem(f"{case.where}.facts{p.path[1:]}", f"incident.{p.key}", p.values)
-                            for p in error.problems if own is None or _fact_of(p.path) in own)
+                            for p in found_here)
     if problems:
         raise fail()
     return ruleset, cases
@@ -232,12 +247,14 @@ def _case(file: str, name: str, variant: str | None, remark: str, facts: Mapping
     steps = parse_path(where)
     start = locate(found, steps)
     lines: dict[str, int] = {}
-    for key in [*expect.levels, "provisional"]:
+    for key in expect.levels:
         if (at := found.get((*steps, "expect", key))) is not None:
-            lines[key] = at.line
+            lines[f"level {key}"] = at.line
+    if (at := found.get((*steps, "expect", "provisional"))) is not None:
+        lines["provisional"] = at.line
     for key in expect.obligations:
         if (at := found.get((*steps, "expect", "obligations", key))) is not None:
-            lines[key] = at.line
+            lines[f"obligation {key}"] = at.line
     return Case(file, name, variant, remark, facts, expect, where, start.line if start else 1, lines)
 
 
@@ -262,20 +279,22 @@ def run(ruleset: Any, case: Case) -> CaseResult:
     assessment = ruleset.assess(case.facts)
     lines = case.lines
     mismatches = [
-        Mismatch(outcome, level, assessment.levels[outcome], lines.get(outcome))
+        Mismatch(outcome, level, assessment.levels[outcome], lines.get(f"level {outcome}"), "level")
         for outcome, level in case.expect.levels.items() if assessment.levels[outcome] != level
     ]
     for obligation, required in case.expect.obligations.items():
         actual = assessment.obligation(obligation).required
         if actual != required:
-            mismatches.append(Mismatch(obligation, required, actual, lines.get(obligation)))
+            mismatches.append(Mismatch(obligation, required, actual, lines.get(f"obligation {obligation}"),
+                                       "obligation"))
     if case.expect.provisional is not None and assessment.provisional != case.expect.provisional:
         mismatches.append(Mismatch("provisional", case.expect.provisional, assessment.provisional,
-                                   lines.get("provisional")))
+                                   lines.get("provisional"), "provisional"))
     mismatches.extend(attrs.evolve(m, line=case.line) for m in broken_invariants(ruleset, case.facts))
     # Exceptions to one rule that apply together and disagree are a defect of
     # the ruleset, whatever the expectations say.
-    mismatches.extend(Mismatch("conflict", "", " / ".join(labels), case.line) for labels in assessment.conflicts)
+    mismatches.extend(Mismatch("conflict", "", " / ".join(labels), case.line, "conflict")
+                      for labels in assessment.conflicts)
     return CaseResult(case, assessment, tuple(mismatches))
 
 
@@ -291,7 +310,7 @@ def broken_invariants(ruleset: Any, facts: Mapping[str, Any]) -> list[Mismatch]:
         return []
     known = ruleset.validate(facts).known
     truths = interpreter.conditions_after_decision(program, known, [inv.expr for inv in program.invariants])
-    return [Mismatch(f"invariant {inv.name}", True, False)
+    return [Mismatch(f"invariant {inv.name}", True, False, kind="invariant")
             for inv, truth in zip(program.invariants, truths, strict=True) if truth is False]
 
 

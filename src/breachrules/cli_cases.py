@@ -23,7 +23,7 @@ from breachrules.coverage import Coverage, measure
 from breachrules.diagnostics import RulesetError
 from breachrules.errors import BreachrulesError
 from breachrules.i18n import Messages
-from breachrules.resources import bundled_case_sets
+from breachrules.resources import PACKAGE, bundled_case_sets
 
 
 def resolve(target: str) -> Path | None:
@@ -57,6 +57,9 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
     if not files:
         return _fail(_("cli.test.no_cases"))
     against = None
+    if update and ruleset is not None:
+        # the cases are written for the ruleset they name: what another decides is no expectation of theirs
+        return _fail(_("cli.test.update_with_ruleset"))
     if ruleset is not None:
         try:
             against = cases.ruleset_named(ruleset)
@@ -120,7 +123,14 @@ def _update(file: Path, ruleset: Any, against: Any, failing: Sequence[cases.Case
     """Rewrite the failing expectations of one file, and make sure the file
     still loads and the rewritten expectations now hold: an edit in place is
     checked, not trusted."""
-    done = case_update.update(file.read_text(encoding="utf-8"), failing)
+    everything = tuple(m for result in failing for m in result.mismatches)
+    if file.resolve().is_relative_to(PACKAGE):  # the bundled cases of an installed package
+        return case_update.Update(None, (), everything, "cli.test.update_bundled")
+    try:
+        # bytes, not text: the file's line ends are kept as they are
+        done = case_update.update(file.read_bytes().decode("utf-8"), failing)
+    except case_update.UnsafeUpdate:
+        return case_update.Update(None, (), everything, "cli.test.update_unsafe")
     if done.text is None:
         return done
     case_update.write(file, done.text)
@@ -128,7 +138,7 @@ def _update(file: Path, ruleset: Any, against: Any, failing: Sequence[cases.Case
     by_where = {case.where: case for case in reloaded}
     for result in failing:
         again = cases.run(ruleset, by_where[result.case.where])
-        if not {m.what for m in again.mismatches} <= {m.what for m in done.kept}:
+        if not {m.key for m in again.mismatches} <= {m.key for m in done.kept}:
             raise AssertionError(f"{file}: an updated expectation still fails: {again.mismatches}")
     return done
 
@@ -181,6 +191,9 @@ class TextReport:
 
     def updated(self, file: str, update: case_update.Update) -> None:
         _ = self._
+        if update.refused is not None:
+            print(_(update.refused, file=file), file=sys.stderr)
+            return
         if update.rewritten:
             print(_.plural("cli.test.updated", len(update.rewritten), file=file))
         for m in update.kept:
@@ -217,7 +230,7 @@ class TextReport:
 
 def _message(error: Exception, locale: str) -> str:
     """A library error in the reader's language (each kind says itself)."""
-    message = getattr(error, "message", None)
+    message = getattr(error, "message", None) or getattr(error, "render", None)
     return message(locale) if callable(message) else Messages(locale)("cli.internal_error")
 
 
@@ -265,6 +278,7 @@ class JsonReport:
     def updated(self, file: str, update: case_update.Update) -> None:
         self.data["updated"].append({
             "file": file,
+            "refused": None if update.refused is None else self._(update.refused, file=file),
             "rewritten": [{"what": m.what, "from": m.expected, "to": m.actual, "line": m.line}
                           for m in update.rewritten],
             "kept": [{"what": m.what, "line": m.line, "message": case_words.mismatch(self._, m)}

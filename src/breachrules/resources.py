@@ -13,7 +13,8 @@ import os
 import stat
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent  # the installed package's directory
+_PACKAGE = PACKAGE
 _CHECKOUT = _PACKAGE.parent.parent
 
 

@@ -180,12 +180,14 @@ class _Scanner:
         quote = self.peek()
         triple = quote * 3
         if self.peek(3) == triple:
-            end = self.text.find(triple, self.i + 3)
+            self.i += 3
+            while not self.at_end() and self.peek(3) != triple:
+                # an escaped quote does not close a basic string: """a \""" b"""
+                self.i += 2 if self.text[self.i] == "\\" and quote == '"' else 1
+            self.i = min(self.i + 3, len(self.text))
             # a closing run may hold up to two quotes of the content: """a""""
-            end = len(self.text) if end < 0 else end + 3
-            while self.text[end:end + 1] == quote and end < len(self.text):
-                end += 1
-            self.i = end
+            while self.text[self.i:self.i + 1] == quote:
+                self.i += 1
             return
         self.i += 1
         while not self.at_end():
