@@ -211,12 +211,6 @@ def _diff(old_name: str, new_name: str, locale: str, form: str, fail_on: str | N
     return run(old, new, locale, form, fail_on)
 
 
-def _message(error: Exception, locale: str) -> str:
-    """A library error in the reader's language (each kind says itself)."""
-    message = getattr(error, "message", None)
-    return message(locale) if callable(message) else Messages(locale)("cli.internal_error")
-
-
 def _fail(message: str, code: int = 2) -> int:
     print(message, file=sys.stderr)
     return code
@@ -248,7 +242,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _assess(args: argparse.Namespace) -> int:
     from breachrules.diagnostics import RulesetError
-    from breachrules.errors import ArgumentError, BreachrulesError
+    from breachrules.errors import ArgumentError, BreachrulesError, in_words
     from breachrules.explain import time_zone
     from breachrules.incident import IncidentError, Problem, in_window
 
@@ -281,7 +275,7 @@ def _assess(args: argparse.Namespace) -> int:
     except IncidentError as error:
         return _fail(_("cli.bad_incident", path=path) + "\n" + error.render(args.lang))
     except BreachrulesError as error:
-        return _fail(_message(error, args.lang))
+        return _fail(in_words(error, args.lang))
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "markdown":

@@ -18,6 +18,14 @@ def _messages(locale: str) -> Messages:
     return Messages(locale)
 
 
+def in_words(error: BaseException, locale: str) -> str:
+    """A library error in the reader's language. Each kind says itself, by
+    ``message`` or, for those that list many problems, ``render``; anything
+    else is a fault of ours, and says only that."""
+    say = getattr(error, "message", None) or getattr(error, "render", None)
+    return str(say(locale)) if callable(say) else _messages(locale)("cli.internal_error")
+
+
 class EvaluationError(BreachrulesError):
     """A rule could not be evaluated (say, a score divided by zero).
 

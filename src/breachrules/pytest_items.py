@@ -26,7 +26,7 @@ import pytest
 
 from breachrules import case_words, cases, verify
 from breachrules.diagnostics import Diagnostic, RulesetError
-from breachrules.errors import BreachrulesError
+from breachrules.errors import BreachrulesError, in_words
 from breachrules.i18n import Messages
 from breachrules.pytest_plugin import SETTINGS, BreachrulesWarning, Settings
 from breachrules.resources import BUNDLED_PREFIX, display_name, real_path
@@ -210,9 +210,7 @@ class CaseItem(_Item):
         try:
             result = cases.run(self.ruleset, self.case)
         except BreachrulesError as error:  # the ruleset cannot evaluate this case
-            message = getattr(error, "message", None)
-            words = message(_.locale) if callable(message) else _("cli.internal_error")
-            raise Failure(f"{self._at(self.case.line)}: {words}") from None
+            raise Failure(f"{self._at(self.case.line)}: {in_words(error, _.locale)}") from None
         if result.passed:
             return
         lines = [f"{self._at(m.line)}: {case_words.mismatch(_, m)}" for m in result.mismatches]

@@ -12,7 +12,9 @@ placed at the nearest enclosing key it knows.
 
 from __future__ import annotations
 
+import bisect
 import re
+import tomllib
 from collections.abc import Mapping
 
 import attrs
@@ -215,8 +217,6 @@ def _resolve(keys: list[str], arrays: Mapping[Path, int]) -> Path:
 
 
 def _unquote(token: str) -> str:
-    import tomllib
-
     try:
         return str(tomllib.loads(f"k = {token}")["k"])
     except tomllib.TOMLDecodeError:
@@ -224,8 +224,6 @@ def _unquote(token: str) -> str:
 
 
 def _bisect(starts: list[int], offset: int) -> int:
-    import bisect
-
     return bisect.bisect_right(starts, offset) - 1
 
 
