@@ -611,3 +611,28 @@ def test_a_case_file_that_cannot_run_is_named(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1] == f"Not run, because of the problems above: {broken}"
     finnish = run("test", broken, "--lang", "fi")
     assert f"Ajamatta edellä kerrottujen ongelmien vuoksi: {broken}" in finnish.stderr
+
+
+def test_version_prints_the_library_version_and_exits_0() -> None:
+    import breachrules
+
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"breachrules {breachrules.__version__}\n"
+    assert "näytä ohjelman versio" in run("--lang", "fi", "--help").stdout
+
+
+def test_the_readme_s_first_command_runs_and_names_its_moment() -> None:
+    """The README's first command is what a newcomer runs: it must work from
+    the checkout, and say the same on any day (it fixes --now)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = next(line.strip() for line in readme.splitlines() if "breachrules assess" in line)
+    install, assess = command.split(" && ")
+    assert install == "pip install ."
+    args = assess.split()[1:]
+    assert "--now" in args
+    first, again = run(*args), run(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == again.stdout
+    # the time left is counted from --now (2.5 h after awareness), not from the clock
+    assert "aikaa on jäljellä 2 vuorokautta ja 21 tuntia" in first.stdout

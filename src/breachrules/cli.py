@@ -108,6 +108,8 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="breachrules", description=_("cli.description"))
     # accepted before the command too, for the command's own words (see _ui_locale)
     parser.add_argument("--lang", choices=LOCALES, default=None, help=_("cli.lang"))
+    parser.add_argument("--version", action="version", version=f"breachrules {_version()}",
+                        help=_("cli.argparse.version"))
     commands = parser.add_subparsers(dest="command", required=True, metavar=_("cli.metavar.command"))
 
     assess = commands.add_parser("assess", help=_("cli.assess.help"))
@@ -153,6 +155,12 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
 
     cli_fmt.add_parser(commands, _)
     return parser
+
+
+def _version() -> str:
+    from breachrules import __version__
+
+    return __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
