@@ -55,6 +55,7 @@ import ast
 import contextlib
 import functools
 import io
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -424,7 +425,16 @@ def iso_instant(text: str) -> datetime:
 
 
 def _ordered(op: str, value: Any, limit: Any) -> bool:
-    return bool({">=": value >= limit, "<=": value <= limit, "==": value == limit}[op])
+    return bool({">=": value >= limit, "<=": value <= limit, "==": value == limit, ">": value > limit,
+                 "<": value < limit}[op])
+
+
+def _literal(text: str) -> Fraction:
+    """A number in a condition, as the ruleset language reads it (and JSON,
+    and so the incident): a whole number exactly, any other as a float.
+    ``0.000000000001`` is the float nearest it, as in the ruleset that
+    wrote it, not the fraction 1/10**12 (which no incident can give)."""
+    return Fraction(int(text)) if re.fullmatch(r"-?\d+", text) else Fraction(float(text))
 
 
 def holds(condition: regions.Condition, old: Program, new: Program, before: Mapping[str, Any],
@@ -469,12 +479,24 @@ def holds(condition: regions.Condition, old: Program, new: Program, before: Mapp
         m = re.fullmatch(rf"(\w+) (in|not in) {q}", text)
         assert m is not None, text
         return (m.group(1) in value) is (m.group(2) == "in")
-    if kind == "number":
-        m = re.fullmatch(rf"{q} (>=|<=|==) (-?\d+(?:\.\d+)?(?:e-?\d+)?)", text)
-        assert m is not None, text
-        return _ordered(m.group(1), Fraction(value), Fraction(m.group(2)))
-    if kind == "duration":
-        m = re.fullmatch(rf"{q} (>=|<=|==) (\S+)", text)
+    if kind in ("number", "duration"):
+        exact = (lambda v: Fraction(v)) if kind == "number" else micros
+        written = _literal if kind == "number" else iso_micros
+        # two facts compared with each other: "a <= b", "a >= -b + 2", "d < e - PT1H"
+        m = re.fullmatch(rf"{q} (>=|<=|==|>|<) (-?)([A-Za-z_]\w*)(?: ([+-]) (\S+))?", text)
+        if m is not None and (m.group(3) in old.facts or m.group(3) in new.facts):  # (not "P2D")
+            other = m.group(3)
+            given = before if other in old.facts else after
+            if other not in given:
+                return None
+            offset = Fraction(0) if m.group(4) is None else written(m.group(5)) * (1 if m.group(4) == "+" else -1)
+            side = exact(given[other]) * (-1 if m.group(2) else 1) + offset
+            return _ordered(m.group(1), exact(value), side)
+        if kind == "number":
+            m = re.fullmatch(rf"{q} (>=|<=|==|>|<) (-?\d+(?:\.\d+)?)", text)
+            assert m is not None, text
+            return _ordered(m.group(1), Fraction(value), _literal(m.group(2)))
+        m = re.fullmatch(rf"{q} (>=|<=|==|>|<) (\S+)", text)
         assert m is not None, text
         return _ordered(m.group(1), micros(value), iso_micros(m.group(2)))
     if kind == "datetime":
@@ -854,3 +876,64 @@ def test_an_action_whose_condition_fails_leaves_no_decision_to_differ() -> None:
     assert diff.regions != ()
     for b in (False, True):
         assert assert_covered(diff, old, new, {"t": "2026-01-05T09:00:00+00:00", "b": b})
+
+
+# A number that need not be whole, compared with a small threshold through
+# a definition and negations (found for "exemption zmut to l13 always",
+# where l13 asks `(- - ... - n6) > 0.000000000001` and n6 = min(n2, n2, y)).
+# The thresholds were read only where a fact is compared directly with a
+# whole number, so n had none: its conditions fell back to the solver's
+# values, and each region was one point, halving towards the threshold
+# (n == 0.5000000000005, n == 0.25000000000075, ...) until the limit cut
+# the list short; and the witness, the float nearest each fraction, lay
+# outside its own region.
+REAL = """ruleset w
+scale risk: none < high
+fact n: number -1000.5..999999999999999
+fact y: count 0.. default 3
+define low = min(n, n, y)
+obligation o when (- - - - - - low) > 0.000000000001 says "o" cite "c"
+"""
+
+
+def test_a_number_compared_through_a_definition_is_a_range_from_its_threshold() -> None:
+    old, new, diff = _pair(REAL, REAL + 'exemption e to o always because "m" cite "c"\n')
+    assert diff.complete
+    assert [(r.kind, r.cause, [c.text for c in r.conditions]) for r in diff.regions] == [
+        ("exemption", "e", ["n > 0.000000000001", "y >= 1"])]
+    assert_changes_shown(diff, old, new)  # the witness is a float, inside
+    (region,) = diff.regions
+    assert isinstance(region.incident["n"], (int, float))
+    # on the edge: the threshold the ruleset wrote (the float 0.000000000001)
+    # is outside, the float after it inside
+    threshold = 0.000000000001
+    for n, lies in ((threshold, False), (math.nextafter(threshold, 1), True), (0.0, False), (1000.0, True)):
+        data = {"n": n, "y": 1}
+        assert inside(region, old, new, facts_of(old, data), facts_of(new, data)) is lies, n
+        assert assert_covered(diff, old, new, data) is lies
+    assert assert_covered(diff, old, new, {"n": 1.5, "y": 0}) is False
+
+
+# Two numbers compared with each other bound no fact alone: the regions
+# were points, found one at a time ("a == 1.5 and b == 1.5", "a == 1.25 and
+# b == 1.25", ...), and the list was cut short.
+PAIRED = """ruleset w
+scale risk: none < high
+fact a: number
+fact b: number
+obligation o when a > b says "o" cite "c"
+"""
+
+
+@pytest.mark.parametrize(("changed", "conditions"), [
+    ("a > b or a > 0.5", ["a > 0.5", "a <= b"]),
+    ("a >= b", ["a == b"]),
+    ("- a < - b and b >= 0.1", ["b < 0.1", "a > b"]),
+])
+def test_two_numbers_compared_with_each_other_are_a_relation(changed: str, conditions: list[str]) -> None:
+    old, new, diff = _pair(PAIRED, PAIRED.replace("when a > b", f"when {changed}"))
+    assert diff.complete
+    assert [[c.text for c in r.conditions] for r in diff.regions] == [conditions]
+    assert_changes_shown(diff, old, new)
+    for a, b in ((0.5, 0.5), (0.75, 0.75), (0.75, 1.0), (1.0, 0.75), (0.05, 0.0), (0.2, 0.0)):
+        assert_covered(diff, old, new, {"a": a, "b": b})

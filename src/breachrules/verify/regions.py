@@ -12,6 +12,15 @@ conditions on facts and definitions (a conjunction the solver finds and
 makes minimal), with every change that happens there, each shown by a
 small incident the interpreter confirms.
 
+A number or a duration is described by the comparisons the rulesets make
+with it, through definitions, negations, sums, ``min`` and ``max``: a
+range between the thresholds it is compared with (``n > 0.000000000001``,
+each threshold as the ruleset wrote it, and read as the ruleset reads it),
+or a relation with another fact it is compared with (``a <= b``), never a
+list of the values the solver happens to give. The solver's numbers are
+exact fractions, an incident's are floats: each witness is one an incident
+can give, inside its region exactly.
+
 Exact both ways: every incident where the versions differ is proved to lie
 in a listed region (what no cause explains becomes regions of its own), and
 every change listed has its witness. A region says where a change *can*
@@ -21,8 +30,10 @@ the outcome may not change at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -47,7 +58,7 @@ class Condition:
     """One part of a region, written as the ruleset language would."""
 
     fact: str  # the fact or definition it constrains
-    text: str  # e.g. "subjects >= 501", "exposed_to in {outsider, public}"
+    text: str  # e.g. "subjects >= 501", "exposed_to in {outsider, public}", "n > 0.5", "a <= b + 2"
 
     def to_dict(self) -> dict[str, str]:
         return {"fact": self.fact, "condition": self.text}
@@ -152,6 +163,10 @@ class _Literal:
     term: z3.BoolRef
     text: str
     members: tuple[str, ...] = ()  # an enum literal: the members it allows (widened later)
+    # a bound: (what is bounded, the comparison, the bound, the bound as written): "n >= 2" and
+    # "n <= 2" become "n == 2"
+    bound: tuple[Any, str, Any, str] | None = None
+    relation: bool = False  # it compares two facts
 
 
 class _Regions:
@@ -172,7 +187,7 @@ class _Regions:
         self.differ = z3.Or([a != b for a, b in self.outputs.values()] or [_FALSE])
         self.facts = {**new.facts, **old.facts}
         self.read = sorted(witness.read_facts(old) | witness.read_facts(new))
-        self.cuts = _cuts(old, new)
+        self.splits = _splits(self.before, self.after)
         self.complete = True
         self.alone: dict[str, set[tuple[str, Any, Any]]] = {}  # what each cause changes by itself
         self.listed: list[z3.BoolRef] = []  # the conditions of the regions listed so far
@@ -187,6 +202,31 @@ class _Regions:
         self.solver.pop()
         if answer == z3.unknown:
             self.complete = False
+        return model
+
+    def floats(self, model: z3.ModelRef, *goals: z3.BoolRef) -> z3.ModelRef:
+        """A model of ``goals`` like ``model`` whose numbers are all ones an
+        incident can give: the solver's numbers are exact fractions, an
+        incident's floats, and a witness and the conditions it is shown
+        with must be the same numbers. Each fraction that is no float is
+        moved to the whole number nearest it, or else to a float next to
+        it, where the goals still hold (one always does where they hold
+        over a range between thresholds the rulesets wrote, which are
+        floats)."""
+        fixed: list[z3.BoolRef] = []
+        for name in self.read:
+            fact = self.facts[name]
+            if fact.type.kind != "number" or fact.type.integral:
+                continue
+            variable = self.space.fact(fact)
+            number = Fraction(_python(model.eval(variable, model_completion=True)))
+            if not _is_float(number):
+                for near in _floats_near(number):
+                    found = self.sat(*goals, *fixed, variable == _term(near))
+                    if found is not None:
+                        model, number = found, near
+                        break
+            fixed.append(variable == _term(number))
         return model
 
     def implies(self, literals: list[_Literal], goal: z3.BoolRef) -> bool:
@@ -223,6 +263,7 @@ class _Regions:
             model = self.sat(area, self.differ, *(z3.Not(c) for c in covered))
             if model is None:
                 return
+            model = self.floats(model, area, self.differ, *(z3.Not(c) for c in covered))
             causes = active(model)
             inside = z3.And([c.where for c in causes]) if causes else area
             literals = self._generalise(model, inside)
@@ -257,6 +298,7 @@ class _Regions:
                 old_value, new_value = model.eval(a, model_completion=True), model.eval(b, model_completion=True)
                 pair = z3.And(a == old_value, b == new_value)
                 seen.append(z3.Not(pair))
+                model = self.floats(model, region, pair)
                 old_v, new_v = _python(old_value), _python(new_value)
                 if (key, old_v, new_v) not in known:
                     yield Change(key, old_v, new_v, self._example(model, key, old_v, new_v, labels))
@@ -336,22 +378,29 @@ class _Regions:
     def _generalise(self, model: z3.ModelRef, goal: z3.BoolRef) -> list[_Literal]:
         """A few conditions, true of ``model``, under which ``goal`` holds for
         every valid incident: the model's values, numbers as ranges between
-        the thresholds the rulesets compare them with, made minimal (each
-        condition needed) and enum members widened to every member that
-        still implies it. Definitions the two versions agree on count as
-        conditions and are kept in preference to the facts they read."""
+        the thresholds the rulesets compare them with and as relations with
+        the facts they compare them with, made minimal (each condition
+        needed) and enum members widened to every member that still implies
+        it. Definitions the two versions agree on count as conditions and
+        are kept in preference to the facts they read. Only where ranges
+        and relations do not describe it (a sum of three facts, an instant)
+        is a value the model's own."""
         for exact in (False, True):
             literals = [*self._definitions(model), *(lit for name in self.read
                                                     for lit in self._literals(name, model, exact))]
+            if not exact:
+                literals.extend(self._relations(model))
             if self.implies(literals, goal):
                 break
         else:  # pragma: no cover - a model's own values always imply what they decide
             raise AssertionError("an incident's own values imply its decision")
-        for literal in sorted(literals, key=lambda lit: lit.fact in self.facts, reverse=True):
+        # what two facts compared with each other say goes first, then what the facts
+        # do alone: thresholds are kept in preference to relations, definitions to both
+        for literal in sorted(literals, key=lambda lit: 0 if lit.relation else 1 if lit.fact in self.facts else 2):
             trial = [lit for lit in literals if lit is not literal]
             if self.implies(trial, goal):
                 literals = trial
-        return [self._widen(lit, literals, goal) for lit in literals]
+        return [self._widen(lit, literals, goal) for lit in _points(literals)]
 
     def _widen(self, literal: _Literal, literals: list[_Literal], goal: z3.BoolRef) -> _Literal:
         if not literal.members:
@@ -369,6 +418,26 @@ class _Regions:
         text = f"{literal.fact} == {members[0]}" if len(members) == 1 else \
             f"{literal.fact} in {{{', '.join(m for m in self.facts[literal.fact].type.members if m in members)}}}"
         return _Literal(literal.fact, term, text, tuple(members))
+
+    def _relations(self, model: z3.ModelRef) -> list[_Literal]:
+        """What the model says of two facts the rulesets compare with each
+        other: ``x - sign * y`` between the nearest of the constants they
+        compare it with, as ``x >= y + 2``, ``x < -y``."""
+        found: list[_Literal] = []
+        for relation, cuts in sorted(self.splits.relations.items(),
+                                     key=lambda item: (item[0].x, item[0].y, item[0].sign)):
+            x, y = (self.space.fact(self.facts[name]) for name in (relation.x, relation.y))
+            difference = Fraction(_python(model.eval(x - relation.sign * y, model_completion=True)))
+            kind = self.facts[relation.x].type.kind
+            show = _duration if kind == "duration" else _number
+            whole = _whole(self.facts[relation.x].type) and _whole(self.facts[relation.y].type)
+            other = f"{'-' if relation.sign < 0 else ''}{relation.y}"
+
+            def beside(at: Fraction, other: str = other, show: Callable[[Any], str] = show) -> str:
+                return other if at == 0 else f"{other} + {show(at)}" if at > 0 else f"{other} - {show(-at)}"
+            bounds = _bounds(relation.x, x - relation.sign * y, cuts, difference, whole, show, beside)
+            found.extend(attrs.evolve(literal, relation=True) for literal in bounds)
+        return found
 
     def _definitions(self, model: z3.ModelRef) -> list[_Literal]:
         """The Boolean definitions both versions define alike, as the model has them."""
@@ -407,17 +476,11 @@ class _Regions:
                                       f"{m} {'in' if inside else 'not in'} {name}"))
             return found
         if kind in ("number", "duration"):
-            number = _python(value())
+            number = Fraction(_python(value()))
             show = _duration if kind == "duration" else _number
             if exact:
                 return [_Literal(name, variable == _term(number), f"{name} == {show(number)}")]
-            low, high = _between(self.cuts.get(name, []), number)
-            bounds = []
-            if low is not None:
-                bounds.append(_Literal(name, variable >= _term(low), f"{name} >= {show(low)}"))
-            if high is not None:
-                bounds.append(_Literal(name, variable <= _term(high), f"{name} <= {show(high)}"))
-            return bounds
+            return _bounds(name, variable, self.splits.cuts.get(name, ()), number, _whole(fact.type), show)
         if kind == "datetime":  # instants only as exact values: what rulesets compare them with is other instants
             if not exact:
                 return []
@@ -427,6 +490,44 @@ class _Regions:
             return [_Literal(name, z3.And(variable.utc == utc, variable.offset == offset), f"{name} == {shown}")]
         written = read_text(value())
         return [_Literal(name, variable == text(written, fact.span), f"{name} == {written!r}")]
+
+
+def _bounds(name: str, variable: Any, cuts: Iterable[_Cut], value: Fraction, whole: bool,
+            show: Callable[[Any], str], beside: Callable[[Fraction], str] | None = None) -> list[_Literal]:
+    """The cell of ``value`` among the cuts, as conditions on ``variable``
+    (``beside`` writes a bound, as what is compared with ``name``)."""
+    low, high = _between(cuts, value)
+    written = beside or show
+    bounds = []
+    if low is not None:
+        if whole and low.strict:  # x > 1000: x >= 1001
+            low = _Bound(low.at + 1, False)
+        op = ">" if low.strict else ">="
+        bounds.append(_Literal(name, ir.COMPARISONS[op](variable, _term(low.at)), f"{name} {op} {written(low.at)}",
+                               bound=(variable, op, _term(low.at), written(low.at))))
+    if high is not None:
+        op = "<" if high.strict else "<="
+        bounds.append(_Literal(name, ir.COMPARISONS[op](variable, _term(high.at)), f"{name} {op} {written(high.at)}",
+                               bound=(variable, op, _term(high.at), written(high.at))))
+    return bounds
+
+
+def _points(literals: list[_Literal]) -> list[_Literal]:
+    """The conditions with a lower and an upper bound that meet (``n >= 2``
+    and ``n <= 2``) as one (``n == 2``)."""
+    found: list[_Literal] = []
+    for literal in literals:
+        if literal.bound is not None and literal.bound[1] == "<=":
+            lhs, _, rhs, written = literal.bound
+            low = next((i for i, lit in enumerate(found) if lit.fact == literal.fact and lit.bound is not None
+                        and lit.bound[1] == ">=" and lit.bound[3] == written and lit.relation == literal.relation),
+                       None)
+            if low is not None:
+                found[low] = attrs.evolve(literal, term=lhs == rhs, text=f"{literal.fact} == {written}",
+                                          bound=(lhs, "==", rhs, written))
+                continue
+        found.append(literal)
+    return found
 
 
 def _own(program: Program, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -478,12 +579,20 @@ def _term(value: Any) -> Any:
     return int(value)
 
 
-def _between(cuts: list[tuple[Any, Any]], value: Any) -> tuple[Any, Any]:
-    """The nearest boundaries at or below and at or above ``value``: each
-    comparison a ruleset makes splits a fact's values between a highest
-    value on one side and a lowest on the other (``x > 1000``: 1000 and 1001)."""
-    low = max((lo for lo, _ in cuts if lo <= value), default=None)
-    high = min((hi for _, hi in cuts if hi >= value), default=None)
+def _between(cuts: Iterable[_Cut], value: Fraction) -> tuple[_Bound | None, _Bound | None]:
+    """The cell of ``value`` among the cuts: the nearest bound at or below
+    it and the nearest at or above (each None where no cut is there)."""
+    low: _Bound | None = None
+    high: _Bound | None = None
+    for cut in cuts:
+        if value > cut.at or (value == cut.at and not cut.closed_below):  # on the upper side
+            bound = _Bound(cut.at, cut.closed_below)  # x > at, or x >= at
+            if low is None or (bound.at, bound.strict) > (low.at, low.strict):
+                low = bound
+        else:
+            bound = _Bound(cut.at, not cut.closed_below)  # x <= at, or x < at
+            if high is None or (bound.at, not bound.strict) < (high.at, not high.strict):
+                high = bound
     return low, high
 
 
@@ -492,55 +601,226 @@ def _duration(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    return str(int(value)) if Fraction(value).denominator == 1 else str(float(value))
+    """A number as the ruleset language writes it: a whole number as one,
+    any other by the shortest decimal that reads back as the same float
+    (``0.000000000001``, never ``1e-12``)."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format(Decimal(repr(float(value))), "f")
 
 
-def _cuts(*programs: Program) -> dict[str, list[tuple[Any, Any]]]:
-    """Per fact, the constants it is compared with (in microseconds for durations)."""
-    cuts: dict[str, list[tuple[Any, Any]]] = {}
-    for program in programs:
-        stack = [*program.expressions(), *(a.condition for a in program.actions if a.condition is not None)]
+def _is_float(value: Fraction) -> bool:
+    """Whether a number is one an incident can give (a float, or a whole
+    number, which an incident may give as an integer of any size)."""
+    if value.denominator == 1:
+        return True
+    try:
+        return Fraction(float(value)) == value
+    except OverflowError:  # pragma: no cover - beyond every float, and every limit
+        return False
+
+
+def _floats_near(value: Fraction) -> list[Fraction]:
+    """Floats near a number that is none: the nearest whole number (a
+    plainer witness, where it will do), then the floats next to it, the
+    nearest first."""
+    nearest = float(value)
+    other = math.nextafter(nearest, math.inf if Fraction(nearest) < value else -math.inf)
+    return [Fraction(round(value)), Fraction(nearest), Fraction(other)]
+
+
+@attrs.frozen
+class _Cut:
+    """Where a comparison splits a fact's values in two: ``x <= at`` below
+    and ``x > at`` above when ``closed_below``, else ``x < at`` and ``x >= at``.
+    For a whole value (a whole number, a duration's microseconds) always
+    ``closed_below``, at a whole ``at``."""
+
+    at: Fraction
+    closed_below: bool
+
+
+@attrs.frozen
+class _Bound:
+    at: Fraction
+    strict: bool  # x > at (a lower bound) or x < at (an upper one)
+
+
+# A sum of facts, each times a number, and a number: (((fact, factor), ...), constant).
+_Form = tuple[tuple[tuple[str, Fraction], ...], Fraction]
+MAX_FORMS = 64  # sums an expression stands for; past it, nothing is read from the comparison
+
+
+@attrs.frozen
+class _Relation:
+    """Two facts a ruleset compares with each other, ``x`` with ``sign * y``
+    (and a constant): ``x > y``, ``a + b >= 10`` (``a >= -b + 10``)."""
+
+    x: str
+    y: str
+    sign: int  # 1 or -1
+
+
+@attrs.frozen
+class _Splits:
+    """Where the comparisons the rulesets make split the values of their
+    number and duration facts (microseconds for durations): each fact's
+    own thresholds, and the differences ``x - sign * y`` of two facts
+    compared with each other."""
+
+    cuts: dict[str, set[_Cut]]
+    relations: dict[_Relation, set[_Cut]]
+
+
+def _splits(*encodings: Encoding) -> _Splits:
+    """A comparison reaches the facts it reads through definitions,
+    negations, sums, products with constants, ``min`` and ``max``: an
+    expression stands for a few sums of facts (``min(a, b) + 1`` for
+    ``a + 1`` and ``b + 1``), and which way it compares with another
+    depends on nothing but which way each of its sums compares with each
+    of the other's. A sum of one fact is a threshold on it (``- min(n, m)
+    > 0.5``: ``n`` and ``m`` at -0.5, below or not); one of two is a
+    relation between them (``n > m``). A score's bands are comparisons
+    too, and a ``points`` or other expression of a few values known
+    before any incident stands for each of them."""
+    found = _Splits({}, {})
+    for encoding in encodings:
+        forms = _Forms(encoding)
+        compared: list[tuple[list[_Form], str, list[_Form]]] = []
+        stack = list(encoding.program.expressions())
         while stack:
             node = stack.pop()
             stack.extend(ir.children(node))
             if isinstance(node, ir.Compare):
-                for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _FLIP[node.op])):
-                    limit = _scalar(other)
-                    if isinstance(side, ir.FactRef) and limit is not None:
-                        cuts.setdefault(side.name, []).extend(_split(op, limit, _whole(side)))
-            if isinstance(node, ir.Bands) and isinstance(node.operand, ir.FactRef):
-                for limit in node.limits:
-                    cuts.setdefault(node.operand.name, []).extend(_split("<", limit, _whole(node.operand)))
-    return cuts
+                left, right = forms.of(node.left), forms.of(node.right)
+                if left is not None and right is not None:
+                    compared.append((left, node.op, right))
+            if isinstance(node, ir.Bands):
+                operand = forms.of(node.operand)
+                if operand is not None:
+                    compared.append((operand, "<", [((), Fraction(limit)) for limit in node.limits]))
+        for left, op, right in compared:
+            for one in left:
+                for other in right:
+                    _split_by(found, encoding.program, _minus(one, other), op)
+    return found
 
 
-def _whole(node: ir.Node) -> bool:
-    return node.type.kind == "duration" or bool(node.type.integral)
+def _split_by(found: _Splits, program: Program, form: _Form, op: str) -> None:
+    """What ``form op 0`` splits."""
+    terms, constant = form
+    whole = all(_whole(program.facts[name].type) for name, _ in terms)
+    if len(terms) == 1:
+        (name, factor), = terms
+        for cut in _split(op if factor > 0 else _FLIP[op], -constant / factor, whole):
+            found.cuts.setdefault(name, set()).add(cut)
+    elif len(terms) == 2 and abs(terms[0][1]) == abs(terms[1][1]):
+        (x, a), (y, b) = terms  # a x + b y + c op 0: x op -b/a y - c/a
+        relation = _Relation(x, y, -1 if a == b else 1)
+        for cut in _split(op if a > 0 else _FLIP[op], -constant / a, whole):
+            found.relations.setdefault(relation, set()).add(cut)
+
+
+def _minus(one: _Form, other: _Form) -> _Form:
+    return _plus(one, _times(other, Fraction(-1)))
+
+
+def _plus(one: _Form, other: _Form) -> _Form:
+    factors = dict(one[0])
+    for name, factor in other[0]:
+        factors[name] = factors.get(name, Fraction(0)) + factor
+    return tuple(sorted((name, f) for name, f in factors.items() if f)), one[1] + other[1]
+
+
+def _times(form: _Form, factor: Fraction) -> _Form:
+    return tuple((name, f * factor) for name, f in form[0] if f * factor), form[1] * factor
+
+
+class _Forms:
+    """The sums of facts each number or duration expression of a program
+    stands for (see :func:`_splits`), or None."""
+
+    def __init__(self, encoding: Encoding) -> None:
+        self.encoding = encoding
+        self.defined: dict[str, list[_Form] | None] = {}
+        for define in encoding.program.defines:  # in the order they read one another: no deep recursion
+            self.defined[define.name] = self.of(define.expr)
+
+    def of(self, node: ir.Node) -> list[_Form] | None:
+        found = self._of(node)
+        return None if found is None or len(found) > MAX_FORMS else found
+
+    def _of(self, node: ir.Node) -> list[_Form] | None:
+        kind = node.type.kind
+        if kind not in ("number", "duration"):
+            return None
+        if isinstance(node, ir.Const):
+            if isinstance(node.value, bool):
+                return None
+            return [((), Fraction(micros(node.value) if isinstance(node.value, timedelta) else node.value))]
+        if isinstance(node, ir.FactRef):
+            return [(((node.name, Fraction(1)),), Fraction(0))]
+        if isinstance(node, ir.DefineRef):
+            return self.defined.get(node.name)
+        if isinstance(node, ir.Negate):
+            inner = self.of(node.operand)
+            return None if inner is None else [_times(form, Fraction(-1)) for form in inner]
+        if isinstance(node, ir.Call) and node.function in ("min", "max"):
+            found: list[_Form] = []
+            for arg in node.args:
+                forms = self.of(arg)
+                if forms is None:
+                    return None
+                found.extend(forms)
+            return list(dict.fromkeys(found))
+        if isinstance(node, ir.BinOp) and node.op in ("+", "-", "*"):
+            left, right = self.of(node.left), self.of(node.right)
+            if left is None or right is None or len(left) * len(right) > MAX_FORMS:
+                return None
+            if node.op == "*":  # a product with one constant
+                if len(right) == 1 and not right[0][0]:
+                    return [_times(form, right[0][1]) for form in left]
+                if len(left) == 1 and not left[0][0]:
+                    return [_times(form, left[0][1]) for form in right]
+                return None
+            combine = _plus if node.op == "+" else _minus
+            return list(dict.fromkeys(combine(one, other) for one in left for other in right))
+        if kind == "number":  # points, size: a few values known before any incident
+            values = self.encoding.finite.values(node)
+            return None if values is None else [((), Fraction(value)) for value in values]
+        return None
+
+
+def _whole(type_: Any) -> bool:
+    return type_.kind == "duration" or bool(type_.integral)
 
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
-def _split(op: str, c: Any, whole: bool) -> list[tuple[Any, Any]]:
-    """The bounds ``x op c`` puts on either side, as (lowest value of the
-    upper side, highest value of the lower side); for whole values the
-    neighbours of ``c``, otherwise ``c`` itself on the side that holds it."""
-    step = 1 if whole else 0
-    if op in (">", "<="):
-        return [(c + step, c)] if whole else []
-    if op in (">=", "<"):
-        return [(c, c - step)] if whole else []
-    return [(c, c - step), (c + step, c)] if whole else []
-
-
-def _scalar(node: ir.Node) -> Any:
-    if not isinstance(node, ir.Const):
-        return None
-    if isinstance(node.value, timedelta):
-        return micros(node.value)
-    if isinstance(node.value, bool) or not isinstance(node.value, int):
-        return None
-    return node.value
+def _split(op: str, at: Fraction, whole: bool) -> list[_Cut]:
+    """Where ``x op at`` splits the values of ``x``: between ``at`` and
+    what is above it (``>``, ``<=``), between what is below it and ``at``
+    (``>=``, ``<``), or both (``==``, ``!=``). A whole value is split
+    between two whole numbers; any other at a number an incident can give
+    (the threshold the ruleset wrote, a float)."""
+    cuts = []
+    if op in (">", "<=", "==", "!="):
+        if whole:
+            cuts.append(_Cut(Fraction(math.floor(at)), True))
+        elif _is_float(at):
+            cuts.append(_Cut(at, True))
+        else:  # pragma: no cover - thresholds on numbers that need not be whole are floats
+            cuts.append(_Cut(Fraction(float(at)), True))
+    if op in (">=", "<", "==", "!="):
+        if whole:
+            cuts.append(_Cut(Fraction(math.ceil(at) - 1), True))
+        elif _is_float(at):
+            cuts.append(_Cut(at, False))
+        else:  # pragma: no cover
+            cuts.append(_Cut(Fraction(float(at)), False))
+    return cuts
 
 
 def _shape_of(program: Program, label: str) -> Any:
