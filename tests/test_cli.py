@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from breachrules.exits import ExitCode
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
@@ -191,37 +193,37 @@ BAD_INCIDENTS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INCIDENTS))
-def test_bad_incident_exits_2(tmp_path: Path, case: str) -> None:
+def test_bad_incident_exits_3(tmp_path: Path, case: str) -> None:
     incident, message = BAD_INCIDENTS[case]
     path = _bad(tmp_path, json.dumps(incident))
     result = run("assess", path)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.INPUT
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"{path} does not fit the ruleset:", message]
 
 
 def test_bad_incident_reports_every_problem(tmp_path: Path) -> None:
     path = _bad(tmp_path, json.dumps({"subjects": 0, "malicious": 1, "restore_time": "30h"}))
-    result = run("assess", path, "--format", "json")
-    assert result.returncode == 2
+    result = run("assess", path)
+    assert result.returncode == ExitCode.INPUT
     assert result.stdout == ""
     paths = [line.split(":")[0] for line in result.stderr.splitlines()[1:]]
     assert sorted(paths) == ["$.malicious", "$.restore_time", "$.subjects"]
 
 
-def test_not_json_exits_2(tmp_path: Path) -> None:
+def test_not_json_exits_3(tmp_path: Path) -> None:
     path = _bad(tmp_path, '{"breach_types": ["confidentiality"],')
     result = run("assess", path)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.INPUT
     assert result.stdout == ""
     assert result.stderr.startswith(f"{path} is not valid JSON or TOML: ")
     assert "Traceback" not in result.stderr
 
 
-def test_incident_that_is_not_an_object_exits_2(tmp_path: Path) -> None:
+def test_incident_that_is_not_an_object_exits_3(tmp_path: Path) -> None:
     path = _bad(tmp_path, '["confidentiality"]')
     result = run("assess", path)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.INPUT
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"{path} does not fit the ruleset:",
@@ -229,20 +231,20 @@ def test_incident_that_is_not_an_object_exits_2(tmp_path: Path) -> None:
     ]
 
 
-def test_incident_not_utf8_exits_2(tmp_path: Path) -> None:
+def test_incident_not_utf8_exits_3(tmp_path: Path) -> None:
     path = tmp_path / "incident.json"
     path.write_bytes(b'{"subjects": "\xff\xfe"}')
     result = run("assess", path)
     assert "Traceback" not in result.stderr
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.INPUT
     assert result.stdout == ""
     assert str(path) in result.stderr
 
 
-def test_missing_file_exits_2(tmp_path: Path) -> None:
+def test_missing_file_exits_3(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.json"
     result = run("assess", path)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.INPUT
     assert result.stdout == ""
     assert result.stderr.strip() == f"cannot read {path}: no such file or directory"
     finnish = run("assess", path, "--lang", "fi")
@@ -279,7 +281,7 @@ def test_a_finnish_or_swedish_reader_sees_no_english(tmp_path: Path, locale: str
 def test_unknown_timezone_exits_2() -> None:
     result = run("assess", EXAMPLES / "contact-list-leak.json", "--timezone", "Nowhere/Atlantis")
     assert "Traceback" not in result.stderr
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.USAGE
     assert "Nowhere/Atlantis" in result.stderr
 
 
@@ -375,11 +377,11 @@ def test_ruleset_option_with_the_bundled_file_path() -> None:
     assert from_path == from_name
 
 
-def test_assess_with_broken_ruleset_exits_2(tmp_path: Path) -> None:
+def test_assess_with_broken_ruleset_exits_4(tmp_path: Path) -> None:
     rules = tmp_path / "broken.rules"
     rules.write_text(MINI_RULES.replace("when leaked", "when leakd"), encoding="utf-8")
     result = run("assess", EXAMPLES / "contact-list-leak.json", "--ruleset", rules)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.RULESET
     assert result.stdout == ""
     assert f"{rules}:11:8" in result.stderr
 
@@ -508,7 +510,7 @@ def test_processor_tells_the_controller_instead_of_notifying(tmp_path: Path) -> 
 @pytest.mark.parametrize("now", ["tomorrow", "2026-11-24T12:00:00"])
 def test_bad_now_exits_2(now: str) -> None:
     result = run("assess", EXAMPLES / "contact-list-leak.json", "--now", now)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.USAGE
     assert result.stdout == ""
     assert f"found '{now}'" in result.stderr
 
@@ -520,7 +522,7 @@ def test_an_incident_nested_100000_deep_is_an_error_not_a_traceback(tmp_path: Pa
     for name, text in (("deep.json", "[" * 100_000 + "]" * 100_000),
                        ("deep.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n")):
         result = run("assess", _bad(tmp_path, text, name))
-        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == ExitCode.INPUT and "Traceback" not in result.stderr, result.stderr
         assert name in result.stderr
 
 
@@ -529,7 +531,7 @@ def test_a_key_given_twice_in_a_json_incident_is_refused(tmp_path: Path) -> None
     doubled = incident.replace('"subjects": 1', '"subjects": -5, "subjects": 1')
     assert doubled != incident
     result = run("assess", _bad(tmp_path, doubled), "--lang", "fi")
-    assert result.returncode == 2 and "$.subjects" in result.stderr and "kahdesti" in result.stderr
+    assert result.returncode == ExitCode.INPUT and "$.subjects" in result.stderr and "kahdesti" in result.stderr
 
 
 def test_a_huge_number_in_an_incident_is_an_error_for_every_format(tmp_path: Path) -> None:
@@ -537,13 +539,14 @@ def test_a_huge_number_in_an_incident_is_an_error_for_every_format(tmp_path: Pat
     text = json.dumps(incident).replace('"subjects": 1', '"subjects": 1' + "0" * 4000)
     for fmt in ("text", "json", "markdown"):
         result = run("assess", _bad(tmp_path, text), "--format", fmt)
-        assert result.returncode == 2 and "Traceback" not in result.stderr and "$.subjects" in result.stderr
+        assert result.returncode == ExitCode.INPUT
+        assert "Traceback" not in result.stderr and "$.subjects" in result.stderr
 
 
 def test_now_at_the_edge_of_the_calendar_is_refused() -> None:
     for now in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00+05:00"):
         result = run("assess", EXAMPLES / "misdirected-health-email.json", "--now", now, "--format", "markdown")
-        assert result.returncode == 2 and "Traceback" not in result.stderr and now in result.stderr
+        assert result.returncode == ExitCode.USAGE and "Traceback" not in result.stderr and now in result.stderr
 
 
 def test_a_ruleset_that_is_not_utf8_is_a_positioned_error(tmp_path: Path) -> None:
@@ -551,7 +554,9 @@ def test_a_ruleset_that_is_not_utf8_is_a_positioned_error(tmp_path: Path) -> Non
     bad.write_bytes(b"ruleset bad\nscale risk: none < risk < high\nfact \xff: bool\n")
     for args in (("check", bad), ("assess", EXAMPLES / "misdirected-health-email.json", "--ruleset", bad)):
         result = run(*args)
-        assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+        # to check, a ruleset with a bad byte is a finding; to assess with, a ruleset it cannot use
+        assert result.returncode == (ExitCode.FINDINGS if args[0] == "check" else ExitCode.RULESET)
+        assert "Traceback" not in result.stderr
         assert "BR505" in result.stderr and "bad.rules:3:6" in result.stderr
 
 
@@ -561,20 +566,20 @@ def test_a_case_the_ruleset_cannot_evaluate_is_reported_not_a_traceback(tmp_path
                                       'rule r when q > 0 then risk >= high because "m" cite "c"\n', encoding="utf-8")
     case = _bad(tmp_path, 'ruleset = "z.rules"\n[facts]\nx = 1\n[expect]\nrisk = "high"\n', "c.toml")
     result = run("test", case)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.returncode == ExitCode.EVALUATION and "Traceback" not in result.stderr
     assert "z.rules:4:" in result.stderr and "division by zero" in result.stderr
 
 
 def test_a_time_zone_that_is_a_directory_is_refused_in_words() -> None:
     for zone in ("America", "x" * 300):
         result = run("assess", EXAMPLES / "contact-list-leak.json", "--timezone", zone)
-        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.returncode == ExitCode.USAGE and "Traceback" not in result.stderr
 
 
 def test_a_case_file_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "a.toml")
     result = run("test", tmp_path)
-    assert result.returncode == 2 and "Traceback" not in result.stderr and "a.toml" in result.stderr
+    assert result.returncode == ExitCode.INPUT and "Traceback" not in result.stderr and "a.toml" in result.stderr
 
 
 # ---------------------------------------------------------------- test: -k and -v
@@ -596,7 +601,7 @@ def test_k_selects_cases_by_name_and_v_shows_what_applied() -> None:
 def test_k_that_matches_nothing_is_an_error() -> None:
     case = ROOT / "rulesets" / "cases" / "fi-health" / "annex1-22-pharmacy-document-returned-at-once.toml"
     result = run("test", case, "-k", "no such case")
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.USAGE
     assert "No case name contains 'no such case'." in result.stderr
 
 
@@ -605,7 +610,7 @@ def test_a_case_file_that_cannot_run_is_named(tmp_path: Path) -> None:
     broken.write_text('ruleset = "nope.rules"\n[expect]\nrisk = "high"\n', encoding="utf-8")
     case = ROOT / "rulesets" / "cases" / "gdpr" / "edpb-01-2021-case-01-ransomware-backup-no-exfiltration.toml"
     result = run("test", broken, case)
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.RULESET
     assert result.stdout.splitlines()[-1] == "1 case: 1 passed, 0 failed"  # the other file still ran
     assert result.stderr.splitlines()[0] == f"{broken} could not be run:"
     assert result.stderr.splitlines()[-1] == f"Not run, because of the problems above: {broken}"

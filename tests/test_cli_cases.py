@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 from breachrules import cli
+from breachrules.exits import ExitCode
 from tests.test_cases import GOOD, RULES, WRONG, write
 
 
@@ -86,27 +87,29 @@ def test_cli_a_failing_case_exits_1_and_names_the_mismatches(command: list[str],
     assert out.splitlines()[-1] == "4 cases: 3 passed, 1 failed"
 
 
-def test_cli_a_broken_file_exits_2_and_still_runs_the_others(command: list[str], casedir: Path) -> None:
+def test_cli_a_broken_file_exits_3_and_still_runs_the_others(command: list[str], casedir: Path) -> None:
     write(casedir, "good.toml", GOOD)
     write(casedir, "wrong.toml", WRONG)
     write(casedir, "bad.toml", 'ruleset = "t.rules"\n[facts]\na = true\n[expect]\nrsk = "high"\n')
     done = process(command, "test", "bad.toml", "good.toml", "wrong.toml", cwd=casedir)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.INPUT  # a file that cannot run outweighs a failed case
     assert "bad.toml:5:1: $.expect.rsk: not an outcome of the ruleset" in done.stderr
     assert done.stdout.splitlines()[-1] == "4 cases: 3 passed, 1 failed"
 
 
-def test_cli_a_missing_file_exits_2(command: list[str], casedir: Path) -> None:
+def test_cli_a_missing_file_exits_3(command: list[str], casedir: Path) -> None:
     done = process(command, "test", "nothing-here.toml", cwd=casedir)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.INPUT
     assert "nothing-here.toml" in done.stderr
 
 
-def test_cli_a_ruleset_that_does_not_compile_exits_2(command: list[str], casedir: Path) -> None:
+def test_cli_a_ruleset_that_does_not_compile_exits_4(command: list[str], casedir: Path) -> None:
     write(casedir, "bad.rules", "ruleset bad\nscale risk: none < high\nfact done: bool\n")
     write(casedir, "c.toml", 'ruleset = "bad.rules"\n[expect]\nrisk = "high"\n')
+    write(casedir, "bad.toml", 'ruleset = "t.rules"\n[facts]\na = true\n[expect]\nrsk = "high"\n')
     done = process(command, "test", "c.toml", cwd=casedir)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.RULESET
+    assert process(command, "test", "c.toml", "bad.toml", cwd=casedir).returncode == ExitCode.RULESET  # 4 > 3
     assert "BR101" in done.stderr
 
 
@@ -135,17 +138,17 @@ def test_cli_one_case_singular_in_english(command: list[str], casedir: Path) -> 
 
 
 
-def test_cli_a_missing_ruleset_exits_2(command: list[str], casedir: Path) -> None:
+def test_cli_a_missing_ruleset_exits_4(command: list[str], casedir: Path) -> None:
     write(casedir, "c.toml", 'ruleset = "missing.rules"\n[expect]\nrisk = "high"\n')
     done = process(command, "test", "c.toml", cwd=casedir)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.RULESET
     assert "BR501" in done.stderr
 
 
-def test_cli_a_directory_without_case_files_exits_2(command: list[str], casedir: Path) -> None:
+def test_cli_a_directory_without_case_files_exits_3(command: list[str], casedir: Path) -> None:
     (casedir / "empty").mkdir()
     done = process(command, "test", "empty", cwd=casedir)
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.INPUT
     assert done.stderr.strip() == "no case files found"
 
 
@@ -177,14 +180,17 @@ def test_json_names_a_file_that_cannot_run_with_positioned_problems(casedir: Pat
     write(casedir, "broken.toml", 'ruleset = "broken.rules"\n[expect]\nrisk = "high"\n')
     write(casedir, "broken.rules", "ruleset broken\nscale risk: none < high\nfact done: bool\nrule r when nope\n")
     code, data = as_json(capsys, "bad.toml", "broken.toml", "--lang", "fi")
-    assert code == 2
+    assert code == data["exit_code"] == ExitCode.RULESET  # a case file with problems is 3, a broken ruleset 4
     bad, broken = data["not_run"]
     (problem,) = bad["problems"]
-    assert {k: problem[k] for k in ("code", "file", "line", "column", "path")} == \
-        {"code": "case.unknown_outcome", "file": "bad.toml", "line": 5, "column": 1, "path": "$.expect.rsk"}
+    assert {k: problem[k] for k in ("code", "file", "line", "column", "path", "end")} == \
+        {"code": "case.unknown_outcome", "file": "bad.toml", "line": 5, "column": 1, "path": "$.expect.rsk",
+         "end": None}
     assert "rsk" not in problem["message"] and problem["message"].startswith("ei ")  # in the reader's language
+    assert problem["suggestion"] == "risk" and problem["severity"] == "error"
     assert broken["file"] == "broken.toml"
     assert broken["problems"] and all(p["file"].endswith("broken.rules") and p["line"] for p in broken["problems"])
+    assert all(set(p) >= {"code", "end", "path", "suggestion"} for p in broken["problems"])
     assert data["summary"] == {"passed": 0, "failed": 0, "not_run": 2}
 
 
@@ -227,13 +233,13 @@ def test_the_bundled_cases_run_against_an_extension(casedir: Path, capsys: pytes
 
 def test_an_unrelated_ruleset_is_refused_for_every_file(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "enisa", "--ruleset", "t.rules")
-    assert code == 2
+    assert code == ExitCode.INPUT  # the case files do not fit the ruleset given
     assert "these cases are written for the ruleset 'enisa', and the ruleset 't' does not extend it" in err
 
 
 def test_an_unknown_name_is_no_such_file(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "gdrp")
-    assert code == 2 and "gdrp" in err and out == ""
+    assert code == ExitCode.INPUT and "gdrp" in err and out == ""
 
 
 # ------------------------------------------------------------------ --update
@@ -328,7 +334,7 @@ def test_update_keeps_crlf_line_ends_and_follows_a_link(casedir: Path, capsys: p
 def test_update_with_another_ruleset_is_refused(casedir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(casedir, "wrong.toml", WRONG)
     code, out, err = run(capsys, "wrong.toml", "--update", "--ruleset", "t.rules")
-    assert code == 2 and "--update cannot be used with --ruleset" in err
+    assert code == ExitCode.USAGE and "--update cannot be used with --ruleset" in err
     assert path.read_text(encoding="utf-8") == WRONG
 
 

@@ -231,7 +231,7 @@ def test_check_says_when_the_solver_is_missing(monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["check", "gdpr", "--lang", "sv"]) == 0
     out, err = capsys.readouterr()
     assert 'pip install "breachrules[verify]"' in err and "bevisad" not in out
-    assert cli.main(["diff", "gdpr", "gdpr"]) == 2
+    assert cli.main(["diff", "gdpr", "gdpr"]) == 6  # ExitCode.UNAVAILABLE
     assert 'pip install "breachrules[verify]"' in capsys.readouterr().err
 
 

@@ -2,29 +2,45 @@
 
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
-    breachrules check RULESET [--lang fi|sv|en] [--strict]
-    breachrules test CASES... [--lang fi|sv|en] [--ruleset NAME|PATH] [-k PATTERN] [-v]
-                              [--coverage] [--threshold N] [--own] [--update] [--format text|json]
-    breachrules list
-    breachrules fmt FILES... [--check] [--diff] [--lang fi|sv|en]   (see cli_fmt)
+    breachrules check RULESET... [--strict] [--format text|json] [--no-prove] [--lang fi|sv|en]
+    breachrules diff OLD NEW [--fail-on weaker|any] [--format text|json] [--lang fi|sv|en]
+    breachrules test CASES... [--ruleset NAME|PATH] [-k PATTERN] [-v] [--coverage] [--threshold N]
+                              [--own] [--update] [--format text|json] [--lang fi|sv|en]   (see cli_cases)
+    breachrules fmt FILES... [--check] [--diff] [--format text|json] [--lang fi|sv|en]   (see cli_fmt)
+    breachrules list [--format text|json] [--lang fi|sv|en]
 
 ``assess`` prints the full report: the assessment, deadlines at ``--now``
 (default: the current time), the checklists of each notice, the action plan
 and, when the data subjects must be told, a draft of the communication.
 ``--format json`` is the Art. 33(5) documentation record as JSON,
-``--format markdown`` the same record as Markdown.
+``--format markdown`` the same record as Markdown. ``-`` for INCIDENT reads
+it, as JSON, from standard input. ``check`` takes files, directories (their
+``*.rules`` files) and bundled names (see cli_check).
 
-Exit codes: 0 done; 1 ``check`` found problems (or, with ``--strict``,
-warnings), a case of ``test`` failed or its coverage is below
-``--threshold``; 2 bad input (an incident or case file that does not fit, a
-ruleset that does not compile, a file that cannot be read), with the error
-on stderr.
+Exit codes (:mod:`breachrules.exits`, documented in docs/cli.md):
+
+    0  done
+    1  findings: check found problems (or warnings, with --strict), a case
+       failed or coverage is below --threshold, diff --fail-on found a
+       change, fmt --check would change a file
+    2  bad usage: the command line, --timezone, --now, options that cannot
+       go together, -k that selects nothing
+    3  an incident or case file that cannot be read or does not fit
+    4  a ruleset that cannot be found, read or compiled (check: only one it
+       cannot find or read; a compile error is a finding)
+    5  the ruleset cannot evaluate the incident
+    6  an optional extra is not installed (diff without the solver)
+
+When a run meets several, the highest code wins. Under ``--format json``,
+every error is one JSON document on standard error (:mod:`cli_problems`),
+never text; colour (:mod:`cli_colour`) only on a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -33,11 +49,25 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from breachrules.cli_problems import (
+    Failure,
+    dumps,
+    evaluation_problem,
+    file_problem,
+    incident_problem,
+    problem,
+    report,
+    ruleset_failure,
+)
+from breachrules.exits import ExitCode
 from breachrules.failures import os_reason, parse_reason
 from breachrules.i18n import LOCALES, Messages
 from breachrules.instants import parse_instant
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 def _ui_locale(argv: Sequence[str]) -> str:
@@ -52,6 +82,15 @@ def _ui_locale(argv: Sequence[str]) -> str:
         if value in LOCALES:
             return value
     return "en"
+
+
+def _requested_format(argv: Sequence[str]) -> str:
+    """``json`` when the command line asks for it, read before argparse does:
+    an error in the command line itself is then JSON too."""
+    for i, arg in enumerate(argv):
+        if (arg == "--format" and argv[i + 1:i + 2] == ["json"]) or arg == "--format=json":
+            return "json"
+    return "text"
 
 
 # argparse's own words, by the English text it asks gettext for, and the
@@ -104,8 +143,34 @@ def _argparse_speaks(_: Messages) -> Iterator[None]:
         argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
+
+class _UsageError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error in the command line is raised rather than
+    printed, so that it can be printed as JSON when JSON was asked for."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(self, message)
+
+
+def _usage(error: _UsageError, form: str, _: Messages) -> int:
+    """A command line that cannot be read: as argparse says it, or as JSON."""
+    if form == "json":
+        return report(Failure(ExitCode.USAGE, error.message, key="cli.argparse.error"), form, _)
+    error.parser.print_usage(sys.stderr)
+    words = argparse._("%(prog)s: error: %(message)s\n")  # type: ignore[attr-defined]
+    sys.stderr.write(words % {"prog": error.parser.prog, "message": error.message})
+    return int(ExitCode.USAGE)
+
+
 def _parser(_: Messages) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="breachrules", description=_("cli.description"))
+    parser = _Parser(prog="breachrules", description=_("cli.description"), epilog=_("cli.exit_codes"))
     # accepted before the command too, for the command's own words (see _ui_locale)
     parser.add_argument("--lang", choices=LOCALES, default=None, help=_("cli.lang"))
     parser.add_argument("--version", action="version", version=f"breachrules {_version()}",
@@ -123,7 +188,7 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     assess.add_argument("--now", default=None, metavar=_("cli.metavar.now"), help=_("cli.assess.now"))
 
     check = commands.add_parser("check", help=_("cli.check.help"))
-    check.add_argument("ruleset", metavar=_("cli.metavar.ruleset"), help=_("cli.check.ruleset"))
+    check.add_argument("rulesets", nargs="+", metavar=_("cli.metavar.ruleset"), help=_("cli.check.ruleset"))
     check.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     check.add_argument("--strict", action="store_true", help=_("cli.check.strict"))
     check.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
@@ -150,6 +215,7 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help=_("cli.list.help"))
     listing.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
+    listing.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
 
     from breachrules import cli_fmt
 
@@ -164,6 +230,7 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; its exit code (:class:`~breachrules.exits.ExitCode`)."""
     try:
         return _main(argv)
     except BrokenPipeError:  # the reader stopped early, as `| head` does: not an error of ours
@@ -176,17 +243,30 @@ def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _ = Messages(_ui_locale(argv))
     with _argparse_speaks(_):
-        args = _parser(_).parse_args(argv)
+        try:
+            args = _parser(_).parse_args(argv)
+        except _UsageError as error:
+            return _usage(error, _requested_format(argv), _)
     if args.lang is None:
         args.lang = _.locale
+    try:
+        return _run(args)
+    except Failure as failure:
+        return report(failure, getattr(args, "format", "text"), Messages(args.lang))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "list":
-        return _list(args.lang)
+        return _list(args.lang, args.format)
     if args.command == "fmt":
         from breachrules import cli_fmt
 
         return cli_fmt.run(args)
     if args.command == "check":
-        return _check(args.ruleset, args.lang, args.strict, args.format, not args.no_prove)
+        from breachrules import cli_check
+
+        return cli_check.run(args.rulesets, args.lang, strict=args.strict, form=args.format,
+                             prove=not args.no_prove)
     if args.command == "diff":
         return _diff(args.old, args.new, args.lang, args.format, args.fail_on)
     if args.command == "test":
@@ -205,28 +285,42 @@ def _load(name_or_path: str) -> Any:
     return ruleset_named(name_or_path)
 
 
+def load_rulesets(names: Sequence[str], locale: str) -> list[Any]:
+    """The rulesets named, compiled; a :class:`Failure` (exit 4) naming
+    every one that could not be, with all their diagnostics."""
+    from breachrules.diagnostics import RulesetError
+
+    loaded, failed = [], []
+    for name in names:
+        try:
+            loaded.append(_load(name))
+        except RulesetError as error:
+            failed.append((name, error))
+    if failed:
+        raise ruleset_failure(failed, locale)
+    return loaded
+
+
 def _diff(old_name: str, new_name: str, locale: str, form: str, fail_on: str | None) -> int:
     from breachrules import verify
     from breachrules.compare import run
-    from breachrules.diagnostics import RulesetError
 
     if not verify.available():
-        return _fail(Messages(locale)("cli.check.no_solver"))
-    try:
-        old, new = _load(old_name), _load(new_name)
-    except RulesetError as error:
-        return _fail(error.render(locale))
+        words = Messages(locale)("cli.diff.no_solver")
+        raise Failure(ExitCode.UNAVAILABLE, words, key="cli.diff.no_solver")
+    old, new = load_rulesets([old_name, new_name], locale)
     return run(old, new, locale, form, fail_on)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(message, file=sys.stderr)
-    return code
-
-
-def _read_incident(path: Path, _: Messages) -> Any:
-    """The incident in a JSON or TOML file. A key given twice is refused
-    (JSON would keep the last value and hide the first)."""
+def _read_incident(name: str) -> Any:
+    """The incident in a JSON or TOML file, or JSON on standard input (``-``).
+    A key given twice is refused (JSON would keep the last value and hide
+    the first)."""
+    if name == STDIN:
+        if sys.stdin is None:  # started with standard input closed
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        return json.loads(sys.stdin.buffer.read().decode("utf-8"), object_pairs_hook=_unique_keys)
+    path = Path(name)
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".toml":
         return tomllib.loads(text)  # TOML itself refuses a key given twice
@@ -248,51 +342,68 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+def _incident(name: str, _: Messages) -> Any:
+    """The incident the command line names, or a :class:`Failure` (exit 3) saying why not."""
+    from breachrules.incident import IncidentError, Problem
+
+    shown = STDIN_NAME if name == STDIN else name
+    try:
+        return _read_incident(name)
+    except OSError as error:
+        reason = os_reason(error)
+        raise Failure(ExitCode.INPUT, _("cli.cannot_read", path=shown, reason=reason),
+                      [file_problem("cli.cannot_read", reason, shown, _)]) from None
+    except _DuplicateKey as error:
+        raise incident_failure(IncidentError([Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))]),
+                               shown, _) from None
+    except RecursionError:
+        words = _("cli.too_deep", path=shown)
+        raise Failure(ExitCode.INPUT, words, [problem("cli.too_deep", words, file=shown)]) from None
+    except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8
+        reason = parse_reason(error)
+        raise Failure(ExitCode.INPUT, _("cli.not_json", path=shown, reason=reason),
+                      [file_problem("cli.not_json", reason, shown, _)]) from None
+
+
+def incident_failure(error: Any, shown: str, _: Messages) -> Failure:
+    """An incident that does not fit its ruleset: every problem, with its ``$.path``."""
+    headline = _("cli.bad_incident", path=shown)
+    return Failure(ExitCode.INPUT, headline + "\n" + error.render(_.locale),
+                   [incident_problem(p, shown, _.locale) for p in error.problems], message=headline)
+
+
 def _assess(args: argparse.Namespace) -> int:
-    from breachrules.diagnostics import RulesetError
     from breachrules.errors import ArgumentError, BreachrulesError, in_words
     from breachrules.explain import time_zone
-    from breachrules.incident import IncidentError, Problem, in_window
+    from breachrules.incident import IncidentError, in_window
 
     _ = Messages(args.lang)
     try:
         time_zone(args.timezone)
     except ArgumentError:
-        return _fail(_("cli.unknown_timezone", zone=args.timezone))
+        raise Failure(ExitCode.USAGE, _("cli.unknown_timezone", zone=args.timezone),
+                      key="cli.unknown_timezone") from None
     now = _instant(args.now)
     if now is None or not in_window(now):
-        return _fail(_("cli.bad_now", value=args.now))
-    try:
-        ruleset = _load(args.ruleset)
-    except RulesetError as error:
-        return _fail(error.render(args.lang))
-    path = Path(args.incident)
-    try:
-        incident = _read_incident(path, _)
-    except OSError as error:
-        return _fail(_("cli.cannot_read", path=path, reason=os_reason(error)))
-    except _DuplicateKey as error:
-        problem = Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))
-        return _fail(_("cli.bad_incident", path=path) + "\n" + IncidentError([problem]).render(args.lang))
-    except RecursionError:
-        return _fail(_("cli.too_deep", path=path))
-    except (ValueError, tomllib.TOMLDecodeError) as error:  # bad JSON, TOML or UTF-8
-        return _fail(_("cli.not_json", path=path, reason=parse_reason(error)))
+        raise Failure(ExitCode.USAGE, _("cli.bad_now", value=args.now), key="cli.bad_now")
+    (ruleset,) = load_rulesets([args.ruleset], args.lang)
+    incident = _incident(args.incident, _)
     try:
         report = ruleset.report(incident, now=now)
     except IncidentError as error:
-        return _fail(_("cli.bad_incident", path=path) + "\n" + error.render(args.lang))
-    except BreachrulesError as error:
-        return _fail(in_words(error, args.lang))
+        raise incident_failure(error, STDIN_NAME if args.incident == STDIN else args.incident, _) from None
+    except BreachrulesError as error:  # the ruleset cannot evaluate this incident
+        raise Failure(ExitCode.EVALUATION, in_words(error, args.lang),
+                      [evaluation_problem(error, args.lang)]) from None
     if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(dumps(report.to_dict()))
     elif args.format == "markdown":
         print(report.to_markdown(args.lang, args.timezone), end="")
     else:
         from breachrules.record import text
 
         print(text(report, args.lang, args.timezone), end="")
-    return 0
+    return int(ExitCode.OK)
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -317,68 +428,21 @@ def _percent(text: str) -> Fraction:
     return value
 
 
-def _check(target: str, locale: str, strict: bool = False, form: str = "text", prove: bool = True) -> int:
-    from breachrules.diagnostics import RulesetError
-
-    _ = Messages(locale)
-    try:
-        ruleset = _load(target)
-    except RulesetError as error:
-        if form == "json":
-            print(json.dumps({"file": target, "diagnostics": [d.to_dict(locale) for d in error.diagnostics],
-                              "claims": [], "proved": False}, ensure_ascii=False, indent=2))
-            return 1
-        print(error.render(locale), file=sys.stderr)
-        print(_.plural("cli.errors_found", len(error.diagnostics)), file=sys.stderr)
-        return 1
-    from breachrules import verify
-    from breachrules.usage import notes as compile_notes
-
-    notes = compile_notes(ruleset)
-    analysis = verify.analyse(ruleset) if prove and verify.available() else None
-    sources = {s.file: s.text for s in ruleset.sources}
-    findings = list(analysis.findings) if analysis is not None else []
-    errors = [f for f in findings if f.severity == "error"]
-    warnings = len(notes) + len(findings) - len(errors)
-    failed = bool(errors) or (strict and warnings > 0)
-    if form == "json":
-        print(json.dumps({
-            "file": target,
-            "diagnostics": [*(w.to_dict(locale) for w in notes),
-                            *(f.to_dict(locale, ruleset.messages(locale)) for f in findings)],
-            "claims": [c.to_dict() for c in analysis.claims] if analysis is not None else [],
-            "solver": analysis is not None,
-            # everything asked was proved: exactly, every claim, nothing left undecided
-            "proved": analysis is not None and analysis.exact and not errors
-            and all(c.status == "proved" for c in analysis.claims)
-            and not any(f.code == "BR821" for f in findings),
-        }, ensure_ascii=False, indent=2))
-        return 1 if failed else 0
-    shown = [w.render(sources.get(w.span.file), locale) for w in notes]
-    shown += [f.render(sources.get(f.span.file), locale, ruleset.messages(locale)) for f in findings]
-    if shown:
-        print("\n\n".join(shown), file=sys.stderr)
-    if errors:
-        print(_.plural("cli.errors_found", len(errors)), file=sys.stderr)
-    if warnings:
-        print(_.plural("cli.warnings_found", warnings), file=sys.stderr)
-    if analysis is None and prove:
-        print(_("cli.check.no_solver"), file=sys.stderr)
-    for claim in analysis.claims if analysis is not None else ():
-        print(claim.render(locale))
-    if failed:
-        return 1
-    print(_("cli.checked", file=target))
-    return 0
-
-
-def _list(locale: str) -> int:
+def _list(locale: str, form: str = "text") -> int:
+    """The bundled rulesets: name, version and title in the reader's language."""
     import breachrules
 
+    found = []
     for name in breachrules.bundled_names():
         ruleset = breachrules.bundled(name)
-        print(f"{name}\t{ruleset.version}\t{ruleset.messages(locale)(ruleset.program.title)}")
-    return 0
+        found.append({"name": name, "version": ruleset.version,
+                      "title": ruleset.messages(locale)(ruleset.program.title)})
+    if form == "json":
+        print(dumps({"schema": "breachrules.list/1", "rulesets": found}))
+    else:
+        for entry in found:
+            print(f"{entry['name']}\t{entry['version']}\t{entry['title']}")
+    return int(ExitCode.OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,15 +2,21 @@
 
 Each file is loaded and its cases run in turn; what happens is told to a
 reporter, which prints it for a person as it happens (``--format text``) or
-gathers it into one JSON document for a program (``--format json``). A file
-that cannot run is named with its positioned problems and makes the exit
-code 2; a failed case, an uncovered threshold or an expectation no update can
-fix makes it 1.
+gathers it into one JSON document for a program (``--format json``).
+
+Exit codes (:mod:`breachrules.exits`): a failed case, an uncovered
+threshold or an expectation no update can fix is 1; a case file that
+cannot be read or has problems, or a directory with none, 3; a ruleset
+that does not compile (the one ``--ruleset`` or a case file names) 4; a
+case the ruleset cannot evaluate 5. A file that cannot run is named with
+its positioned problems and the other files still run; the highest code
+wins. A command line that cannot work (``-k`` that selects nothing,
+``--update`` with ``--ruleset``) is 2, and a named file that does not
+exist stops the run before any file runs (3).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -19,9 +25,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from breachrules import case_update, case_words, cases
+from breachrules.cli_colour import paint
+from breachrules.cli_problems import (
+    Failure,
+    case_problem,
+    diagnostic,
+    dumps,
+    evaluation_problem,
+    problem,
+    ruleset_failure,
+)
 from breachrules.coverage import Coverage, measure
 from breachrules.diagnostics import RulesetError
 from breachrules.errors import BreachrulesError, in_words
+from breachrules.exits import ExitCode, worst
 from breachrules.i18n import Messages
 from breachrules.resources import PACKAGE, bundled_case_sets
 
@@ -42,7 +59,7 @@ class Reporter(Protocol):
     def updated(self, file: str, update: case_update.Update) -> None: ...
     def summary(self, passed: int, failed: int, unrunnable: Sequence[str]) -> None: ...
     def coverage(self, ruleset: Any, found: Coverage, threshold: Fraction | None) -> None: ...
-    def finish(self) -> None: ...
+    def finish(self, code: ExitCode) -> None: ...
 
 
 def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str | None = None,
@@ -50,24 +67,26 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
         verbose: bool = False, update: bool = False, own: bool = False) -> int:
     _ = Messages(locale)
     resolved = [(target, resolve(target)) for target in targets]
-    missing = [target for target, path in resolved if path is None]
-    if missing:
-        return _fail("\n".join(_("cli.cannot_read", path=t, reason=_("cli.test.no_such_file")) for t in missing))
-    files = cases.find(path for _target, path in resolved if path is not None)
-    if not files:
-        return _fail(_("cli.test.no_cases"))
-    against = None
     if update and ruleset is not None:
         # the cases are written for the ruleset they name: what another decides is no expectation of theirs
-        return _fail(_("cli.test.update_with_ruleset"))
+        raise Failure(ExitCode.USAGE, _("cli.test.update_with_ruleset"), key="cli.test.update_with_ruleset")
+    missing = [target for target, path in resolved if path is None]
+    if missing:
+        said = [_("cli.cannot_read", path=t, reason=_("cli.test.no_such_file")) for t in missing]
+        raise Failure(ExitCode.INPUT, "\n".join(said), [
+            problem("cli.test.no_such_file", words, file=t) for t, words in zip(missing, said, strict=True)])
+    files = cases.find(path for _target, path in resolved if path is not None)
+    if not files:
+        raise Failure(ExitCode.INPUT, _("cli.test.no_cases"), key="cli.test.no_cases")
+    against = None
     if ruleset is not None:
         try:
             against = cases.ruleset_named(ruleset)
         except RulesetError as error:
-            return _fail(error.render(locale))
+            raise ruleset_failure([(ruleset, error)], locale) from None
     reporter: Reporter = JsonReport(locale) if form == "json" else TextReport(locale)
     passed = failed = 0
-    broken = False
+    codes: list[ExitCode] = []  # of the files that could not run, and the cases that could not be evaluated
     unrunnable: list[str] = []
     assessed: dict[int, tuple[Any, list[Any]]] = {}  # per ruleset: the assessments of its cases
     for file in files:
@@ -77,7 +96,7 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
             shown = cases.display(file)
             reporter.not_run(shown, error)
             unrunnable.append(shown)
-            broken = True
+            codes.append(ExitCode.RULESET if isinstance(error, RulesetError) else ExitCode.INPUT)
             continue
         failing: list[cases.CaseResult] = []
         for case in found:
@@ -88,7 +107,7 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
             except BreachrulesError as error:  # the ruleset cannot evaluate this case
                 reporter.error(case, error)
                 failed += 1
-                broken = True
+                codes.append(ExitCode.EVALUATION)
                 continue
             assessed.setdefault(id(rules), (rules, []))[1].append(result.assessment)
             reporter.case(result, verbose)
@@ -103,8 +122,8 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
             still = _still_failing(failing, done)
             passed += len(failing) - still
         failed += still
-    if pattern is not None and passed + failed == 0 and not broken:
-        return _fail(_("cli.test.no_match", pattern=pattern))
+    if pattern is not None and passed + failed == 0 and not codes:
+        raise Failure(ExitCode.USAGE, _("cli.test.no_match", pattern=pattern), key="cli.test.no_match")
     reporter.summary(passed, failed, unrunnable)
     short = False
     if coverage:
@@ -114,10 +133,9 @@ def run(targets: Sequence[str], locale: str, *, form: str = "text", ruleset: str
                 found_coverage = found_coverage.of_file(rules.sources[-1].file)
             reporter.coverage(rules, found_coverage, threshold)
             short |= threshold is not None and not found_coverage.meets(threshold)
-    reporter.finish()
-    if broken:
-        return 2
-    return 1 if failed or short else 0
+    code = worst([*codes, ExitCode.FINDINGS if failed or short else ExitCode.OK])
+    reporter.finish(code)
+    return int(code)
 
 
 def _update(file: Path, failing: Sequence[cases.CaseResult]) -> case_update.Update:
@@ -142,11 +160,6 @@ def _still_failing(failing: Sequence[cases.CaseResult], done: case_update.Update
     return sum(any(id(m) in kept for m in result.mismatches) for result in failing)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(message, file=sys.stderr)
-    return code
-
-
 def floor_percent(share: Fraction) -> Decimal:
     """A share in percent with two decimals, rounded down: a threshold of
     100 must not be met by 99.996 % shown as "100 %"."""
@@ -164,15 +177,16 @@ class TextReport:
     def not_run(self, file: str, error: cases.CaseFileError | RulesetError) -> None:
         if isinstance(error, RulesetError):
             print(self._("cli.test.cannot_run", file=file), file=sys.stderr)
-        print(error.render(self.locale), file=sys.stderr)
+        print(paint(sys.stderr).findings(error.render(self.locale), self._), file=sys.stderr)
 
     def case(self, result: cases.CaseResult, verbose: bool) -> None:
         _ = self._
         case = result.case
+        colour = paint(sys.stdout)
         if result.passed:
-            print(_("cli.test.passed", case=case.name, file=case.file))
+            print(colour(_("cli.test.passed", case=case.name, file=case.file), "green"))
         else:
-            print(_("cli.test.failed", case=case.name, file=f"{case.file}:{case.line}"))
+            print(colour(_("cli.test.failed", case=case.name, file=f"{case.file}:{case.line}"), "red"))
             for m in result.mismatches:
                 print(f"    {Path(case.file).name}:{m.line or case.line}: {case_words.mismatch(_, m)}")
         if verbose:
@@ -180,7 +194,8 @@ class TextReport:
                 print("    " + case_words.fired(_, entry))
 
     def error(self, case: cases.Case, error: BreachrulesError) -> None:
-        print(self._("cli.test.failed", case=case.name, file=f"{case.file}:{case.line}"), file=sys.stderr)
+        failed = self._("cli.test.failed", case=case.name, file=f"{case.file}:{case.line}")
+        print(paint(sys.stderr)(failed, "red"), file=sys.stderr)
         print("    " + in_words(error, self.locale), file=sys.stderr)
 
     def updated(self, file: str, update: case_update.Update) -> None:
@@ -218,7 +233,7 @@ class TextReport:
 
         return number(self._, floor_percent(share))
 
-    def finish(self) -> None:
+    def finish(self, code: ExitCode) -> None:
         pass
 
 
@@ -235,10 +250,9 @@ class JsonReport:
 
     def not_run(self, file: str, error: cases.CaseFileError | RulesetError) -> None:
         if isinstance(error, RulesetError):
-            problems = [d.to_dict(self.locale) for d in error.diagnostics]
+            problems = [diagnostic(d, self.locale) for d in error.diagnostics]
         else:
-            problems = [{"code": p.key, "severity": "error", "file": file, "line": p.line, "column": p.column,
-                         "path": p.path, "message": p.text(self.locale)} for p in error.problems]
+            problems = [case_problem(p, file, self.locale) for p in error.problems]
         self.data["not_run"].append({"file": file, "problems": problems})
 
     def case(self, result: cases.CaseResult, verbose: bool) -> None:
@@ -256,7 +270,8 @@ class JsonReport:
 
     def error(self, case: cases.Case, error: BreachrulesError) -> None:
         entry = self._case(case)
-        entry.update(passed=False, mismatches=[], error=in_words(error, self.locale))
+        entry.update(passed=False, mismatches=[], error=in_words(error, self.locale),
+                     problems=[evaluation_problem(error, self.locale)])
         self.data["cases"].append(entry)
 
     @staticmethod
@@ -288,5 +303,5 @@ class JsonReport:
                        for item in found.missed],
         })
 
-    def finish(self) -> None:
-        print(json.dumps(self.data, ensure_ascii=False, indent=2))
+    def finish(self, code: ExitCode) -> None:
+        print(dumps({**self.data, "exit_code": int(code)}))

@@ -1,17 +1,20 @@
 """``breachrules diff OLD NEW``: what a new ruleset version decides differently.
 
 Rendering only: the regions come from :func:`breachrules.verify.diff`,
-the rulesets from the command line (:mod:`breachrules.cli`). Exit codes: 0
-done (or no change of the kind ``--fail-on`` names), 1 ``--fail-on`` found
-one, 2 versions that cannot be compared exactly.
+the rulesets from the command line (:mod:`breachrules.cli`). Exit codes
+(:mod:`breachrules.exits`): 0 done (or no change of the kind ``--fail-on``
+names), 1 ``--fail-on`` found one, 4 versions that cannot be compared
+exactly (raised as a :class:`~breachrules.cli_problems.Failure`, so that
+``--format json`` gives it as JSON).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
+from breachrules.cli_problems import Failure, dumps, problem
+from breachrules.exits import ExitCode
 from breachrules.i18n import Messages
 
 
@@ -24,17 +27,20 @@ def run(old: Any, new: Any, locale: str, form: str, fail_on: str | None) -> int:
     try:
         result = verify.diff(old, new)
     except Unsupported as unsupported:
-        print(_("cli.diff.unsupported", span=unsupported.span, construct=unsupported.construct), file=sys.stderr)
-        return 2
+        span = unsupported.span
+        words = _("cli.diff.unsupported", span=span, construct=unsupported.construct)
+        raise Failure(ExitCode.RULESET, words, [problem(
+            unsupported.construct.key, words, file=span.file, line=span.line, column=span.column,
+            end={"line": span.end_line, "column": span.end_column})]) from None
     if form == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(dumps(result.to_dict()))
     else:
         print(_text(result, _), end="")
     if fail_on == "weaker" and result.weaker:
-        return 1
+        return int(ExitCode.FINDINGS)
     if fail_on == "any" and result.regions:
-        return 1
-    return 0
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)
 
 
 def _text(result: Any, _: Messages) -> str:
