@@ -208,7 +208,7 @@ def seconds(function: Callable[[], Any]) -> tuple[float, Any]:
 def cold_load(path: Path) -> Any:
     """Compile from the file, past the compile and parse caches (the Lark
     parser itself stays built: that is import-time cost, not compiling)."""
-    loader.compile_chain.cache_clear()
+    loader.clear_cache()
     parser.parse.cache_clear()
     return breachrules.load(path)
 

@@ -150,13 +150,30 @@ def test_facts_outside_the_open_questions_cannot_change_the_outcome(name: str, d
 
 def test_the_generated_source_reads_like_hand_written_code() -> None:
     source = codegen.generate(breachrules.load(ROOT / "benchmarks" / "decision.rules").program, traced=False)
-    # constant rules become one if/elif chain, highest level first
-    assert "\n    o0_risk = 0\n    if (d3_confidentiality_exposed and " in source
-    assert "\n        o0_risk = 2\n    elif d3_confidentiality_exposed or ('integrity' in f1_breach_types)" in source
+    levels, source = source.split("def run(d):\n")
+    assert levels.startswith("def _levels(o0_risk):\n    b0_document = True\n")
+    on_facts, on_dict = source.split("        elif c is dict:\n")  # (validated facts first: the fewest steps)
+    on_dict = on_dict.split("        else:\n            raise _Decline\n")[0]
+    # a plain dict: each fact checked by its exact type, into a local
+    assert "v3_vulnerable_subjects = d['vulnerable_subjects']\n" \
+           "            if v3_vulnerable_subjects is not True and v3_vulnerable_subjects is not False:\n" \
+           "                raise _Decline\n" in on_dict
+    assert "            if len(d) != 12:  # a name that is not a fact\n" in on_dict
+    # sets read only by membership stay as given: a list, tuple, set or frozenset answers alike
+    assert "frozenset(" not in on_dict and "(not _K0.isdisjoint(v1_data_categories))" in on_dict
+    # constant rules become one if/elif chain, highest level first, on either path
+    for body, exposed in ((on_dict, "v10_recipient_trusted"), (on_facts, "f['recipient_trusted']")):
+        assert "\n            o0_risk = 0\n            if (d3_confidentiality_exposed and " in body
+        assert "\n                o0_risk = 2\n            elif d3_confidentiality_exposed or " in body
+        assert f"(not ({exposed} and " in body
+        # the obligations follow from the risk alone: each level's decision is made when it compiles
+        assert body.endswith("                o0_risk = 1\n            return _by_levels[o0_risk]\n")
     # a fact read once is read where it is used; a definition used once is written in place
-    assert "f['subjects'] > 100" in source and not re.search(r"\bf\d+_subjects\b", source)
+    assert "f['subjects'] > 100" in on_facts and not re.search(r"\bf\d+_subjects\b", on_facts)
     assert "_sensitive" not in source and "d0_mitigated = " in source
-    assert source.endswith("    d = _decisions.get(k)\n    return d if d is not None else _decision(k)\n")
+    assert source.endswith("    except _Decline:\n        return _slow(d)\n"
+                           "    except (KeyError, TypeError, ArithmeticError, ValueError):\n"
+                           "        return _slow(d, True)\n")
 
 
 def test_decisions_are_shared_and_read_only() -> None:
@@ -323,3 +340,101 @@ def test_compiling_a_ruleset_prints_no_python_warnings() -> None:
         warnings.simplefilter("error")
         rs = breachrules.loads(HEAD + 'rule q when (5 / 2) is known then risk >= high because "m" cite "c"\n')
     assert rs.decide({}).risk == "high"
+
+
+# ------------------------------------------------------------------ the generated methods
+
+
+def test_decide_and_assess_take_any_mapping_and_give_the_same() -> None:
+    """A plain dict takes the generated checks; any other mapping (a dict of
+    the caller's class, validated facts of another class) the full path."""
+    from collections import OrderedDict
+
+    from breachrules.incident import Facts
+
+    class Known(Facts):
+        """Validated facts of the caller's own class."""
+
+    incident = {"health": True, **{f: False for f in ("encrypted", "key_lost", "returned", "unintelligible",
+                                                      "disproportionate", "retold")},
+                "dpc": 3, "cb": 1, "lik": "k", "data": ("health",), "outage": "PT1H",
+                "aware": "2026-01-01T00:00:00+00:00"}
+    rs = fresh(SMALL)
+    facts = rs.validate(incident)
+    expected = reference(rs, incident)
+    for form in (incident, OrderedDict(incident), facts, Known(facts.known, facts.complete)):
+        assert rs.assess(form) == expected
+        assert rs.decide(form) == (expected.levels, expected.required)
+
+
+def fresh(rs: breachrules.Ruleset) -> breachrules.Ruleset:
+    """The same ruleset compiled anew (``loads`` may answer from its cache)."""
+    from breachrules.ruleset import Ruleset
+
+    return Ruleset(rs.program, rs.sources, rs.catalogs, rs.limits)
+
+
+def test_a_method_taken_before_the_first_call_is_compiled_once() -> None:
+    rs = fresh(SMALL)
+    incident = {"health": True, **{f: False for f in ("encrypted", "key_lost", "returned", "unintelligible",
+                                                      "disproportionate", "retold")},
+                "dpc": 1, "cb": 0, "lik": "r", "data": [], "outage": "PT1H", "aware": "2026-01-01T00:00:00+00:00"}
+    decide = rs.decide  # the class's method, bound: it calls the generated function, once compiled
+    first = decide(incident)
+    function = rs.decide
+    assert function is not decide and decide(incident) is first and rs.decide is function
+    assert rs.compile() is rs and rs.decide is function  # (compile: now, for both)
+    assert rs.assess.__code__.co_filename == "<breachrules small assess>"
+
+
+def test_facts_of_an_assessment_are_written_in_json_form_on_first_use() -> None:
+    import pickle
+
+    rs = RULESETS["small"]
+    incident = {"health": True, **{f: False for f in ("encrypted", "key_lost", "returned", "unintelligible",
+                                                      "disproportionate", "retold")},
+                "dpc": 3, "cb": 1, "lik": "k", "data": ["health", "contact", "health"], "outage": "PT1H",
+                "aware": "2026-01-01T00:00:00+02:00"}
+    assessment = rs.assess(incident)
+    assert "facts" not in vars(assessment)
+    incident["data"].append("financial")  # the caller's list changes after the call: the assessment does not
+    copied = pickle.loads(pickle.dumps(assessment))
+    assert assessment.facts == copied.facts == reference(rs, {**incident, "data": ["health", "contact"]}).facts
+    assert assessment.facts["data"] == ["contact", "health"]
+    assert assessment.facts["aware"] == "2026-01-01T00:00:00+02:00" and assessment.facts["outage"] == "PT1H"
+    assert list(assessment.facts) == list(rs.facts)  # in the order of the declarations
+    assert "facts" in vars(assessment) and isinstance(assessment.facts, dict)
+    with pytest.raises(AttributeError):
+        assessment.no_such_field  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_large_program_reads_its_rules_through_an_index() -> None:
+    """Rules grouped under the test they open with, each subject read once,
+    thresholds under the loosest; definitions computed where read."""
+    from unittest import mock
+
+    text = HEAD + """fact n: count
+fact b: bool
+fact k: {p, q, r}
+fact s: set of {x, y}
+define big = n > 100 and b
+rule r1 when n > 10 and b then risk >= risk because "m" cite "c"
+rule r2 when n >= 50 then risk >= high because "m" cite "c"
+rule r3 when k == q or x in s then risk >= risk because "m" cite "c"
+rule r4 when big and k == p then risk >= high because "m" cite "c"
+rule r5 when big and not b then risk >= high because "m" cite "c"
+obligation o when risk >= high and b says "o" cite "c"
+"""
+    with mock.patch.object(codegen, "_DUAL_SIZE", -1):
+        rs = fresh(breachrules.loads(text))
+        source = codegen.generate(rs.program, traced=False)
+        for n in (0, 11, 50, 101):
+            for b in (False, True):
+                for k in ("p", "q", "r"):
+                    incident = {"n": n, "b": b, "k": k, "s": ["x"] if n % 2 else []}
+                    expected = reference(rs, incident)
+                    assert rs.decide(incident) == (expected.levels, expected.required)
+    # r1, r2, r4 and r5 (through big) under n, each read once, under the loosest threshold
+    assert "\n        g = f2_n\n        if g >= 10:\n            if g > 10:\n" in source
+    assert "\n        g = f['s']\n        if g:\n            if 'x' in g:\n" in source  # x in s
+    assert "def _d0_big(f, m):" in source and "\n        rq = 0\n        g = o0_risk\n" in source

@@ -404,3 +404,110 @@ def test_the_column_of_invalid_utf8_counts_characters(tmp_path: Path) -> None:
         breachrules.load(path)
     (diagnostic,) = caught.value.diagnostics
     assert (diagnostic.span.line, diagnostic.span.column) == (3, 6)
+
+
+# ------------------------------------------------------------------ the compile cache
+
+CACHED = 'ruleset cached version "1"\nscale risk: none < risk < high\nfact a: bool\n' \
+         'rule r when a then risk >= high because "reason.r" cite "c"\n'
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text either parser reads, from now on."""
+    from breachrules import fastparse, parser
+
+    parsed: list[str] = []
+    fast, lark = fastparse.parse, parser.parse_with_lark
+
+    def fast_counted(text: str, *args: object) -> object:
+        parsed.append(text)
+        return fast(text, *args)  # type: ignore[arg-type]
+
+    def lark_counted(text: str, *args: object) -> object:
+        parsed.append(text)
+        return lark(text, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fastparse, "parse", fast_counted)
+    monkeypatch.setattr(parser, "parse_with_lark", lark_counted)
+    return parsed
+
+
+def test_identical_text_gives_the_same_ruleset_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = breachrules.loads(CACHED)
+    parsed = _count_parses(monkeypatch)
+    again = breachrules.loads("".join(list(CACHED)))  # equal text, another string object
+    assert again is first and parsed == []
+
+
+def test_different_text_is_compiled_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = breachrules.loads(CACHED)
+    parsed = _count_parses(monkeypatch)
+    other = breachrules.loads(CACHED.replace('"1"', '"2"'))
+    assert other is not first and other.version == "2" and first.version == "1"
+    assert len(parsed) == 1  # parsed once, not once to find its extends and once more to compile
+
+
+def test_other_limits_are_not_answered_from_the_cache() -> None:
+    breachrules.loads(CACHED)
+    with pytest.raises(RulesetError) as caught:
+        breachrules.loads(CACHED, limits=breachrules.Limits(max_statements=2))
+    assert [d.code for d in caught.value.diagnostics] == ["BR603"]
+
+
+def test_an_edited_file_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.rules", CACHED)
+    child = write(tmp_path, "child.rules", 'ruleset child extends "base.rules"\n')
+    before = breachrules.load(child)
+    assert breachrules.load(child) is before
+    base.write_text(CACHED.replace("fact a: bool", "fact a: bool\nfact b: bool"), encoding="utf-8")
+    after = breachrules.load(child)
+    assert after is not before and "b" in after.facts and "b" not in before.facts
+    child.write_text('ruleset child extends "base.rules"\nfact c: bool\n', encoding="utf-8")
+    assert "c" in breachrules.load(child).facts
+
+
+def test_edited_catalogs_are_never_answered_from_the_cache(tmp_path: Path) -> None:
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    po = locale / "cached.po"
+    po.write_text(_po({"reason.r": "Because."}), encoding="utf-8")
+    path = write(tmp_path, "cached.rules", CACHED)
+    before = breachrules.load(path)
+    digest = before.digest
+    assert breachrules.load(path) is before
+    po.write_text(_po({"reason.r": "Because, as the catalog now says."}), encoding="utf-8")
+    after = breachrules.load(path)
+    assert after is not before and after.digest != digest  # the digest names the words it was made with
+    po.unlink()
+    assert breachrules.load(path) is not after
+
+
+def test_a_ruleset_unpickles_through_the_cache() -> None:
+    rs = breachrules.loads(CACHED)
+    assert pickle.loads(pickle.dumps(rs)) is rs
+    from breachrules import loader
+
+    loader.clear_cache()
+    copy = pickle.loads(pickle.dumps(rs))  # compiled again from its sources
+    assert copy is not rs and copy.assess({"a": True}) == rs.assess({"a": True})
+
+
+def test_compiling_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    from breachrules import loader
+
+    assert gc.isenabled()
+    loader.clear_cache()
+    breachrules.loads(CACHED)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        loader.clear_cache()
+        breachrules.loads(CACHED)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(RulesetError):
+        breachrules.loads(CACHED + "rule\n")
+    assert gc.isenabled()

@@ -4,12 +4,15 @@ whatever its words say."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+import breachrules
 from breachrules.document import Block, Bullets, Document, Item, Note, Paragraph, Quote, Section, Table
-from breachrules.render import as_markdown, as_text
+from breachrules.plaintext import plain
+from breachrules.render import _cell, _inline, _single_blank, as_markdown, as_text
 from tests.test_document import documents
 
 # words an incident could carry to break out of their place in a record
@@ -113,3 +116,48 @@ def test_markdown_escapes_what_would_start_a_block_and_keeps_a_cell_in_its_cell(
                         Table(("Fact", "Value"), (("Description", "A | B\n<b>&c</b>"),))))
     assert as_markdown(doc) == ("1\\. not a list\\\n\\# not a heading\n\n| Fact | Value |\n|---|---|\n"
                                 "| Description | A \\| B<br>&lt;b>&amp;c&lt;/b> |\n")
+
+
+# ------------------------------------------------------------------ the fast paths keep their definitions
+
+
+def _inline_as_defined(text: str) -> str:
+    text = re.sub(r"([\\`*_\[\]~])", r"\\\1", plain(text).replace("\n", " "))
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+@given(st.text() | hostile)
+def test_escaping_remembered_and_skipped_is_escaping_as_defined(text: str) -> None:
+    # _inline skips the work for text without markup and remembers what it
+    # wrote; _single_blank replaces rather than matches: the same text
+    for _ in range(2):
+        assert _inline(text) == _inline_as_defined(text)
+        assert _cell(text) == "<br>".join(_inline_as_defined(line).replace("|", "\\|")
+                                          for line in plain(text).split("\n"))
+        assert _single_blank(text) == re.sub(r"\n{3,}", "\n\n", text)
+
+
+def test_remembered_messages_follow_a_catalog_read_again(tmp_path: Path) -> None:
+    from breachrules import catalogs
+
+    (tmp_path / "acme.rules").write_text(
+        'ruleset acme\nscale risk: none < risk < high\nfact a: bool\n'
+        'rule r when a then risk >= high because "reason.r" cite "c"\n', encoding="utf-8")
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    head = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    acme = breachrules.load(tmp_path / "acme.rules")
+    for words in ("The first reason.", "The second reason."):
+        (locale / "acme.po").write_text(head + f'msgid "reason.r"\nmsgstr "{words}"\n', encoding="utf-8")
+        for cached in (catalogs._layers, catalogs._load_catalog, catalogs._translations, catalogs._ruleset_catalog):
+            cached.cache_clear()  # the catalog is read again
+        assert words in acme.assess({"a": True}).explain("en")
+
+
+def test_remembered_messages_tell_equal_values_of_other_types_apart() -> None:
+    from breachrules.explain import messages_for
+
+    assessment = breachrules.bundled("gdpr").assess({})
+    _ = messages_for(assessment, "en")
+    said = [_("explain.where", ruleset="r", line=line) for line in (1, True, 1.0, 1)]
+    assert said == ["r, line 1", "r, line True", "r, line 1.0", "r, line 1"]

@@ -73,23 +73,29 @@ def loads(text: str, *, base: str | os.PathLike[str] | None = None,
 
 
 def bundled(name: str) -> Ruleset:
-    """One of the rulesets that ship with the library, by name."""
-    from breachrules import loader
-    from breachrules.diagnostics import Diagnostic, RulesetError
-    from breachrules.spans import Span
+    """One of the rulesets that ship with the library, by name.
 
-    path = loader.bundled_path(name) if isinstance(name, str) else None
+    The package holds each compiled at build time; that form is used when
+    every file of its chain still reads as it did then (see
+    :mod:`breachrules.prepared`), and the ruleset is compiled otherwise:
+    the same ruleset either way, only sooner."""
+    from breachrules import prepared, resources
+
+    path = resources.bundled_path(name) if isinstance(name, str) else None
     if path is None:
+        from breachrules.diagnostics import Diagnostic, RulesetError
+        from breachrules.spans import Span
+
         where = Span("<bundled>", 1, 1, 1, 1)
-        available = ", ".join(loader.bundled_names())
+        available = ", ".join(resources.bundled_names())
         raise RulesetError([Diagnostic.make("BR502", where, name=name, available=available)], {})
-    return load(path)
+    return prepared.bundled(name) or load(path)
 
 
 def bundled_names() -> list[str]:
-    from breachrules import loader
+    from breachrules import resources
 
-    return loader.bundled_names()
+    return resources.bundled_names()
 
 
 def __getattr__(name: str) -> Any:

@@ -10,14 +10,16 @@ span, citations and message id. ``to_dict`` gives the public JSON form
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from breachrules.document import Document
 from breachrules.results import Action, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # built by explain, on first use
+    from breachrules.document import Document
 
 SCHEMA = "breachrules.assessment/3"
 # read too: version 2 had no actions and no vocabulary (its facts are then
@@ -25,7 +27,7 @@ SCHEMA = "breachrules.assessment/3"
 READABLE = (SCHEMA, "breachrules.assessment/2", "breachrules.assessment/1")
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # with a __dict__: see from_fields
 class Assessment:
     ruleset: str
     ruleset_version: str
@@ -44,6 +46,51 @@ class Assessment:
     values: Mapping[str, int | float | None] = attrs.field(factory=dict)
     vocabulary: Vocabulary = Vocabulary()  # what rendering needs of the ruleset: see vocabulary.py
     catalogs: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
+
+    @classmethod
+    def from_fields(cls, shared: dict[str, Any], facts: Any, values: Mapping[str, int | float | None],
+                    later: Callable[[Any], dict[str, Any]] | None = None) -> Assessment:
+        """An assessment of the ``shared`` fields (every field, by name) with
+        its own ``facts`` and ``values``, without a call of ``__init__``: the
+        fast path builds one per incident from parts it shares between
+        incidents with the same trace, and setting fifteen fields of a frozen
+        class one by one costs more than the rest of the assessment. The
+        fields are values ``__init__`` would take as they are (it has no
+        converters). With ``later``, the facts are ``later(facts)``, made on
+        first use (see ``__getattr__``)."""
+        assessment = object.__new__(cls)
+        fields = assessment.__dict__
+        fields.update(shared)
+        if later is None:
+            fields["facts"] = facts
+        else:
+            del fields["facts"]
+            fields["_facts_later"] = (later, facts)
+        fields["values"] = values
+        return assessment
+
+    if not TYPE_CHECKING:  # (for mypy, an Assessment has no attributes but its fields)
+
+        def __getattr__(self, name: str) -> Any:
+            """The ``facts`` of an assessment on the fast path, put in their
+            JSON form on first use: most callers never read them, and writing
+            every set, instant and duration out costs more than the rest of
+            the assessment."""
+            later = self.__dict__.get("_facts_later") if name == "facts" else None
+            if later is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            convert, values = later
+            facts = convert(values)
+            self.__dict__["facts"] = facts  # (two threads may both convert: to equal values)
+            return facts
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its facts in their JSON form (not the ruleset's
+        converter, which is not for another process)."""
+        state = dict(self.__dict__)
+        if state.pop("_facts_later", None) is not None:
+            state["facts"] = self.facts
+        return state
 
     @property
     def risk(self) -> str:

@@ -17,9 +17,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from breachrules import resources
-from breachrules.diagnostics import Diagnostic, RulesetError
-from breachrules.i18n import MAX_CATALOG_BYTES, Messages, catalog_path, compiled, plain_template
+from breachrules import prepared, resources
+from breachrules.i18n import (
+    MAX_CATALOG_BYTES,
+    RULESET_PLACEHOLDERS,
+    Messages,
+    catalog_path,
+    compiled,
+    placeholders,
+    plain_template,
+)
 from breachrules.spans import Span
 
 
@@ -52,18 +59,70 @@ def _load_catalog(path: Path, locale: str, root: Path, numbers: frozenset[str] =
     other than ``{matched}`` and the ruleset's ``numbers`` is refused. The
     check depends on the numbers, the compiled translations do not: they are
     made once per file (:func:`_translations`), however many rulesets with
-    numbers of their own extend it."""
+    numbers of their own extend it.
+
+    A catalog compiled when the package was built (a bundled ruleset's,
+    or any with the same bytes) is taken as it is when its placeholders
+    pass the same check; otherwise the file is parsed, and refused or
+    compiled, here."""
+    quick = _prepared(path, locale, root)
+    if quick is not None and quick[1] is not None and quick[1] <= RULESET_PLACEHOLDERS | numbers:
+        return quick[0]
+    from breachrules.diagnostics import Diagnostic, RulesetError
+
     catalog = _ruleset_catalog(path, root, locale)
     bad = [
         Diagnostic.make("BR422", Span(str(path), message.lineno or 1, 1, message.lineno or 1, 2),
-                        text=str(text)[:80])
-        for message in (*catalog, *catalog.obsolete.values()) if message.id
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if text and not plain_template(str(text), numbers)
+                        text=text[:80])
+        for message, text in _texts(catalog) if not plain_template(text, numbers)
     ]
     if bad:
         raise RulesetError(bad, {})
     return _translations(path, locale, root)
+
+
+@functools.cache
+def _prepared(path: Path, locale: str, root: Path) -> tuple[Any, frozenset[str] | None] | None:
+    """The catalog compiled at build time from exactly this file's bytes (read
+    with the guards of :func:`_ruleset_catalog`), as :func:`_translations`
+    makes it, with the placeholder names of its texts; None without one."""
+    _inside(path, root)
+    found = prepared.catalog(path.stem, locale, _read_catalog(path, MAX_CATALOG_BYTES))
+    if found is None:
+        return None
+    translations = found.translations()
+    for msgid, text in found.obsolete:
+        translations._catalog.setdefault(msgid, text)
+    return translations, found.names
+
+
+def _texts(catalog: Any) -> Iterable[tuple[Any, str]]:
+    """Every text of a catalog's entries, obsolete ones included, with its entry."""
+    for message in (*catalog, *catalog.obsolete.values()):
+        if message.id:
+            for text in (message.string if isinstance(message.string, tuple) else (message.string,)):
+                if text:
+                    yield message, str(text)
+
+
+def placeholder_names(catalog: Any) -> frozenset[str] | None:
+    """The placeholder names a parsed catalog's texts use; None when a text
+    has a brace that is not one (see :func:`breachrules.i18n.placeholders`).
+    A catalog passes :func:`_load_catalog`'s check exactly when these are
+    all a ruleset may fill."""
+    names: set[str] = set()
+    for _, text in _texts(catalog):
+        found = placeholders(text)
+        if found is None:
+            return None
+        names |= found
+    return frozenset(names)
+
+
+def obsolete_entries(catalog: Any) -> list[tuple[str, str]]:
+    """A parsed catalog's obsolete entries that :func:`_translations` keeps."""
+    return [(message.id, message.string) for message in catalog.obsolete.values()
+            if isinstance(message.id, str) and isinstance(message.string, str) and message.string]
 
 
 @functools.cache
@@ -79,10 +138,9 @@ def _translations(path: Path, locale: str, root: Path) -> Any:
     try:
         translations = compiled(catalog)
     except Exception:  # a header gettext refuses (Plural-Forms, charset): not a catalog we read
-        raise RulesetError([Diagnostic.make("BR509", Span(str(path), 1, 1, 1, 2), path=path)], {}) from None
-    for message in catalog.obsolete.values():
-        if isinstance(message.id, str) and isinstance(message.string, str) and message.string:
-            translations._catalog.setdefault(message.id, message.string)
+        raise _refused("BR509", Span(str(path), 1, 1, 1, 2), path=path) from None
+    for msgid, text in obsolete_entries(catalog):
+        translations._catalog.setdefault(msgid, text)
     return translations
 
 
@@ -99,7 +157,7 @@ def _ruleset_catalog(path: Path, root: Path, locale: str) -> Any:
         return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except Exception as error:  # Babel's own parse errors: the file is not a catalog
         where = Span(str(path), getattr(error, "lineno", 1) or 1, 1, 1, 2)
-        raise RulesetError([Diagnostic.make("BR509", where, path=path)], {}) from None
+        raise _refused("BR509", where, path=path) from None
 
 
 def _read_catalog(path: Path, limit: int) -> bytes:
@@ -107,9 +165,9 @@ def _read_catalog(path: Path, limit: int) -> bytes:
     try:
         return resources.read_regular(path, limit)
     except resources.NotRegularFile:
-        raise RulesetError([Diagnostic.make("BR507", where, path=path)], {}) from None
+        raise _refused("BR507", where, path=path) from None
     except resources.TooLarge:
-        raise RulesetError([Diagnostic.make("BR601", where, limit=limit)], {}) from None
+        raise _refused("BR601", where, limit=limit) from None
 
 
 def catalog_ids(directory: Path, locale: str, domain: str) -> tuple[str, ...]:
@@ -143,6 +201,8 @@ def _messages_of(directory: Path, locale: str, domain: str) -> list[Any] | None:
     path = catalog_path(directory, locale, domain)
     if not path.is_file():
         return None
+    from breachrules.diagnostics import RulesetError
+
     try:
         catalog = _ruleset_catalog(path, Path(directory).parent, locale)
     except RulesetError:
@@ -159,4 +219,11 @@ def _inside(path: Path, root: Path) -> None:
     link out of it (to ``/etc/passwd``) is refused, as ``extends`` is."""
     if not path.resolve().is_relative_to(root.resolve()):
         where = Span(str(path), 1, 1, 1, 2)
-        raise RulesetError([Diagnostic.make("BR508", where, path=path, root=root.resolve())], {})
+        raise _refused("BR508", where, path=path, root=root.resolve())
+
+
+def _refused(code: str, where: Span, /, **values: object) -> Exception:
+    """The error refusing a catalog (diagnostics load only when one is refused)."""
+    from breachrules.diagnostics import Diagnostic, RulesetError
+
+    return RulesetError([Diagnostic.make(code, where, **values)], {})

@@ -8,14 +8,15 @@ language through Babel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from breachrules import catalogs
-from breachrules.citations import render_all
+from breachrules.citations import Citation, render_all
 from breachrules.document import Block, Bullets, Document, Item, Mark, Note, Paragraph, Section
 from breachrules.i18n import Messages
 from breachrules.render import as_text
@@ -30,9 +31,15 @@ def catalog_sources(assessment: AssessmentView) -> tuple[tuple[Path, str], ...]:
     """The (directory, domain) of the ruleset's catalogs, its own first. An
     assessment read back with ``from_dict`` knows its catalogs by name only
     (no directory): a bundled ruleset's are found again by that name."""
+    return _sources(assessment.catalogs or (("", assessment.ruleset),))
+
+
+@functools.lru_cache(maxsize=64)
+def _sources(named: tuple[tuple[str, str], ...]) -> tuple[tuple[Path, str], ...]:
+    """(Remembered: a bundled ruleset is looked for on disk once, not at
+    every message a renderer asks for.)"""
     from breachrules import resources
 
-    named = assessment.catalogs or (("", assessment.ruleset),)
     found = []
     for directory, domain in named:
         if directory:
@@ -43,7 +50,95 @@ def catalog_sources(assessment: AssessmentView) -> tuple[tuple[Path, str], ...]:
 
 
 def messages_for(assessment: AssessmentView, locale: str) -> Messages:
-    return catalogs.messages(locale, catalog_sources(assessment), value_names(assessment))
+    """The messages of the assessment's ruleset, each filled in once for
+    every rendering in this process: a record asks for the same few hundred
+    messages every time, and looking one up goes down a chain of catalogs."""
+    key = (locale, catalog_sources(assessment), value_names(assessment))
+    found = catalogs.messages(*key)
+    remembered = _REMEMBERED.get(key)
+    if remembered is None or not remembered.reads(found):
+        remembered = _REMEMBERED[key] = _Remembered(found)
+    return remembered
+
+
+class _Remembered(Messages):
+    """Messages that remember what they said: the same message with the
+    same values is the same text (a catalog is read once; see
+    :func:`breachrules.catalogs.messages`), so it is filled in once."""
+
+    MOST = 20_000  # texts remembered, then forgotten all at once (free text is the incident's)
+
+    def __init__(self, messages: Messages) -> None:  # (it asks ``messages``, it does not read catalogs)
+        self.locale = messages.locale
+        self._messages = messages
+        self._said: dict[Any, Any] = {}
+
+    def reads(self, messages: Messages) -> bool:
+        """Whether this says what ``messages`` says: the same catalogs, not
+        read again since (a test may clear the catalogs' caches)."""
+        return getattr(messages, "_translations", messages) is getattr(self._messages, "_translations", None)
+
+    def remember(self, key: Any, make: Callable[[], Any]) -> Any:
+        """What ``make()`` says, said once for ``key`` (a key that names
+        everything the text depends on, these messages aside)."""
+        return self._remember(key, make)
+
+    def _remember(self, key: Any, make: Any) -> Any:
+        try:
+            return self._said[key]
+        except KeyError:
+            if len(self._said) >= self.MOST:
+                self._said.clear()
+            said = self._said[key] = make()
+            return said
+        except TypeError:  # a value that cannot be a key: said afresh
+            return make()
+
+    def __call__(self, msgid: str, /, **values: object) -> str:
+        if not values:
+            said: str = self._remember(msgid, lambda: self._messages(msgid))
+            return said
+        if not all(type(value) in _PLAIN for value in values.values()):  # (a term: said afresh)
+            return self._messages(msgid, **values)
+        # typed: 1, 1.0 and True are equal keys, but are written "1", "1.0" and "True"
+        key = (msgid, *((name, type(value), value) for name, value in values.items()))
+        said = self._remember(key, lambda: self._messages(msgid, **values))
+        return said
+
+    def has(self, msgid: str) -> bool:
+        found: bool = self._remember(("has", msgid), lambda: self._messages.has(msgid))
+        return found
+
+    def names(self, msgid: str) -> set[str]:
+        return set(self._remember(("names", msgid), lambda: frozenset(self._messages.names(msgid))))
+
+    def label(self, msgid: str, fallback: str) -> str:
+        said: str = self._remember(("label", msgid, fallback), lambda: self._messages.label(msgid, fallback))
+        return said
+
+    def plural(self, msgid: str, count: int, /, **values: object) -> str:
+        if type(count) is not int or not all(type(value) in _PLAIN for value in values.values()):
+            return self._messages.plural(msgid, count, **values)
+        key = ("plural", msgid, count, *((name, type(value), value) for name, value in values.items()))
+        said: str = self._remember(key, lambda: self._messages.plural(msgid, count, **values))
+        return said
+
+
+_REMEMBERED: dict[tuple[Any, ...], _Remembered] = {}
+_PLAIN = (str, int, float, bool)  # values a remembered message may take, by type
+
+
+def cited(_: Messages, cites: tuple[Citation, ...]) -> str:
+    """Citations in one line (:func:`~breachrules.citations.render_all`),
+    written once for each set of citations: a ruleset's are the same in
+    every record."""
+    if isinstance(_, _Remembered):
+        # by identity (the same tuple is held while remembered, so its id
+        # names no other), which spares hashing every citation in it
+        kept, said = _.remember(("cited", id(cites)), lambda: (cites, render_all(_, cites)))
+        if kept is cites:
+            return str(said)
+    return render_all(_, cites)
 
 
 def member(_: Messages, fact: str, name: str) -> str:
@@ -115,6 +210,9 @@ def where(_: Messages, entry: TraceEntry) -> str:
 
 def time_zone(name: object) -> ZoneInfo:
     """The IANA time zone of that name; ArgumentError for anything else."""
+    found = _ZONES.get(name) if isinstance(name, str) else None
+    if found is not None:  # (every renderer asks, at every call)
+        return found
     from zoneinfo import ZoneInfoNotFoundError
 
     from breachrules.errors import ArgumentError
@@ -122,10 +220,15 @@ def time_zone(name: object) -> ZoneInfo:
     try:
         if not isinstance(name, str):
             raise TypeError(name)
-        return ZoneInfo(name)
+        zone = ZoneInfo(name)
+        if len(_ZONES) < 64:
+            _ZONES[name] = zone
+        return zone
     except (ValueError, TypeError, OSError, ZoneInfoNotFoundError):  # OSError: a directory, a name too long
         raise ArgumentError("argument.timezone", zone=str(name)[:80]) from None
 
+
+_ZONES: dict[str, ZoneInfo] = {}  # the zones found, by name
 
 HOME_ZONE = "Europe/Helsinki"  # Finnish authorities write Finnish time without naming it
 # a weekday as a sentence says it: "perjantaina", "fredagen den", "Friday"
@@ -134,6 +237,14 @@ _ON_WEEKDAY = ("explain.on_monday", "explain.on_tuesday", "explain.on_wednesday"
 
 
 def format_instant(instant: datetime, locale: str, timezone: str, *, sentence: bool = False) -> str:
+    """An instant for a reader, in their zone and language (see
+    :func:`_format_instant`); the same instant, in the same offset, is
+    written once (Babel reads its patterns afresh on every call)."""
+    return _format_instant(instant, instant.tzinfo, locale, timezone, sentence)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_instant(instant: datetime, zone_given: tzinfo | None, locale: str, timezone: str, sentence: bool) -> str:
     """An instant for a reader, in their zone and language. The default form
     stands alone, after a label ("perjantai 20. marraskuuta 2026 klo 9.30
     (Itä-Euroopan normaaliaika)"); ``sentence=True`` is the form that goes
@@ -203,7 +314,7 @@ def decisions(_: Messages, a: AssessmentView, locale: str, timezone: str, title:
     items = []
     for ob in a.obligations:
         mark: Mark = "no" if not ob.required else ("yes" if ob.certain else "maybe")
-        name, what, cites = heading(_, ob), _(ob.message), render_all(_, ob.cites)
+        name, what, cites = heading(_, ob), _(ob.message), cited(_, ob.cites)
         said = decision(_, a, ob, locale, timezone)
         if name == what:  # no short name: the text heads the entry, with its sources
             items.append(Item(said, name=name, mark=mark, sources=cites))
@@ -221,7 +332,7 @@ def reasons(_: Messages, a: AssessmentView) -> Section:
         return Section(_("explain.why"), (Paragraph(_("explain.nothing_fired")),))
     return Section(_("explain.why"), (Bullets(tuple(
         Item(reason(_, entry, a), aside="" if entry.certain else _("explain.if_confirmed"),
-             sources=f"{render_all(_, entry.cites)}; {where(_, entry)}")
+             sources=f"{cited(_, entry.cites)}; {where(_, entry)}")
         for entry in a.trace)),))
 
 
@@ -253,7 +364,7 @@ def decision(_: Messages, a: AssessmentView, ob: ObligationResult, locale: str, 
             if entry is None:
                 return _("explain.exempted", label=name_of(_, ob.exempted_by))
             why = because(_, entry, a)
-            return _("record.decision.exempted", reason=why, cites=render_all(_, entry.cites),
+            return _("record.decision.exempted", reason=why, cites=cited(_, entry.cites),
                      label=_("explain.quoted", text=name_of(_, entry.label)))
         if a.vocabulary.risk_is_a_reason(ob.id, a.risk) or not a.vocabulary.facts:  # (version 2 cannot tell)
             return _("record.decision.not_required", level=level_of(_, "risk", a.risk))
@@ -319,10 +430,17 @@ def value_names(a: AssessmentView) -> frozenset[str]:
 def number(_: Messages, value: int | float | Decimal | None) -> str:
     """A number as the reader's language writes it ("3,75", "3.75"), every
     digit it has; the library's "unknown" for None."""
-    from babel.numbers import format_decimal
-
     if value is None:
         return _("record.unknown")
+    if isinstance(_, _Remembered) and type(value) in (int, float):  # (Babel reads its data afresh at every call)
+        said: str = _.remember(("number", type(value), value), lambda: _number(_, value))
+        return said
+    return _number(_, value)
+
+
+def _number(_: Messages, value: int | float | Decimal) -> str:
+    from babel.numbers import format_decimal
+
     # + 0 turns a negative zero (-0.25 * 0) into zero: no reader writes "-0"
     return str(format_decimal(value + 0, locale=_.locale, decimal_quantization=False))
 

@@ -2,9 +2,11 @@
 
 Messages are identified by keys (``scale.risk.high``, ``diagnostic.BR201``),
 not by English text, so that Finnish and Swedish are written natively rather
-than translated from English. Catalogs are plain gettext PO files; they are
-compiled in memory on first use, which keeps ``import breachrules`` free of
-Babel and keeps compiled ``.mo`` files out of the repository.
+than translated from English. Catalogs are plain gettext PO files, the
+source of truth; the package ships them compiled as well (see
+:mod:`breachrules.prepared`, checked against the PO file's hash), so that
+the first message shown needs neither Babel nor a PO parser. A catalog
+that differs from what was compiled is compiled in memory on first use.
 """
 
 from __future__ import annotations
@@ -59,25 +61,39 @@ def catalog_path(directory: Path, locale: str, domain: str) -> Path:
 
 @functools.cache
 def _library(locale: str) -> Any:
-    """The library's own catalog for ``locale``, compiled once (or nothing, for a locale without one)."""
-    from babel.messages.pofile import read_po
-    from babel.support import NullTranslations
+    """The library's own catalog for ``locale``, compiled once (or nothing,
+    for a locale without one): as compiled when the package was built, when
+    the ``.po`` file is still what it was compiled from."""
+    from gettext import NullTranslations
+
+    from breachrules import prepared
 
     path = catalog_path(resources.library_locale_dir(), locale, LIBRARY_DOMAIN)
     if not path.is_file():
         return NullTranslations()
-    return compiled(read_po(io.BytesIO(path.read_bytes()), locale=locale))
+    data = path.read_bytes()
+    found = prepared.catalog(LIBRARY_DOMAIN, locale, data)
+    if found is not None:
+        return found.translations()
+    from babel.messages.pofile import read_po
+
+    return compiled(read_po(io.BytesIO(data), locale=locale))
 
 
 def compiled(catalog: Any) -> Any:
     """A parsed catalog as gettext translations."""
-    from babel.messages.mofile import write_mo
     from babel.support import Translations
+
+    return Translations(fp=io.BytesIO(mo_bytes(catalog)))
+
+
+def mo_bytes(catalog: Any) -> bytes:
+    """A parsed catalog compiled, as a ``.mo`` file's bytes: what gettext reads."""
+    from babel.messages.mofile import write_mo
 
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
+    return buffer.getvalue()
 
 
 @functools.cache
@@ -89,7 +105,7 @@ def _chain(locale: str, layers: tuple[Any, ...]) -> Any:
     The library comes first so that a ruleset's catalog can add its own
     messages but never replace one of the library's (an uploaded ruleset
     must not be able to reword "must notify" as "no need to notify")."""
-    from babel.support import NullTranslations
+    from gettext import NullTranslations
 
     chain: Any = NullTranslations()
     for translations in reversed((_library(locale), *layers)):

@@ -16,7 +16,6 @@ from typing import Any
 
 import attrs
 
-from breachrules.diagnostics import did_you_mean, quoted_list
 from breachrules.durations import parse_iso_duration
 from breachrules.errors import ArgumentError, BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
@@ -90,6 +89,8 @@ def validate(program: Program, data: Any, read: frozenset[str]) -> Facts:
                 version=replaced.version, replacement=replaced.fact,
             ))
         elif not isinstance(name, str) or name not in program.facts:
+            from breachrules.diagnostics import did_you_mean  # problems only: not on the way of a valid incident
+
             problems.append(_problem(
                 f"$.{name}", "unknown_fact", name=name, ruleset=program.name,
                 suggestion=did_you_mean(str(name), program.facts) or "",
@@ -144,6 +145,8 @@ def _convert(fact: FactDef, raw: Any, path: str, problems: list[Problem]) -> Any
         return _member(type_, raw, path, problems)
     if kind == "set":
         if not isinstance(raw, (list, tuple, set, frozenset)):
+            from breachrules.diagnostics import quoted_list
+
             return _wrong(path, "expected_set", raw, problems, allowed=quoted_list(type_.members))
         members = [_member(type_.element, item, f"{path}[{i}]", problems) for i, item in enumerate(raw)]
         return None if any(m is None for m in members) else frozenset(members)
@@ -195,8 +198,12 @@ def _number(type_: Type, raw: Any, path: str, problems: list[Problem]) -> Any:
 
 def _member(type_: Type, raw: Any, path: str, problems: list[Problem]) -> Any:
     if not isinstance(raw, str):
+        from breachrules.diagnostics import quoted_list
+
         return _wrong(path, "expected_member", raw, problems, allowed=quoted_list(type_.members))
     if raw not in type_.members:
+        from breachrules.diagnostics import did_you_mean, quoted_list
+
         problems.append(_problem(
             path, "not_one_of", value=raw, allowed=quoted_list(type_.members),
             suggestion=did_you_mean(raw, type_.members) or "",

@@ -21,11 +21,20 @@ How rules combine:
 
 When every fact is known this module and the generated fast path
 (:mod:`breachrules.codegen`) must agree; a property test holds them to it.
+
+Cost follows what can apply, not the size of the file: a rule, obligation,
+action or definition whose condition a known fact makes false on a first
+test (where reading it would stop) is not read at all
+(:mod:`breachrules.guards` indexes them by those tests, once per program),
+and the search for open questions remembers what it found and stops once
+every unknown fact is asked. Skipping is invisible: the results, the trace
+and the errors are those of reading everything (tests/test_guards.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -34,7 +43,8 @@ import attrs
 from breachrules import ir
 from breachrules.arithmetic import times
 from breachrules.errors import EvaluationError
-from breachrules.program import ObligationDef, Program, RuleDef
+from breachrules.guards import Guards
+from breachrules.program import DefineDef, ExemptionDef, ObligationDef, OutcomeDef, Program, RuleDef
 
 
 class Interval(NamedTuple):
@@ -60,6 +70,9 @@ class ObligationStatus:
     due: datetime | str | None  # an instant, "without_undue_delay", or None
     exempted_by: str | None
     instead_of: str | None
+
+
+_NOT_REQUIRED = ObligationStatus(required=False, due=None, exempted_by=None, instead_of=None)
 
 
 @attrs.frozen
@@ -167,6 +180,82 @@ def _compare(op: str, a: Any, b: Any) -> bool | None:
     return bool(ir.COMPARISONS[op](a, b))
 
 
+# ------------------------------------------------------------------ prepared once per program
+
+
+class _Prepared:
+    """What every evaluation of one program looks up, arranged once: by name
+    rather than by scanning a list, so that an evaluation, and its search
+    for open questions, costs in proportion to what it reads."""
+
+    def __init__(self, program: Program) -> None:
+        early = {define.name for define in program.defines if define.after is None}
+        # A base rule is read on the turn of the first outcome it concludes.
+        turn: dict[str, str] = {}
+        for outcome in program.outcomes:
+            for label in outcome.roots:
+                turn.setdefault(label, outcome.name)
+        self.guards = Guards(((rule.label, rule.condition, turn[rule.label]) for rule in program.rules.values()
+                              if rule.kind == "rule" and rule.label in turn), early)
+        self.order = {label: i for i, label in enumerate(program.rules)}
+        # what a rule concludes, for the rules that conclude levels written
+        # as constants (read-only: shared by every evaluation)
+        self.constant: dict[str, dict[str, Interval]] = {}
+        self.widened: dict[str, dict[str, Interval]] = {}  # the same, for a rule that may apply
+        for rule in program.rules.values():
+            levels = [(name, node.value) for name, node in rule.conclusions
+                      if isinstance(node, ir.Const) and isinstance(node.value, int)]
+            if len(levels) == len(rule.conclusions):
+                own: dict[str, Interval] = {}
+                for name, level in levels:
+                    own[name] = _higher(own.get(name, ZERO), Interval(level, level))
+                self.constant[rule.label] = own
+                self.widened[rule.label] = {name: Interval(0, iv.hi) for name, iv in own.items()}
+        # obligations and actions are read once every outcome is decided
+        self.obligation_guards = Guards(((ob.name, ob.condition, "") for ob in program.obligations
+                                         if not ob.always and ob.condition is not None), early)
+        self.action_guards = Guards(((action.name, action.condition, "") for action in program.actions
+                                     if action.condition is not None), early)
+        self.tops = {o.name: len(o.levels) - 1 for o in program.outcomes}
+        self.outcomes: dict[str, OutcomeDef] = {o.name: o for o in program.outcomes}
+        self.defines_after: dict[str | None, list[DefineDef]] = {}
+        for define in program.defines:
+            self.defines_after.setdefault(define.after, []).append(define)
+        # Definitions evaluated before any outcome, true or false, are read
+        # only when no fact makes them false (see _define_after).
+        self.define_guards = Guards(((define.name, define.expr, "") for define in self.defines_after.get(None, ())
+                                     if define.type.kind == "bool"), early, facts_only=True)
+        self.gated_defines = frozenset(self.define_guards.labels)
+        self.obligations: dict[str, ObligationDef] = {ob.name: ob for ob in program.obligations}
+        self.instead_of: dict[str, list[ExemptionDef]] = {}  # obligation -> the exemptions that require it
+        for exemption in program.exemptions.values():
+            if exemption.instead is not None:
+                self.instead_of.setdefault(exemption.instead, []).append(exemption)
+        self.instead_order = program.instead_order()
+        self.numbers = tuple(program.numbers().values())
+        # each outcome's base rules, by their place in its roots
+        self.root_place = {o.name: {label: i for i, label in enumerate(o.roots)} for o in program.outcomes}
+
+    def roots(self, outcome: str, live: set[str]) -> list[str]:
+        """The roots of ``outcome`` that may apply, in the order of its roots."""
+        place = self.root_place[outcome]
+        return sorted((label for label in live if label in place), key=place.__getitem__)
+
+
+_PREPARED: dict[int, tuple[weakref.ref[Program], _Prepared]] = {}
+
+
+def _prepared(program: Program) -> _Prepared:
+    """The program's prepared lookups, built on its first evaluation and
+    dropped with it (keyed by identity: a program compares by value, which
+    would cost a walk of the whole program on every look-up)."""
+    key = id(program)
+    entry = _PREPARED.get(key)
+    if entry is not None and entry[0]() is program:
+        return entry[1]
+    prepared = _Prepared(program)
+    _PREPARED[key] = (weakref.ref(program, lambda _, key=key: _PREPARED.pop(key, None)), prepared)  # type: ignore[misc]
+    return prepared
 
 
 class _Run:
@@ -174,6 +263,7 @@ class _Run:
 
     def __init__(self, program: Program, facts: Mapping[str, Any]) -> None:
         self.program = program
+        self.prepared = _prepared(program)
         self.facts = facts
         self.label = program.name  # what is being evaluated, for errors
         self.defines: dict[str, Any] = {}
@@ -184,27 +274,49 @@ class _Run:
         self.conflicts: list[tuple[str, ...]] = []
         self._defines_unknown: dict[str, set[str]] | None = None
         self._outcomes_unknown: dict[str, set[str]] = {}
+        self._required_unknown: dict[str, set[str]] = {}
+        self._unknown_facts: frozenset[str] | None = None
         self.statuses: Mapping[str, ObligationStatus] = {}
+        self.live: dict[str, list[str]] = {}  # each outcome's roots that may apply, once read
+        self._undecided_defines: dict[str | None, list[DefineDef]] = {}  # by what they wait for
         self._define_after(None)
 
     def _define_after(self, outcome: str | None) -> None:
-        """Evaluate the definitions that wait for ``outcome`` (None: for nothing)."""
-        for define in self.program.defines:
-            if define.after == outcome:
-                self.label = define.name
-                self.defines[define.name] = self.value(define.expr)
+        """Evaluate the definitions that wait for ``outcome`` (None: for
+        nothing). Of those that wait for nothing, one a fact makes false
+        (on a first test, where evaluating it would stop: see
+        breachrules.guards) is false without being read."""
+        defines = self.prepared.defines_after.get(outcome, ())
+        gated, maybe = self.prepared.gated_defines, None
+        if outcome is None and gated:
+            maybe = self._may_hold(self.prepared.define_guards)
+        for define in defines:
+            if maybe is not None and define.name in gated and define.name not in maybe:
+                self.defines[define.name] = False
+                continue
+            self.label = define.name
+            value = self.defines[define.name] = self.value(define.expr)
+            if value is None or value.__class__ is Interval:
+                self._undecided_defines.setdefault(outcome, []).append(define)
+        if defines:
+            self.label = defines[-1].name  # (where evaluating each would leave it)
 
     # -------------------------------------------------------------- expressions
 
     def value(self, node: ir.Node) -> Any:
         """The value of an expression: a value, ``None`` (unknown) or, for an
         outcome not yet certain, an :class:`Interval`."""
-        return getattr(self, "_v_" + type(node).__name__)(node)
+        return _VALUE[type(node)](self, node)
+
+    # (The methods below look up their operands' methods themselves rather
+    # than through value(): one call per node instead of two; the
+    # commonest operands, a fact and a constant, they read in place, as
+    # _v_FactRef and _v_Const would.)
 
     def truth(self, node: ir.Node | None) -> bool | None:
         if node is None:
             return True
-        result = self.value(node)
+        result = _VALUE[node.__class__](self, node)
         return None if result is None else bool(result)
 
     def _v_Const(self, node: ir.Const) -> Any:
@@ -224,32 +336,50 @@ class _Run:
         return self.statuses[node.name].required
 
     def _v_Not(self, node: ir.Not) -> Any:
-        v = self.value(node.operand)
+        operand = node.operand
+        v = _VALUE[operand.__class__](self, operand)
         return None if v is None else not v
 
     def _v_BoolOp(self, node: ir.BoolOp) -> Any:
         values: list[bool | None] = []
         for operand in node.operands:  # short-circuit as Python would
-            v = self.value(operand)
+            if isinstance(operand, ir.FactRef):
+                v = self.facts.get(operand.name)
+            else:
+                v = _VALUE[operand.__class__](self, operand)
             if (v is False and node.op == "and") or (v is True and node.op == "or"):
                 return v
             values.append(v)
         return _and(values) if node.op == "and" else _or(values)
 
     def _v_Compare(self, node: ir.Compare) -> Any:
-        a, b = self.value(node.left), self.value(node.right)
+        left, right = node.left, node.right
+        a = self.facts.get(left.name) if isinstance(left, ir.FactRef) else _VALUE[left.__class__](self, left)
+        b = right.value if isinstance(right, ir.Const) else _VALUE[right.__class__](self, right)
         if a is None or b is None:
             return None
-        return _compare(node.op, a, b)
+        if a.__class__ is Interval or b.__class__ is Interval:
+            return _compare(node.op, a, b)
+        return bool(ir.COMPARISONS[node.op](a, b))
 
     def _v_Member(self, node: ir.Member) -> Any:
-        a, b = self.value(node.element), self.value(node.collection)
+        element, collection = node.element, node.collection
+        if isinstance(element, ir.FactRef):
+            a = self.facts.get(element.name)
+        else:
+            a = _VALUE[element.__class__](self, element)
+        if isinstance(collection, ir.FactRef):
+            b = self.facts.get(collection.name)
+        else:
+            b = _VALUE[collection.__class__](self, collection)
         if a is None or b is None:
             return None
         return (a in b) != node.negated
 
     def _v_SetTest(self, node: ir.SetTest) -> Any:
-        a, b = self.value(node.left), self.value(node.right)
+        left, right = node.left, node.right
+        a = self.facts.get(left.name) if isinstance(left, ir.FactRef) else _VALUE[left.__class__](self, left)
+        b = right.value if isinstance(right, ir.Const) else _VALUE[right.__class__](self, right)
         if a is None or b is None:
             return None
         return not a.isdisjoint(b) if node.op == "intersects" else a <= b
@@ -336,10 +466,18 @@ class _Run:
         applies = self.condition(rule)
         result: dict[str, Interval] = {}
         if applies is not False:
-            tops = {o.name: len(o.levels) - 1 for o in self.program.outcomes}
-            own: dict[str, Interval] = {}
-            for name, node in rule.conclusions:
-                own[name] = _higher(own.get(name, ZERO), self.level(node, tops[name]))
+            own = self.prepared.constant.get(rule.label)
+            if own is None:
+                tops = self.prepared.tops
+                own = {}
+                for name, node in rule.conclusions:
+                    own[name] = _higher(own.get(name, ZERO), self.level(node, tops[name]))
+            if not rule.exceptions:  # (most rules: what follows, with nothing to read)
+                if applies is None:
+                    widened = self.prepared.widened.get(rule.label)
+                    own = widened if widened is not None else {name: Interval(0, iv.hi) for name, iv in own.items()}
+                self.trees[rule.label] = own
+                return own
             certain: list[tuple[str, dict[str, Interval]]] = []
             maybe: list[dict[str, Interval]] = []
             for label in rule.exceptions:
@@ -365,7 +503,8 @@ class _Run:
                 for contribution in maybe:
                     result = _hull(result, contribution)
             if applies is None:
-                result = {name: Interval(0, iv.hi) for name, iv in result.items()}
+                widened = self.prepared.widened.get(rule.label) if result is own else None
+                result = widened if widened is not None else {name: Interval(0, iv.hi) for name, iv in result.items()}
         self.trees[rule.label] = result
         return result
 
@@ -383,22 +522,37 @@ class _Run:
 
     def result(self) -> Result:
         program = self.program
+        prepared = self.prepared
+        # Only the base rules whose guards may hold are read: any other is
+        # false on a first test of its guard, where reading it would stop
+        # (see breachrules.guards), and contributes nothing.
+        guards = prepared.guards
+        reading = guards.start(self.facts, self.defines, self.value)
+        alive: set[str] = set()
         for outcome in program.outcomes:
-            level = ZERO
-            for root in outcome.roots:
-                level = _higher(level, self.tree(program.rules[root]).get(outcome.name, ZERO))
+            alive.update(guards.turn(reading, outcome.name, self.value))
+            roots = self.live[outcome.name] = prepared.roots(outcome.name, alive)
+            lo = hi = 0  # (the higher of each, as _higher would give it)
+            for root in roots:
+                contribution = self.tree(program.rules[root]).get(outcome.name)
+                if contribution is not None:
+                    lo, hi = max(lo, contribution.lo), max(hi, contribution.hi)
+            level = Interval(lo, hi)
             if outcome.table is not None:
                 level = _higher(level, self._table(outcome.table))
             self.outcomes[outcome.name] = level
             self._define_after(outcome.name)
-        for rule in program.rules.values():
-            if rule.kind == "rule":
-                self.record(rule)
+        for label in sorted(alive, key=prepared.order.__getitem__):
+            self.record(program.rules[label])
         obligations = self.statuses = self._obligations()
-        actions = []
+        actions: list[bool | None] = []
+        maybe = self._may_hold(prepared.action_guards)
         for action in program.actions:
             self.label = action.name
-            actions.append(True if action.condition is None else self.truth(action.condition))
+            if action.condition is None:
+                actions.append(True)
+            else:
+                actions.append(self.truth(action.condition) if action.name in maybe else False)
         return Result(
             levels=dict(self.outcomes),
             obligations=obligations,
@@ -406,7 +560,7 @@ class _Run:
             conflicts=tuple(self.conflicts),
             open_questions=self._open_questions(obligations),
             actions=tuple(actions),
-            values=tuple(self.value(node) for node in program.numbers().values()),
+            values=tuple(self.value(node) for node in self.prepared.numbers),
         )
 
     def _table(self, table: Any) -> Interval:
@@ -415,15 +569,31 @@ class _Run:
                  for c in range(columns.lo, columns.hi + 1)]
         return Interval(min(cells), max(cells))
 
+    def _may_hold(self, guards: Guards) -> set[str]:
+        """The statements of ``guards`` whose conditions may hold, read when
+        every outcome is decided; any other one's is False."""
+        return guards.turn(guards.start(self.facts, self.defines, self.value), "", self.value)
+
     def _obligations(self) -> dict[str, ObligationStatus]:
         program = self.program
         own: dict[str, bool | None] = {}
+        maybe = self._may_hold(self.prepared.obligation_guards)
         for ob in program.obligations:
-            self.label = ob.name
-            own[ob.name] = True if ob.always else (self.truth(ob.condition) if ob.condition else False)
+            if ob.always:
+                own[ob.name] = True
+            elif ob.condition and ob.name in maybe:
+                self.label = ob.name
+                own[ob.name] = self.truth(ob.condition)
+            else:
+                own[ob.name] = False
+        if program.obligations:
+            self.label = program.obligations[-1].name  # (where the loop leaves it, read by what follows)
         instead: dict[str, list[tuple[bool | None, str]]] = {}
         statuses: dict[str, ObligationStatus] = {}
-        for ob in program.instead_order():
+        for ob in self.prepared.instead_order:
+            if own[ob.name] is False and ob.name not in instead:
+                statuses[ob.name] = _NOT_REQUIRED
+                continue
             required = _or([own[ob.name], *(flag for flag, _ in instead.get(ob.name, []))])
             exempted: bool | None = False
             exempted_by = None
@@ -467,7 +637,10 @@ class _Run:
         if self.outcomes["risk"].lo != self.outcomes["risk"].hi:
             wanted |= self._outcome_unknowns("risk")
         program = self.program
+        every = self._every_unknown()
         for ob in program.obligations:
+            if wanted >= every:
+                break  # every unknown fact is asked already
             status = obligations[ob.name]
             if status.required is None:
                 wanted |= self._required_unknowns(ob.name, set())
@@ -481,23 +654,33 @@ class _Run:
         """The unknowns that decide whether an obligation is required before
         its own exemptions: its condition, and for an ``instead`` target, the
         exemptions that point at it and whether their obligations are required."""
+        remembered = self._required_unknown.get(name)
+        if remembered is not None:  # (``instead`` has no cycles: what is remembered is complete)
+            return remembered
         if name in seen:
             return set()
         seen.add(name)
-        program = self.program
-        ob = next(o for o in program.obligations if o.name == name)
-        found = set() if ob.always else self.unknowns(ob.condition)
-        for exemption in program.exemptions.values():
-            if exemption.instead == name:
-                found |= self.unknowns(exemption.condition)
-                found |= self._required_unknowns(exemption.obligation, seen)
+        ob = self.prepared.obligations[name]
+        found = set() if ob.always else set(self.unknowns(ob.condition))
+        for exemption in self.prepared.instead_of.get(name, ()):
+            found |= self.unknowns(exemption.condition)
+            found |= self._required_unknowns(exemption.obligation, seen)
+        self._required_unknown[name] = found
         return found
+
+    def _every_unknown(self) -> frozenset[str]:
+        """Every fact left unknown: the most a search for unknowns can find,
+        so that a search that has found them all can stop."""
+        if self._unknown_facts is None:
+            self._unknown_facts = frozenset(name for name in self.program.facts if self.facts.get(name) is None)
+        return self._unknown_facts
 
     def _define_unknowns(self, name: str) -> set[str]:
         """The unknowns behind a definition, remembered: a definition read
         twice by the next one, and that by the next, is still read once
         (without the memory the work doubles with every definition)."""
-        return self._filled()[name]
+        found = self._filled().get(name)
+        return set() if found is None else found  # (none: its value is known)
 
     def _filled(self) -> dict[str, set[str]]:
         """The unknowns behind every definition, worked out on first need in
@@ -509,9 +692,9 @@ class _Run:
             for outcome in [None, *(o.name for o in self.program.outcomes)]:
                 if outcome is not None and self.outcomes[outcome].lo != self.outcomes[outcome].hi:
                     self._outcome_unknowns(outcome)
-                for define in self.program.defines:
-                    if define.after == outcome:
-                        self._defines_unknown[define.name] = self.unknowns(define.expr)
+                for define in self._undecided_defines.get(outcome, ()):  # (the others' are empty)
+                    value = self.defines[define.name]  # what unknowns() would evaluate first
+                    self._defines_unknown[define.name] = self._unknowns_at(define.expr, value)
         return self._defines_unknown
 
     def _outcome_unknowns(self, name: str) -> set[str]:
@@ -522,10 +705,13 @@ class _Run:
         return remembered
 
     def _find_outcome_unknowns(self, name: str) -> set[str]:
-        outcome = self.program.outcome(name)
+        outcome = self.prepared.outcomes[name]
         floor = self.outcomes[name].lo
         found: set[str] = set()
-        for root in outcome.roots:
+        every = self._every_unknown()
+        for root in self.live[name]:  # a root left out contributes nothing: ZERO is decided
+            if found >= every:
+                return found  # no rule can add to it
             iv = self.trees[root].get(name, ZERO)
             if iv.lo != iv.hi and iv.hi > floor:
                 found |= self._tree_unknowns(self.program.rules[root], name)
@@ -540,8 +726,8 @@ class _Run:
 
     def _tree_unknowns(self, rule: RuleDef, outcome: str) -> set[str]:
         found: set[str] = set()
-        if self.conditions.get(rule.label) is None:
-            found |= self.unknowns(rule.condition)
+        if self.conditions.get(rule.label) is None and rule.condition is not None:
+            found |= self._unknowns_at(rule.condition, None)  # (its value: the condition's, unknown)
         for name, node in rule.conclusions:
             if name == outcome:
                 found |= self.unknowns(node)
@@ -552,9 +738,14 @@ class _Run:
 
     def unknowns(self, node: ir.Node | None) -> set[str]:
         """The unknown facts that leave ``node`` undetermined."""
-        if node is None:
+        if node is None or isinstance(node, ir.Const):
             return set()
-        v = self.value(node)
+        if isinstance(node, ir.FactRef):  # (the most common case, answered without a call)
+            return set() if self.facts.get(node.name) is not None else {node.name}
+        return self._unknowns_at(node, self.value(node))
+
+    def _unknowns_at(self, node: ir.Node, v: Any) -> set[str]:
+        """:meth:`unknowns` of ``node``, whose value ``v`` is known already."""
         if v is not None and not isinstance(v, Interval):
             return set()
         if isinstance(node, ir.FactRef):
@@ -578,4 +769,12 @@ _ARITH: dict[str, Any] = {
     "*": lambda a, b: a * b,
     "&": lambda a, b: a & b,
     "|": lambda a, b: a | b,
+}
+
+
+# the evaluation of each kind of node, looked up by its type
+_VALUE: dict[type, Callable[[_Run, Any], Any]] = {
+    node_type: getattr(_Run, "_v_" + node_type.__name__) for node_type in (
+        ir.Const, ir.FactRef, ir.DefineRef, ir.OutcomeRef, ir.ObligationRef, ir.Not, ir.BoolOp, ir.Compare,
+        ir.Member, ir.SetTest, ir.IsKnown, ir.BinOp, ir.Negate, ir.Call, ir.Bands, ir.Points)
 }

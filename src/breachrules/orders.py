@@ -100,12 +100,12 @@ class OrderChecker:
         """A duty cannot be done before the instants its deadline is counted
         from: the ``done`` fact comes after every datetime fact the ``due``
         expression reads, directly or through definitions."""
-        defines = {d.name: d for d in self.defines.values() if d is not None}
+        expressions = {d.name: d.expr for d in self.defines.values() if d is not None}  # once, not per duty
         pairs: list[tuple[str, str]] = []
         for ob in obligations:
             if ob.done is None or not isinstance(ob.due, ir.Node):
                 continue
-            facts, _ = ir.references_through([ob.due], {name: d.expr for name, d in defines.items()})
+            facts, _ = ir.references_through([ob.due], expressions)
             pairs.extend((fact, ob.done) for fact in sorted(facts)
                          if fact != ob.done and self.facts[fact].type.kind == "datetime")
         return tuple(dict.fromkeys(pairs))

@@ -12,11 +12,11 @@ import re
 from datetime import timedelta
 from typing import Any, NamedTuple
 
+from breachrules import fastparse, resources, scanner
 from breachrules import nodes as n
-from breachrules import resources
 from breachrules.diagnostics import Diagnostic, RulesetError, quoted_list
 from breachrules.i18n import Term
-from breachrules.limits import DEFAULT, MAX_MAGNITUDE, MAX_NUMBER_CHARS, Limits
+from breachrules.limits import DEFAULT, Limits
 from breachrules.spans import Span
 
 # What the parser expects, described as an author would say it. Each group
@@ -59,28 +59,48 @@ _NAMED = {
 }
 
 
+def lark_options(keep_all_tokens: bool = False) -> dict[str, Any]:
+    return {"parser": "lalr", "lexer": "contextual", "propagate_positions": True, "maybe_placeholders": True,
+            "keep_all_tokens": keep_all_tokens}
+
+
 @functools.cache
 def _lark(keep_all_tokens: bool = False) -> Any:
     """The grammar's parser; ``keep_all_tokens``, the one the formatter
-    prints from, keeps keywords and punctuation in the tree too."""
+    prints from, keeps keywords and punctuation in the tree too.
+
+    Building Lark's tables from the grammar takes longer than anything
+    else in a first use, so the tables saved at build time are used when
+    they were made from this grammar (:mod:`breachrules.prepared`)."""
+    from breachrules import prepared
+
+    text = resources.grammar_file().read_text(encoding="utf-8")
+    options = lark_options(keep_all_tokens)
+    found = prepared.lark_parser(text, options)
+    if found is not None:
+        return found
     from lark import Lark
 
-    return Lark(
-        resources.grammar_file().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        keep_all_tokens=keep_all_tokens,
-    )
+    return Lark(text, **options)
 
 
 @functools.lru_cache(maxsize=16)
 def parse(text: str, file: str, limits: Limits = DEFAULT) -> n.Module:
     """Parse one ruleset file; raise :class:`RulesetError` on any problem.
 
-    Remembered for the last few texts: loading reads a chain's headers
-    before compiling it, and a module is immutable."""
+    Well-formed text is read by the hand-written parser (:mod:`fastparse`),
+    which builds the module Lark would, several times sooner; anything it
+    is not sure of, every error among them, is parsed by Lark. Remembered
+    for the last few texts: a module is immutable."""
+    module = fastparse.parse(text, file, limits)
+    if module is not None:
+        return module
+    return parse_with_lark(text, file, limits)
+
+
+def parse_with_lark(text: str, file: str, limits: Limits = DEFAULT) -> n.Module:
+    """Parse with Lark, the reference: what :func:`parse` falls back on,
+    and what the tests compare the hand-written parser with."""
     from lark.exceptions import UnexpectedInput, VisitError
 
     try:
@@ -224,8 +244,6 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
 
 
-_DURATION_UNITS = {"min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
 _CLAUSES_ALLOWED = {
     "rule": ("because", "cite"),
     "exception": ("because", "cite"),
@@ -242,25 +260,10 @@ class _Ordered(NamedTuple):
     chains: tuple[tuple[n.Ident, ...], ...]
 
 
-def parse_duration_literal(text: str) -> timedelta:
-    """A duration literal's value; ``OverflowError`` or ``ValueError`` when
-    it is too long to be a duration (the builder reports it as BR106)."""
-    for suffix in ("min", "h", "d", "w"):
-        if text.endswith(suffix):
-            amount = _number(text[: -len(suffix)])
-            return timedelta(**{_DURATION_UNITS[suffix]: amount})
-    raise ValueError(text)
-
-
-def _number(text: str) -> int | float:
-    """A number literal's exact value; ``ValueError`` for one that is too
-    long, too large or too small to stand for itself (see :mod:`limits`)."""
-    if len(text) > MAX_NUMBER_CHARS:
-        raise ValueError(text)
-    value: int | float = float(text) if "." in text else int(text)
-    if abs(value) > MAX_MAGNITUDE or (value == 0 and text.strip("0.") != ""):
-        raise ValueError(text)  # too large, or so small that it reads as zero
-    return value
+# A literal's value, ``ValueError`` (or ``OverflowError`` for a duration) when
+# it cannot stand for itself: the builder reports it as BR106.
+parse_duration_literal = scanner.duration_value
+_number = scanner.number_value
 
 
 def _type_builder(kind: str) -> Any:

@@ -24,9 +24,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from breachrules import durations
-from breachrules.citations import render_all
 from breachrules.document import Block, Bullets, Document, Item, Paragraph, Quote, Section, Table
 from breachrules.explain import (
+    cited,
     conflicts,
     decisions,
     fact_label,
@@ -137,7 +137,7 @@ def _checklist(_: Messages, report: ReportView, checklist: Checklist) -> Section
     in phases, what goes into the first notice and what follows."""
     a = report.assessment
     blocks: list[Block] = [Bullets(tuple(
-        Item(_(item.message), mark="yes" if item.present else "no", sources=render_all(_, item.cites),
+        Item(_(item.message), mark="yes" if item.present else "no", sources=cited(_, item.cites),
              items=(Item(missing(_, item.missing)),) if item.missing else ())
         for item in checklist.items))]
     if checklist.complete:
@@ -167,7 +167,7 @@ def _plans(_: Messages, report: ReportView) -> tuple[Block, ...]:
         in_phases = tuple(
             Section(_(f"plan.{plan}.{phase}"), (Bullets(tuple(
                 Item(_(action.message), mark="no", aside="" if action.certain else _("explain.if_confirmed"),
-                     sources=render_all(_, action.cites))
+                     sources=cited(_, action.cites))
                 for action in actions if action.phase == phase)),))
             for phase in phases if any(action.phase == phase for action in actions))
         if in_phases:

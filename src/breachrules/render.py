@@ -84,7 +84,7 @@ def as_markdown(document: Document) -> str:
     if document.title:
         out += [f"# {_inline(document.title)}", ""]
     _Markdown(out).blocks(document.blocks, 1)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
+    return _single_blank("\n".join(out)).strip("\n") + "\n"
 
 
 class _Markdown:
@@ -134,17 +134,46 @@ class _Markdown:
         _Markdown(inner).blocks(document.blocks, depth)
         while inner and not inner[-1]:
             inner.pop()
-        self.out += [f"> {line}".rstrip() for line in re.sub(r"\n{3,}", "\n\n", "\n".join(inner)).split("\n")]
+        self.out += [f"> {line}".rstrip() for line in _single_blank("\n".join(inner)).split("\n")]
+
+
+def _single_blank(text: str) -> str:
+    """No more than one blank line in a row: each run of three line breaks
+    or more becomes two."""
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
 
 
 _SPECIAL = re.compile(r"([\\`*_\[\]~])")
+_MARKUP = re.compile(r"[\\`*_\[\]~\n&<]")  # what _inline changes: most text has none of it
 _BLOCK_START = re.compile(r"^([#>+\-=|]|\d+(?=[.)]))")
 
 
 def _inline(text: str) -> str:
     """Text in one line of Markdown, read as written: no emphasis, code, link
-    or HTML it could open, no line break it could end a list item with."""
-    text = _SPECIAL.sub(r"\\\1", plain(text).replace("\n", " "))
+    or HTML it could open, no line break it could end a list item with.
+    (Remembered: a record says the same messages every time.)"""
+    said = _ESCAPED.get(text)
+    if said is None:
+        said = _escaped(text)
+        if len(text) <= _LONGEST:
+            if len(_ESCAPED) >= _MOST:
+                _ESCAPED.clear()
+            _ESCAPED[text] = said
+    return said
+
+
+_ESCAPED: dict[str, str] = {}
+_MOST = 10_000  # texts remembered, then forgotten all at once
+_LONGEST = 2_000  # (an incident's free text may be long, and is seldom shown twice)
+
+
+def _escaped(text: str) -> str:
+    text = plain(text)
+    if _MARKUP.search(text) is None:
+        return text
+    text = _SPECIAL.sub(r"\\\1", text.replace("\n", " "))
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 

@@ -51,7 +51,10 @@ def bundled_names() -> list[str]:
 
 
 def bundled_path(name: str) -> Path | None:
-    """The file of the bundled ruleset of that name, if there is one."""
+    """The file of the bundled ruleset of that name, if there is one: a
+    name, never a path (``bundled("../x")`` names nothing)."""
+    if not name or name.startswith(".") or any(c in name for c in "/\\\0"):
+        return None
     path = rulesets_dir() / f"{name}{SUFFIX}"
     return path if path.is_file() else None
 

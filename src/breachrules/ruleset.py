@@ -1,8 +1,10 @@
 """A compiled ruleset: validate an incident, decide, assess.
 
-A :class:`Ruleset` is immutable and shares nothing mutable between calls,
-so one instance serves any number of threads. It pickles as its source text
-and recompiles on the other side, as :mod:`re` patterns do.
+A :class:`Ruleset` is immutable and shares nothing mutable between calls
+(its caches hold equal values whoever fills them, and its generated
+functions, compiled on first use, give equal answers whoever compiles
+them), so one instance serves any number of threads. It pickles as its
+source text and recompiles on the other side, as :mod:`re` patterns do.
 
 Two evaluation paths give one answer:
 
@@ -19,11 +21,11 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 
-from breachrules import catalogs, codegen, interpreter, ir, validator
+from breachrules import catalogs, codegen, interpreter, ir, packing, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.durations import format_iso_duration
 from breachrules.errors import EvaluationError
@@ -31,13 +33,21 @@ from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
 from breachrules.incident import Facts, IncidentError, after, moment, validate
 from breachrules.limits import DEFAULT, Limits
-from breachrules.program import FactDef, Program
+from breachrules.program import FactDef, ObligationDef, Program
 from breachrules.spans import Span
 from breachrules.vocabulary import FactShape, Vocabulary, digest
 
 if TYPE_CHECKING:
     from breachrules.diagnostics import Diagnostic
     from breachrules.report import Report
+
+
+# How many distinct decisions are kept, shared between incidents.
+_DECISIONS = 65536
+# How many distinct traces the parts of assessments are kept for: a ruleset
+# of many rules has more traces than incidents; past this many, an
+# assessment of a new trace builds its parts anew.
+_SHARED_TRACES = 4096
 
 
 class Decision(NamedTuple):
@@ -76,18 +86,14 @@ class Ruleset:
         # what `breachrules check` warns about: declarations nothing reads (see usage.py)
         self.warnings: tuple[Diagnostic, ...] = ()
         self._read = frozenset(codegen.read_facts(program))
+        self._value_names = program.value_names()  # what its catalogs may put in braces
+        self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs),
+                                    tuple(source.text for source in sources))
+        self._validate_fast = validator.build(program, self._read)
         # The decision cache: one shared, read-only Decision per distinct
         # result. Filling it from several threads at once is harmless: every
         # thread builds an equal value for a key.
         self._decisions: dict[int, Decision] = {}
-        self._decide = codegen.build(program, traced=False, names={
-            "_decisions": self._decisions, "_decision": self._new_decision,
-        })
-        self._trace = codegen.build(program, traced=True)
-        self._validate_fast = validator.build(program, self._read)
-        self._value_names = program.value_names()  # what its catalogs may put in braces
-        self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs),
-                                    tuple(source.text for source in sources))
 
     # -------------------------------------------------------------- identity
 
@@ -162,29 +168,98 @@ class Ruleset:
     def decide(self, incident: Mapping[str, Any]) -> Decision:
         """The decision alone, without trace: the fast path for callers that
         decide many incidents. Pass :class:`Facts` from :meth:`validate` to
-        skip validation."""
-        facts = incident if incident.__class__ is Facts else self.validate(incident)
-        if facts.complete:
-            decision: Decision | None = self._generated(self._decide, facts.known)
-            if decision is not None:
-                return decision
-        assessment = self.assess(facts)
+        skip validation.
+
+        The first call writes and compiles the ruleset's own ``decide``, which
+        then stands in this method's place on the instance: a plain dict is
+        checked and decided in that one call, and what it does not handle it
+        passes to ``_decide_slow``. (Compiled on first use, not at load: a
+        caller who only assesses never needs it. Two threads may both compile
+        it; each gets a function that gives the same answers.)"""
+        # (this method, taken before the first call, calls the function)
+        decision: Decision = (self.__dict__.get("decide") or self._compiled("decide"))(incident)
+        return decision
+
+    def compile(self) -> Ruleset:
+        """Write and compile the generated ``decide`` and ``assess`` now,
+        rather than on first use: for a server that would rather pay for it
+        at start-up (a large ruleset takes a second or two)."""
+        self._compiled("decide")
+        self._compiled("assess")
+        return self
+
+    def _compiled(self, method: str) -> Callable[[Any], Any]:
+        """The generated function of ``method``, compiled and put in its place."""
+        function = self.__dict__.get(method)
+        if function is not None:
+            return function  # type: ignore[no-any-return]
+        if method == "decide":
+            names: dict[str, Any] = {"_decisions": self._decisions, "_decision": self._new_decision,
+                                     "_slow": self._decide_slow, "_Facts": Facts}
+        else:
+            static = self._static
+            names = {"_shared": static.shared, "_shared_for": static.shared_for,
+                     "_from_fields": Assessment.from_fields, "_values": static.values,
+                     "_facts_of": static.facts_of, "_facts_json": static.facts_json,
+                     "_slow": self._assess_slow, "_Facts": Facts}
+        try:
+            function = codegen.build(self.program, traced=method == "assess", names=names)
+        except (RecursionError, SyntaxError, MemoryError):
+            # A backstop, never reached by a ruleset the limits admit: were the
+            # generated source ever too much for Python's compiler, the
+            # reference interpreter answers every call instead.
+            slow = self._decide_slow if method == "decide" else self._assess_slow
+            function = functools.partial(slow, failed=True)
+        setattr(self, method, function)
+        return function
+
+    def _decide_slow(self, incident: Mapping[str, Any], failed: bool = False) -> Decision:
+        """What the generated decide passes on: an incident it does not vouch
+        for (validated here, which says what is wrong), one with facts
+        unknown, or one on which it stopped on an error (``failed``)."""
+        facts = self._facts(incident)
+        if facts.complete and not failed:
+            return self.decide(facts)
+        assessment = self._interpreted(facts)
         return Decision(assessment.levels, assessment.required)
 
     def _new_decision(self, key: int) -> Decision:
-        decision = self._static.decision(codegen.unpack(self.program, key))
+        """The decision of a key not seen before, kept for the next incident
+        with the same (while fewer than a bound are kept: a large ruleset has
+        more decisions than a server will see incidents)."""
+        decision = self._static.decision(packing.unpack(self.program, key))
+        if len(self._decisions) >= _DECISIONS:
+            return decision
         return self._decisions.setdefault(key, decision)
 
     def assess(self, incident: Mapping[str, Any]) -> Assessment:
-        """The full assessment: levels, obligations, open questions, trace."""
-        facts = self.validate(incident)
+        """The full assessment: levels, obligations, open questions, trace.
+        (Compiled on first use and put in this method's place, as
+        :meth:`decide` is.)"""
+        assessment: Assessment = (self.__dict__.get("assess") or self._compiled("assess"))(incident)
+        return assessment
+
+    def _assess_slow(self, incident: Mapping[str, Any], failed: bool = False) -> Assessment:
+        """What the generated assess passes on, as for :meth:`_decide_slow`."""
+        facts = self._facts(incident)
+        if facts.complete and not failed:
+            return self.assess(facts)
+        return self._interpreted(facts)
+
+    def _facts(self, incident: Mapping[str, Any]) -> Facts:
+        """The incident validated, as the generated functions take it."""
+        if isinstance(incident, Facts) and incident.__class__ is not Facts:
+            return Facts(incident.known, incident.complete)
+        return self.validate(incident)
+
+    def _interpreted(self, facts: Facts) -> Assessment:
+        """The assessment by the reference interpreter: with facts unknown,
+        or to raise the positioned error the generated code stopped on.
+        The generated code evaluates what can fail exactly where the
+        interpreter does, but it does not say where or why: errors have one
+        source, the reference."""
         static = self._static
-        if facts.complete:
-            traced = self._generated(self._trace, facts.known)
-            if traced is not None:
-                return static.from_trace(traced, static.facts_json(facts.known))
-        result = interpreter.evaluate(self.program, facts.known)
-        return static.assessment(result, static.facts_json(facts.known))
+        return static.assessment(interpreter.evaluate(self.program, facts.known), static.facts_json(facts.known))
 
     def report(self, incident: Mapping[str, Any], now: datetime | None = None) -> Report:
         """The assessment with its deadlines at ``now`` (default: the current
@@ -197,18 +272,6 @@ class Ruleset:
         if future:
             raise IncidentError(future)
         return report.build(self.program, facts.known, self.assess(facts), when)
-
-    def _generated(self, function: Callable[[dict[str, Any]], Any], known: dict[str, Any]) -> Any:
-        """Run generated code; None when it stopped on an arithmetic error.
-
-        The generated code evaluates what can fail exactly where the
-        interpreter does, but it does not say where or why: the caller then
-        runs the interpreter, which raises the EvaluationError that names
-        the rule and its span. Errors have one source, the reference."""
-        try:
-            return function(known)
-        except (ArithmeticError, ValueError):
-            return None
 
 
 class _StaticParts:
@@ -224,10 +287,16 @@ class _StaticParts:
             name: converter for name, fact in program.facts.items()
             if (converter := _json_converter(fact)) is not _identity
         }
+        # (the fast path may keep a set fact as a tuple, a frozenset or a set: each member once, in order)
+        self.json_order = tuple((name, _members if fact.type.kind == "set" else _json_converter(fact))
+                                for name, fact in program.facts.items())
         # Shared between assessments, filled on first need; every value is immutable.
         self.levels_cache: dict[tuple[int, ...], Mapping[str, str]] = {}
         self.obligations_cache: dict[tuple[Any, ...], tuple[ObligationResult, ...]] = {}
         self.actions_cache: dict[tuple[bool | None, ...], tuple[Action, ...]] = {}
+        self.layout = packing.TraceLayout(program)
+        self.shared: dict[int, dict[str, Any]] = {}  # see shared_for
+        self.statuses_cache: dict[tuple[Any, ...], ObligationResult] = {}  # see assessment
         self.dated = tuple(i for i, ob in enumerate(program.obligations) if codegen.dated(ob))
         self.outcomes = tuple(o.name for o in program.outcomes)
         self.level_names = {o.name: o.levels for o in program.outcomes}
@@ -287,7 +356,7 @@ class _StaticParts:
         """The actions that apply (or may), shared between assessments with the same flags."""
         actions = self.actions_cache.get(flags)
         if actions is None:
-            actions = self.actions_cache.setdefault(flags, tuple(
+            actions = _kept(self.actions_cache, flags, tuple(
                 Action(a.name, a.plan, a.phase, a.message, a.cites, certain=flag is True)
                 for a, flag in zip(self.program.actions, flags, strict=True) if flag is not False
             ))
@@ -332,18 +401,41 @@ class _StaticParts:
                 data[name] = convert(data[name])
         return data
 
-    def from_trace(self, traced: tuple[Any, ...], facts: dict[str, Any]) -> Assessment:
-        """A complete assessment from the generated trace function's answer.
+    def shared_for(self, key: int, dues: tuple[datetime | None, ...],
+                   conflicts: list[tuple[str, ...]] | tuple[()]) -> dict[str, Any]:
+        """The fields of a complete assessment that its trace decides, from
+        the generated trace function's answer: its trace packed into ``key``
+        (see :class:`~breachrules.packing.TraceLayout`). That function builds
+        the assessment (``Assessment.from_fields``) with its own facts and
+        numbers.
 
-        Everything that depends only on the decision (level names, obligation
-        results without a deadline, trace entries) is shared between
-        assessments: all of it is immutable.
-        """
-        levels, statuses, dues, fired, conflicts, acts, numbers = traced
+        Everything that depends only on the trace (level names, obligation
+        results without a deadline, trace entries, actions) is built once per
+        distinct key and kept in :attr:`shared` for every assessment of the
+        same trace: all of it is immutable. An assessment with deadlines or
+        conflicts of its own gets a copy with them."""
+        shared = self.shared.get(key)
+        if shared is None:
+            shared = self._shared(*self.layout.unpack(key), [])
+            if len(self.shared) < _SHARED_TRACES:
+                shared = self.shared.setdefault(key, shared)
+        if conflicts or (dues and any(dues)):
+            shared = {**shared, "conflicts": tuple(conflicts),
+                      "obligations": self._with_deadlines(shared["obligations"], dues)}
+        return shared
+
+    def facts_of(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """The facts known, in JSON form, from the checked value of every fact (None: unknown)."""
+        return {name: convert(value) for (name, convert), value in zip(self.json_order, values, strict=True)
+                if value is not None}
+
+    def _shared(self, levels: tuple[int, ...], statuses: tuple[Any, ...], fired: list[Any],
+                acts: tuple[bool, ...], conflicts: list[tuple[str, ...]]) -> dict[str, Any]:
+        """The fields of an assessment that follow from its trace alone."""
         names = self.names(levels)
         obligations = self.obligations_cache.get(statuses)
         if obligations is None:
-            obligations = self.obligations_cache.setdefault(statuses, tuple(
+            obligations = _kept(self.obligations_cache, statuses, tuple(
                 ObligationResult(
                     id=ob.name, required=bool(required), certain=True, due=None,
                     without_undue_delay=bool(required) and ob.due == "without_undue_delay",
@@ -351,10 +443,8 @@ class _StaticParts:
                 )
                 for ob, (required, exempted, instead) in zip(self.obligations, statuses, strict=True)
             ))
-        if dues:
-            obligations = self._with_deadlines(obligations, dues)
         entries = self.trace_entries
-        return Assessment(
+        return attrs.asdict(Assessment(
             ruleset=self.program.name,
             ruleset_version=self.program.version,
             title=self.program.title,
@@ -365,12 +455,12 @@ class _StaticParts:
             open_questions=(),
             trace=tuple([entries[f] for f in fired]),
             conflicts=tuple(conflicts) if conflicts else (),
-            facts=facts,
+            facts={},
             actions=self.actions(acts),
-            values=self.values(numbers),
+            values={},
             vocabulary=self.vocabulary,
             catalogs=self.catalogs,
-        )
+        ), recurse=False)
 
     def _with_deadlines(self, obligations: tuple[ObligationResult, ...],
                         dues: tuple[datetime | None, ...]) -> tuple[ObligationResult, ...]:
@@ -386,22 +476,21 @@ class _StaticParts:
         return tuple(out)
 
     def assessment(self, result: interpreter.Result, facts: dict[str, Any]) -> Assessment:
+        """The assessment of the interpreter's result."""
         program = self.program
         names = self.level_names
         obligations = []
         for ob in self.obligations:
             status = result.obligations[ob.name]
-            obligations.append(ObligationResult(
-                id=ob.name,
-                required=status.required is not False,
-                certain=status.required is not None,
-                due=status.due if isinstance(status.due, datetime) else None,
-                without_undue_delay=status.due == "without_undue_delay",
-                exempted_by=status.exempted_by,
-                instead_of=status.instead_of,
-                message=ob.message,
-                cites=ob.cites,
-            ))
+            if isinstance(status.due, datetime):
+                obligations.append(self._obligation(ob, status))
+                continue
+            # without a deadline of the incident's own, a result shared with every such status
+            key = (ob.name, status.required, status.due, status.exempted_by, status.instead_of)
+            found = self.statuses_cache.get(key)
+            if found is None:
+                found = self.statuses_cache.setdefault(key, self._obligation(ob, status))
+            obligations.append(found)
         risk = result.levels["risk"]
         provisional = (bool(result.open_questions) or risk.lo != risk.hi
                        or any(not ob.certain for ob in obligations))
@@ -426,6 +515,34 @@ class _StaticParts:
         )
 
 
+    @staticmethod
+    def _obligation(ob: ObligationDef, status: interpreter.ObligationStatus) -> ObligationResult:
+        return ObligationResult(
+            id=ob.name,
+            required=status.required is not False,
+            certain=status.required is not None,
+            due=status.due if isinstance(status.due, datetime) else None,
+            without_undue_delay=status.due == "without_undue_delay",
+            exempted_by=status.exempted_by,
+            instead_of=status.instead_of,
+            message=ob.message,
+            cites=ob.cites,
+        )
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    """``value``, kept in ``cache`` under ``key`` unless the cache holds as
+    many as a shared trace's (a large ruleset has more distinct results than
+    a server will see incidents: the cache must not grow with them)."""
+    if len(cache) >= _SHARED_TRACES:
+        return value
+    return cache.setdefault(key, value)
+
+
 def _named(span: Span) -> Span:
     """A span as a result keeps it: the file by its name, not its path on
     the machine that assessed it (a record is kept, and shown, elsewhere)."""
@@ -444,6 +561,10 @@ def _json_converter(fact: FactDef) -> Callable[[Any], Any]:
     if kind == "duration":
         return format_iso_duration
     return _identity
+
+
+def _members(value: Any) -> list[str]:
+    return sorted(set(value))
 
 
 def _identity(value: Any) -> Any:
