@@ -22,16 +22,15 @@ copying it.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from breachrules import nodes as n
 from breachrules import resources
+from breachrules.collector import paused_gc
 from breachrules.diagnostics import Diagnostic, RulesetError
 from breachrules.errors import ArgumentError
 from breachrules.failures import os_reason
@@ -189,36 +188,6 @@ def _resolve(extends: n.Ident | n.Text, child: Source, root: Path | None,
 # ------------------------------------------------------------------ compiling
 
 
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector off while a ruleset compiles.
-
-    Compiling allocates hundreds of thousands of small objects that all stay
-    alive until it ends, and the collector, set off by the allocations, walks
-    them again and again for nothing: before this pause, 40% of the time of
-    loading 10,000 rules, and a growing share the larger the ruleset.
-    Nested and concurrent compiles share one pause; the last to finish
-    restores the collector as the first found it (off stays off)."""
-    with _Pause.lock:
-        if _Pause.depth == 0:
-            _Pause.was_enabled = gc.isenabled()
-            gc.disable()
-        _Pause.depth += 1
-    try:
-        yield
-    finally:
-        with _Pause.lock:
-            _Pause.depth -= 1
-            if _Pause.depth == 0 and _Pause.was_enabled:
-                gc.enable()
-
-
-class _Pause:
-    """The compiles under way, and whether the collector was on before the first."""
-
-    lock = threading.Lock()
-    depth = 0
-    was_enabled = False
 
 
 def compile_chain(chain: tuple[Source, ...], limits: Limits = DEFAULT) -> object:

@@ -27,6 +27,7 @@ import attrs
 
 from breachrules import catalogs, codegen, interpreter, ir, packing, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
+from breachrules.collector import paused_gc
 from breachrules.durations import format_iso_duration
 from breachrules.errors import EvaluationError
 from breachrules.frozen import FrozenDict
@@ -203,7 +204,8 @@ class Ruleset:
                      "_facts_of": static.facts_of, "_facts_json": static.facts_json,
                      "_slow": self._assess_slow, "_Facts": Facts}
         try:
-            function = codegen.build(self.program, traced=method == "assess", names=names)
+            with paused_gc():  # (as the loader compiles: see collector.py)
+                function = codegen.build(self.program, traced=method == "assess", names=names)
         except (RecursionError, SyntaxError, MemoryError):
             # A backstop, never reached by a ruleset the limits admit: were the
             # generated source ever too much for Python's compiler, the
