@@ -511,3 +511,14 @@ def test_an_extension_reusing_a_retired_name_is_told_in_its_own_file(tmp_path: A
     (diagnostic,) = caught.value.diagnostics
     assert (diagnostic.code, diagnostic.span.file, diagnostic.span.line) == ("BR401", str(rules), 2)
     assert "gdpr.rules" in diagnostic.message()  # where gdpr retired it
+
+
+def test_a_problem_renders_itself_as_the_docs_promise(gdpr: Any) -> None:
+    from breachrules.incident import IncidentError
+
+    with pytest.raises(IncidentError) as caught:
+        gdpr.validate({"subjects": -1})
+    problem = caught.value.problems[0]
+    assert problem.render("fi") == problem.message("fi")
+    assert problem.render("fi").startswith("$.subjects: ")
+    assert problem.render("fi") != problem.render("en")

@@ -579,3 +579,28 @@ action extra_step in acute when extra and risk >= high says "e" cite "g"
     assert _actions(report) == [("call_police", False), ("extra_step", False), ("tidy", True), ("via_define", False)]
     report = extension.report({"a": False, "extra": True, "aware": AWARE}, now=now)
     assert _actions(report) == [("tidy", True)]
+
+
+def test_a_deadline_or_checklist_the_report_lacks_is_the_library_s_error_in_words() -> None:
+    import pickle
+    from datetime import datetime
+
+    import breachrules
+    from breachrules.errors import NameNotFound
+
+    rs = breachrules.bundled("gdpr")
+    incident = {"breach_types": ["confidentiality"], "data_categories": ["health"], "subjects": 1,
+                "exposed_to": "outsider", "became_aware_at": "2026-11-20T09:30:00+02:00"}
+    report = rs.report(incident, now=datetime(2026, 11, 20, 12, tzinfo=UTC))
+    assert report.deadline("notify_authority").obligation == "notify_authority"
+    with pytest.raises(NameNotFound) as caught:
+        report.deadline("notify_the_press")
+    assert isinstance(caught.value, KeyError) and isinstance(caught.value, breachrules.BreachrulesError)
+    assert caught.value.message("fi").startswith("tuloksessa ei ole määräaikaa velvoitteelle 'notify_the_press'")
+    assert "notify_authority" in caught.value.message("sv")
+    assert str(caught.value) == caught.value.message("en")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is NameNotFound and again.message("fi") == caught.value.message("fi")
+    with pytest.raises(KeyError) as lacking:
+        report.checklist("press_release")
+    assert "raportissa ei ole tarkistuslistaa 'press_release'" in lacking.value.message("fi")  # type: ignore[attr-defined]

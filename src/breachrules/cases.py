@@ -67,6 +67,10 @@ class CaseProblem:
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
         return f"{self.path}: {self.text(locale)}"
 
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        """The problem in words, as every library error says itself: ``render``."""
+        return self.message(locale)
+
     def text(self, locale: str = DEFAULT_LOCALE) -> str:
         """The problem in words, without its path."""
         return with_suggestion(Messages(locale), self.key, self.values)

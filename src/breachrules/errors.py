@@ -69,4 +69,20 @@ def _argument_error(key: str, values: tuple[tuple[str, object], ...]) -> Argumen
     return ArgumentError(key, **dict(values))
 
 
-__all__ = ["ArgumentError", "BreachrulesError", "EvaluationError"]
+class NameNotFound(ArgumentError, KeyError):
+    """A name a result does not have: a deadline or a checklist asked for by
+    name. Still a :class:`KeyError`, as a mapping's lookup is, so code that
+    caught that keeps working; it now says what exists, in the language."""
+
+    def __str__(self) -> str:  # KeyError's own quotes its argument
+        return self.message()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _name_not_found, (self.key, self.values)
+
+
+def _name_not_found(key: str, values: tuple[tuple[str, object], ...]) -> NameNotFound:
+    return NameNotFound(key, **dict(values))
+
+
+__all__ = ["ArgumentError", "BreachrulesError", "EvaluationError", "NameNotFound"]

@@ -36,6 +36,10 @@ class Problem:
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
         return f"{self.path}: {with_suggestion(Messages(locale), f'incident.{self.key}', self.values)}"
 
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        """The problem in words, as every library error says itself: ``render``."""
+        return self.message(locale)
+
 
 class IncidentError(BreachrulesError):
     """The incident does not fit the ruleset; ``problems`` lists every problem."""

@@ -32,6 +32,7 @@ import attrs
 
 from breachrules.assessment import Assessment
 from breachrules.document import Document
+from breachrules.errors import NameNotFound
 from breachrules.incident import fixed_offset
 from breachrules.instants import parse_instant
 from breachrules.program import Program
@@ -75,13 +76,15 @@ class Report:
         for d in self.deadlines:
             if d.obligation == obligation:
                 return d
-        raise KeyError(obligation)
+        available = ", ".join(d.obligation for d in self.deadlines) or "-"
+        raise NameNotFound("argument.no_deadline", name=obligation, available=available)
 
     def checklist(self, name: str) -> Checklist:
         for c in self.checklists:
             if c.name == name:
                 return c
-        raise KeyError(name)
+        available = ", ".join(c.name for c in self.checklists) or "-"
+        raise NameNotFound("argument.no_checklist", name=name, available=available)
 
     def actions_in(self, plan: str) -> tuple[Action, ...]:
         return tuple(a for a in self.actions if a.plan == plan)
