@@ -31,12 +31,17 @@ import time
 # Target (issue 12): bundled("gdpr").assess(...) in a fresh process, beyond `python -c pass`.
 TARGET_ASSESS_MS = 40.0
 
-# A complete incident (every fact the gdpr rules read is known): the generated fast path.
+# A complete incident (every fact the gdpr rules read is known, so the generated fast
+# path answers it; a test in tests/test_benchmark_decision.py keeps it complete).
 COMPLETE = (
     "{'became_aware_at': '2026-11-20T09:30:00+02:00', 'breach_types': ['confidentiality'],"
     " 'data_categories': ['health', 'identity_number', 'contact'], 'subjects': 1,"
     " 'vulnerable_subjects': False, 'malicious': False, 'exposed_to': 'outsider',"
-    " 'retrieval': 'not_retrieved', 'encryption': 'none', 'identifiability': 'direct', 'possible_harms': []}"
+    " 'retrieval': 'not_retrieved', 'encryption': 'none', 'identifiability': 'direct', 'possible_harms': [],"
+    " 'role': 'controller', 'significance': 'significant', 'password_hashing': 'state_of_the_art',"
+    " 'hash_secret_compromised': False, 'recipients': 1, 'exposure_time': 'P2D', 'detection_delay': 'PT6H',"
+    " 'key_compromised': False, 'restoration': 'complete', 'restore_time': 'PT1H', 'wrong_data_use': 'unused',"
+    " 'high_risk_averted': False, 'contact_disproportionate': False}"
 )
 # The README's incident: facts left out, so the interpreter finds the open questions.
 PARTIAL = (

@@ -106,3 +106,15 @@ def test_worked_cases(ruleset: breachrules.Ruleset, changes: dict[str, object], 
     }
     assert handwritten.decide(incident)[0] == risk
     assert ruleset.decide(incident).risk == risk
+
+
+def test_the_first_use_benchmark_times_the_paths_it_names() -> None:
+    """benchmarks/first_use.py times the generated path with its complete
+    incident and the interpreter with its partial one: a fact added to gdpr
+    would otherwise turn the first into a second timing of the interpreter."""
+    import ast
+
+    first_use = _module("first_use")
+    gdpr = breachrules.bundled("gdpr")
+    assert gdpr.validate(ast.literal_eval(first_use.COMPLETE)).complete
+    assert not gdpr.validate(ast.literal_eval(first_use.PARTIAL)).complete

@@ -39,7 +39,7 @@ NOW = "2026-11-21T12:00:00+02:00"  # --now, for output that does not depend on t
 def assessment_of(stdout: str) -> dict[str, Any]:
     """The assessment inside the documentation record that --format json prints."""
     record = json.loads(stdout)
-    assert record["schema"] == "breachrules.record/3"
+    assert record["schema"] == "breachrules.record/4"
     assessment: dict[str, Any] = record["assessment"]
     return assessment
 

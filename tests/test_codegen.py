@@ -150,7 +150,9 @@ def test_facts_outside_the_open_questions_cannot_change_the_outcome(name: str, d
 
 def test_the_generated_source_reads_like_hand_written_code() -> None:
     source = codegen.generate(breachrules.load(ROOT / "benchmarks" / "decision.rules").program, traced=False)
-    levels, source = source.split("def run(d):\n")
+    levels, source = source.split("def run(d, extra_keys=None):\n")
+    # an option given (extra_keys): the full path, which reads it; the incident itself, nothing more
+    assert source.startswith("    if extra_keys is not None:\n        return _slow(d, False, extra_keys)\n    try:\n")
     assert levels.startswith("def _levels(o0_risk):\n    b0_document = True\n")
     on_facts, on_dict = source.split("        elif c is dict:\n")  # (validated facts first: the fewest steps)
     on_dict = on_dict.split("        else:\n            raise _Decline\n")[0]

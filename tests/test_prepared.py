@@ -73,6 +73,7 @@ def test_each_bundled_ruleset_is_prepared_as_compiling_gives_it(name: str) -> No
     assert prepared_form.sources == fresh.sources
     assert prepared_form.catalogs == fresh.catalogs
     assert prepared_form.digest == fresh.digest
+    assert prepared_form._static.vocabulary == fresh._static.vocabulary, REBUILD  # (prepared with the program)
     assert breachrules.bundled(name) is prepared_form  # what bundled() hands out
 
 
@@ -87,6 +88,21 @@ def test_every_catalog_is_prepared_as_babel_compiles_it() -> None:
         assert [ours.plural(n) for n in range(200)] == [translations.plural(n) for n in range(200)]
         assert list(found.obsolete) == catalogs.obsolete_entries(catalog)
         assert found.names == catalogs.placeholder_names(catalog)
+
+
+@pytest.mark.parametrize("name", resources.bundled_names())
+@pytest.mark.parametrize("traced", [False, True])
+def test_each_generated_function_is_prepared_as_python_compiles_it(name: str, traced: bool) -> None:
+    from breachrules import codegen
+
+    program = _compiled(name).program
+    source, filename = codegen.generate(program, traced=traced), codegen.filename(program, traced)
+    found = prepared.generated_code(filename, source)
+    assert found is not None, REBUILD
+    assert found == prepared.compile_source(source, filename)
+    # keyed by the text: any other source, or the same under another name, is compiled
+    assert prepared.generated_code(filename, source + "\n") is None
+    assert prepared.generated_code(codegen.filename(program, not traced), source) is None
 
 
 def _ruleset_texts() -> list[tuple[str, str]]:
@@ -217,6 +233,41 @@ def test_an_artefact_of_another_format_or_release_is_not_used(artefacts: Path) -
 
 def _package(file: str) -> Path:
     return resources.PACKAGE / "artefacts" / file
+
+
+@pytest.mark.parametrize("name", resources.bundled_names())
+def test_each_generated_validator_is_prepared(name: str) -> None:
+    from breachrules import validator
+
+    ruleset = _compiled(name)
+    source = validator.generate(ruleset.program, ruleset._read)[0]
+    found = prepared.generated_code(validator.filename(ruleset.program), source)
+    assert found == prepared.compile_source(source, validator.filename(ruleset.program)), REBUILD
+
+
+def test_generated_code_of_another_python_or_tampered_is_not_used(artefacts: Path) -> None:
+    from breachrules import codegen
+
+    ruleset = _compiled("gdpr")
+    source, filename = codegen.generate(ruleset.program, traced=True), codegen.filename(ruleset.program, True)
+    try:
+        _forget()
+        assert prepared.generated_code(filename, source) is not None  # the copy, as it is
+        _rewrite(artefacts / prepared.GENERATED, lambda header, payload: ({**header, "python": "00000d0a"}, payload))
+        _forget()
+        assert prepared.generated_code(filename, source) is None  # bytecode of another Python
+        _rewrite(artefacts / prepared.GENERATED, lambda header, payload: (header, payload[:-1] + b"\0"), rehash=False)
+        _forget()
+        assert prepared.generated_code(filename, source) is None  # bytes changed in place
+        assert ruleset.assess(COMPLETE).risk == "high"  # compiled now, with the same answer
+    finally:
+        _forget()
+
+
+def _forget() -> None:
+    """Read the artefacts again (they are read once per process)."""
+    prepared._read.cache_clear()
+    prepared._generated_table.cache_clear()
 
 
 def test_a_pickle_that_asks_for_a_function_is_refused(artefacts: Path) -> None:

@@ -252,6 +252,14 @@ def test_now_without_a_time_zone_is_refused(small) -> None:  # type: ignore[no-u
         with pytest.raises(ArgumentError, match="time zone") as caught:
             small.report({"a": True, "aware": AWARE}, now=now)  # type: ignore[arg-type]
         assert "aikavyöhykkeineen" in caught.value.message("fi")
+    # what was given is said as what it is: a date and time without its zone is no text
+    with pytest.raises(ArgumentError) as caught:
+        small.report({"a": True, "aware": AWARE}, now=datetime(2026, 3, 28, 12, 0))
+    assert caught.value.message("en").endswith("not 2026-03-28T12:00:00 without a time zone")
+    assert caught.value.message("sv").endswith("inte tidpunkten 2026-03-28T12:00:00 utan tidszon")
+    with pytest.raises(ArgumentError) as caught:
+        small.report({"a": True, "aware": AWARE}, now=date(2026, 3, 28))  # type: ignore[arg-type]
+    assert caught.value.message("fi").endswith("ei päivämäärä 2026-03-28 ilman kellonaikaa")
 
 
 def test_now_at_the_edge_of_the_calendar_is_refused(small) -> None:  # type: ignore[no-untyped-def]
@@ -432,7 +440,7 @@ def test_an_action_reading_an_outcome(big) -> None:  # type: ignore[no-untyped-d
 def test_to_dict_of_a_late_fulfilment(small) -> None:  # type: ignore[no-untyped-def]
     incident = {"a": True, "aware": AWARE, "notified": "2026-03-31T09:00:00+03:00"}
     data = small.report(incident, now=datetime(2026, 4, 1, 12, 0, tzinfo=EEST)).to_dict()
-    assert data["schema"] == "breachrules.record/3"
+    assert data["schema"] == "breachrules.record/4"
     assert data["generated_at"] == "2026-04-01T12:00:00+03:00"
     assert data["deadlines"] == [{
         "obligation": "notify",
@@ -484,7 +492,7 @@ def test_json_round_trip_with_an_undated_obligation(big) -> None:  # type: ignor
 def test_from_dict_refuses_another_schema(small) -> None:  # type: ignore[no-untyped-def]
     data = small.report({"a": True}, now=datetime(2026, 3, 28, tzinfo=UTC)).to_dict()
     data["schema"] = "breachrules.assessment/1"
-    with pytest.raises(ValueError, match="breachrules.record/3"):
+    with pytest.raises(ValueError, match="breachrules.record/4"):
         Report.from_dict(data)
 
 
@@ -604,3 +612,82 @@ def test_a_deadline_or_checklist_the_report_lacks_is_the_library_s_error_in_word
     with pytest.raises(KeyError) as lacking:
         report.checklist("press_release")
     assert "raportissa ei ole tarkistuslistaa 'press_release'" in lacking.value.message("fi")  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ what an audit needs (record/4)
+
+
+def test_a_record_names_its_library_ruleset_digest_and_decision(small) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    data = small.report({"a": True, "aware": AWARE}, now=datetime(2026, 3, 28, tzinfo=UTC)).to_dict()
+    assert list(data)[:6] == ["schema", "decision_id", "generated_at", "library_version", "ruleset", "facts_given"]
+    assert data["library_version"] == breachrules.__version__
+    assert data["ruleset"] == {"name": "t", "version": "", "digest": small.digest}
+    assert data["ruleset"]["digest"] == data["assessment"]["vocabulary"]["digest"]
+    assert str(uuid.UUID(data["decision_id"])) == data["decision_id"]
+
+
+def test_a_decisions_id_is_derived_from_what_it_is_made_of_unless_the_caller_gives_one(small) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    now = datetime(2026, 3, 28, tzinfo=UTC)
+    first, again = (small.report({"a": True, "aware": AWARE}, now=now).to_dict() for _ in range(2))
+    assert first == again  # the same decision: the same record, to the byte
+    assert uuid.UUID(first["decision_id"]).version == 5
+    others = [small.report({"a": False, "aware": AWARE}, now=now),  # other facts
+              small.report({"a": True, "aware": AWARE}, now=now + timedelta(microseconds=1)),  # another moment
+              small.report({"a": True, "aware": AWARE, "why": None}, now=now),  # "don't know" said: as given
+              small.report({"a": True}, now=now)]
+    assert len({first["decision_id"], *(r.decision_id for r in others)}) == 5
+    given = uuid.UUID("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+    assert small.report({"a": True}, now=now, decision_id=given).decision_id == str(given)
+    assert small.report({"a": True}, now=now, decision_id="1B4E28BA2FA111D2883F0016D3CCA427").decision_id == str(given)
+    assert uuid.UUID(small.report({"a": True}, now=now, decision_id=uuid.uuid4()).decision_id).version == 4
+
+
+@pytest.mark.parametrize("bad", ["", "case-42", 42, "1b4e28ba-2fa1-11d2-883f-0016d3cca42"])
+def test_a_decision_id_that_is_not_a_uuid_is_refused_in_words(small, bad: object) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ArgumentError) as caught:
+        small.report({"a": True}, now=datetime(2026, 3, 28, tzinfo=UTC), decision_id=bad)
+    assert "UUID" in caught.value.message("fi") and "UUID" in caught.value.message("sv")
+    assert caught.value.message("fi") != caught.value.message("en")
+
+
+def test_the_facts_as_given_are_kept_before_validation_and_defaults(small) -> None:  # type: ignore[no-untyped-def]
+    rs = breachrules.bundled("gdpr")
+    incident: dict[str, Any] = {
+        "breach_types": {"confidentiality", "availability"},  # a set: no order, written sorted
+        "data_categories": ("health", "contact"),  # a tuple: in the order given
+        "became_aware_at": datetime(2026, 10, 25, 3, 30, tzinfo=HELSINKI),  # the repeated autumn hour
+        "exposure_time": timedelta(hours=30),
+        "subjects": None,  # said "don't know": kept as null
+        "breach_description": "PT30H",  # a text that looks like a duration stays as written
+    }
+    report = rs.report(incident, now=datetime(2026, 11, 1, tzinfo=UTC))
+    assert report.facts_given == {
+        "breach_types": ["availability", "confidentiality"],
+        "data_categories": ["health", "contact"],
+        "became_aware_at": "2026-10-25T03:30:00+03:00",
+        "exposure_time": "P1DT6H",
+        "subjects": None,
+        "breach_description": "PT30H",
+    }
+    facts = report.to_dict()["assessment"]["facts"]
+    assert "role" in facts and "role" not in report.facts_given  # a default: the assessment's, not the caller's
+    assert facts["data_categories"] == ["contact", "health"]  # validated: sorted
+    assert rs.assess(report.facts_given) == report.assessment  # the JSON form decides as the original did
+    assert rs.report(rs.validate(incident), now=report.now).facts_given == facts  # pre-validated: as validated
+
+
+def test_a_version_3_record_reads_without_the_new_fields_and_writes_as_version_4(small) -> None:  # type: ignore[no-untyped-def]
+    current = small.report({"a": True, "aware": AWARE}, now=datetime(2026, 3, 28, tzinfo=UTC)).to_dict()
+    old = {k: v for k, v in current.items() if k not in ("decision_id", "library_version", "ruleset", "facts_given")}
+    old["schema"] = "breachrules.record/3"
+    report = Report.from_dict(old)
+    assert (report.decision_id, report.library_version, report.facts_given) == (None, None, None)
+    assert report.ruleset_digest == small.digest  # a version 3 assessment has its digest
+    again = report.to_dict()
+    assert again["schema"] == "breachrules.record/4" and again["decision_id"] is None
+    assert again["facts_given"] is None and again["ruleset"]["digest"] == small.digest
+    assert _round_trip(report) == report

@@ -21,6 +21,7 @@ from breachrules.errors import ArgumentError, BreachrulesError, EvaluationError
 if TYPE_CHECKING:
     from breachrules.assessment import Assessment
     from breachrules.diagnostics import RulesetError
+    from breachrules.extra_keys import ExtraKeyWarning
     from breachrules.incident import IncidentError
     from breachrules.limits import Limits
     from breachrules.ruleset import Decision, Ruleset
@@ -33,6 +34,7 @@ __all__ = [
     "BreachrulesError",
     "Decision",
     "EvaluationError",
+    "ExtraKeyWarning",
     "IncidentError",
     "Limits",
     "Ruleset",
@@ -105,6 +107,7 @@ def __getattr__(name: str) -> Any:
         "RulesetError": "breachrules.diagnostics",
         "IncidentError": "breachrules.incident",
         "Decision": "breachrules.ruleset",
+        "ExtraKeyWarning": "breachrules.extra_keys",
         "Limits": "breachrules.limits",
         "Ruleset": "breachrules.ruleset",
     }

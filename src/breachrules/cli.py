@@ -2,19 +2,26 @@
 
     breachrules assess INCIDENT [--ruleset NAME|PATH] [--lang fi|sv|en]
                                 [--format text|json|markdown] [--timezone ZONE] [--now INSTANT]
+                                [--ignore-extra-keys]
     breachrules check RULESET... [--strict] [--format text|json] [--no-prove] [--lang fi|sv|en]
     breachrules diff OLD NEW [--fail-on weaker|any] [--format text|json] [--lang fi|sv|en]
     breachrules test CASES... [--ruleset NAME|PATH] [-k PATTERN] [-v] [--coverage] [--threshold N]
                               [--own] [--update] [--format text|json] [--lang fi|sv|en]   (see cli_cases)
     breachrules fmt FILES... [--check] [--diff] [--format text|json] [--lang fi|sv|en]   (see cli_fmt)
     breachrules list [--format text|json] [--lang fi|sv|en]
+    breachrules schema RULESET [--complete] [--format json] [--lang fi|sv|en]   (see cli_schema)
+    breachrules replay RECORDS... [--ruleset NEW] [--made-with RULESET]... [--format text|json]
+                                  [--timezone ZONE] [--lang fi|sv|en]   (see cli_replay)
 
 ``assess`` prints the full report: the assessment, deadlines at ``--now``
 (default: the current time), the checklists of each notice, the action plan
 and, when the data subjects must be told, a draft of the communication.
 ``--format json`` is the Art. 33(5) documentation record as JSON,
-``--format markdown`` the same record as Markdown. ``-`` for INCIDENT reads
-it, as JSON, from standard input. ``check`` takes files, directories (their
+``--format markdown`` the same record as Markdown. When questions are open,
+the text and Markdown forms show them ranked, and ``--format json`` puts
+the ranking beside the record; ``--ignore-extra-keys`` leaves out the keys of the
+incident that are not facts, with a warning each (see :mod:`cli_assess`).
+``-`` for INCIDENT reads it, as JSON, from standard input. ``check`` takes files, directories (their
 ``*.rules`` files) and bundled names (see cli_check).
 
 Exit codes (:mod:`breachrules.exits`, documented in docs/cli.md):
@@ -22,7 +29,8 @@ Exit codes (:mod:`breachrules.exits`, documented in docs/cli.md):
     0  done
     1  findings: check found problems (or warnings, with --strict), a case
        failed or coverage is below --threshold, diff --fail-on found a
-       change, fmt --check would change a file
+       change, fmt --check would change a file, replay found a record that
+       does not reproduce or a decision the new ruleset takes otherwise
     2  bad usage: the command line, --timezone, --now, options that cannot
        go together, -k that selects nothing
     3  an incident or case file that cannot be read or does not fit
@@ -186,6 +194,7 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     assess.add_argument("--timezone", default="Europe/Helsinki", metavar=_("cli.metavar.timezone"),
                         help=_("cli.assess.timezone"))
     assess.add_argument("--now", default=None, metavar=_("cli.metavar.now"), help=_("cli.assess.now"))
+    assess.add_argument("--ignore-extra-keys", action="store_true", help=_("cli.assess.ignore_extra_keys"))
 
     check = commands.add_parser("check", help=_("cli.check.help"))
     check.add_argument("rulesets", nargs="+", metavar=_("cli.metavar.ruleset"), help=_("cli.check.ruleset"))
@@ -217,9 +226,11 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
     listing.add_argument("--lang", choices=LOCALES, default=argparse.SUPPRESS, help=_("cli.lang"))
     listing.add_argument("--format", choices=("text", "json"), default="text", help=_("cli.check.format"))
 
-    from breachrules import cli_fmt
+    from breachrules import cli_fmt, cli_replay, cli_schema
 
     cli_fmt.add_parser(commands, _)
+    cli_schema.add_parser(commands, _)
+    cli_replay.add_parser(commands, _)
     return parser
 
 
@@ -262,6 +273,14 @@ def _run(args: argparse.Namespace) -> int:
         from breachrules import cli_fmt
 
         return cli_fmt.run(args)
+    if args.command == "schema":
+        from breachrules import cli_schema
+
+        return cli_schema.run(args)
+    if args.command == "replay":
+        from breachrules import cli_replay
+
+        return cli_replay.run(args)
     if args.command == "check":
         from breachrules import cli_check
 
@@ -388,21 +407,28 @@ def _assess(args: argparse.Namespace) -> int:
         raise Failure(ExitCode.USAGE, _("cli.bad_now", value=args.now), key="cli.bad_now")
     (ruleset,) = load_rulesets([args.ruleset], args.lang)
     incident = _incident(args.incident, _)
+    shown = STDIN_NAME if args.incident == STDIN else args.incident
+    from breachrules import cli_assess, ranking
+
+    incident, warned = cli_assess.ignoring_extra_keys(ruleset, incident, args.ignore_extra_keys, shown, args.lang)
+    if args.format != "json":
+        cli_assess.say_warnings(warned, args.lang)
     try:
         report = ruleset.report(incident, now=now)
+        ranked = ranking.ranked(ruleset, ruleset.validate(incident), report)
     except IncidentError as error:
-        raise incident_failure(error, STDIN_NAME if args.incident == STDIN else args.incident, _) from None
+        raise cli_assess.with_warnings(incident_failure(error, shown, _), warned) from None
     except BreachrulesError as error:  # the ruleset cannot evaluate this incident
-        raise Failure(ExitCode.EVALUATION, in_words(error, args.lang),
-                      [evaluation_problem(error, args.lang)]) from None
+        raise cli_assess.with_warnings(Failure(ExitCode.EVALUATION, in_words(error, args.lang),
+                                               [evaluation_problem(error, args.lang)]), warned) from None
     if args.format == "json":
-        print(dumps(report.to_dict()))
-    elif args.format == "markdown":
-        print(report.to_markdown(args.lang, args.timezone), end="")
-    else:
-        from breachrules.record import text
+        print(dumps(cli_assess.document(report.to_dict(), ranked, warned)))
+    else:  # the open questions, if any, ranked in place of the assessment's list
+        from breachrules import record
 
-        print(text(report, args.lang, args.timezone), end="")
+        section = ranked.section(args.lang) if ranked.questions else None
+        write = record.markdown if args.format == "markdown" else record.text
+        print(write(report, args.lang, args.timezone, section), end="")
     return int(ExitCode.OK)
 
 

@@ -45,11 +45,10 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
-from breachrules import ir
+from breachrules import ir, prepared
 from breachrules.dispatch import Atom, Clauses
 from breachrules.emitter import Emitter, read_program, tuple_display
 from breachrules.packing import TraceLayout, level_key, width
@@ -79,8 +78,10 @@ class Decline(Exception):  # noqa: N818 - not an error: the incident is for the 
 def build(program: Program, *, traced: bool,
           names: dict[str, Any] | None = None) -> Callable[[Any], Any]:
     """Compile the generated function. ``names`` are the globals it calls:
-    ``_slow(d, failed=False)`` for what it does not handle (``failed``: it
-    stopped on an error, which the interpreter is then to raise), and
+    ``_slow(d, failed=False, extra_keys="error")`` for what it does not
+    handle (``failed``: it stopped on an error, which the interpreter is
+    then to raise; ``extra_keys``: the option of that name, given, which
+    only the full path reads), and
     ``_Facts``; for the untraced function ``_decisions`` (key to decision)
     and ``_decision(key)`` for a key not seen before; for the traced one
     those ``Ruleset.assess`` passes (see ``_Writer.result``)."""
@@ -88,12 +89,7 @@ def build(program: Program, *, traced: bool,
     source = writer.source()
     namespace: dict[str, Any] = {**writer.constants, **writer.checks.constants, "_Decline": Decline,
                                  **(names or {})}
-    with warnings.catch_warnings():
-        # Python warns of "(2 / 3) is not None" once it has folded the constants: our own
-        # code, read by nobody, so no warning is printed on the caller's terminal
-        warnings.simplefilter("ignore", SyntaxWarning)
-        code = compile(source, f"<breachrules {program.name} {'assess' if traced else 'decide'}>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own generated code, from a checked program
+    exec(prepared.generated(filename(program, traced), source), namespace)  # noqa: S102 - our own generated code, from a checked program
     fill = namespace.get("_levels")
     if fill is not None:  # the decision of each combination of levels (see _Writer._decided_by_levels)
         by_levels = namespace["_by_levels"]
@@ -101,6 +97,11 @@ def build(program: Program, *, traced: bool,
             by_levels[level_key(program, levels)] = fill(*levels)
     function: Callable[[Any], Any] = namespace["run"]
     return function
+
+
+def filename(program: Program, traced: bool) -> str:
+    """What tracebacks through the generated code name it."""
+    return f"<breachrules {program.name} {'assess' if traced else 'decide'}>"
 
 
 class _Writer(Emitter):
@@ -129,7 +130,9 @@ class _Writer(Emitter):
         the checked values, so as not to compile it twice.
         """
         checks = self.checks
-        self.emit(0, "def run(d):")
+        self.emit(0, "def run(d, extra_keys=None):")
+        self.emit(1, "if extra_keys is not None:")  # (an option given: the full path, which reads it)
+        self.emit(2, "return _slow(d, False, extra_keys)")
         self.emit(1, "try:")
         self.emit(2, "c = d.__class__")
         self.emit(2, "if c is _Facts and d.complete:")

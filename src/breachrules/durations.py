@@ -12,7 +12,8 @@ from datetime import timedelta
 _ISO = re.compile(
     r"^P(?!$)(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,  # digits as ISO 8601 writes them: "P١D" (Arabic-Indic one) is no duration
 )
 
 

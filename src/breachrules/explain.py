@@ -274,9 +274,11 @@ def _format_instant(instant: datetime, zone_given: tzinfo | None, locale: str, t
              date=format_date(local, _("explain.sentence_date_format"), locale=locale), time=clock, zone=name)
 
 
-def document(assessment: AssessmentView, locale: str = "en", timezone: str = "Europe/Helsinki") -> Document:
+def document(assessment: AssessmentView, locale: str = "en", timezone: str = "Europe/Helsinki",
+             ranked: Block | None = None) -> Document:
     """The explanation of an assessment: the risk, the decision on every
-    obligation, the reasons, any conflict and the open questions."""
+    obligation, the reasons, any conflict and the open questions (``ranked``,
+    when the caller ranked them: see :meth:`breachrules.ranking.Ranking.section`)."""
     time_zone(timezone)  # a zone that does not exist is the caller's error, whether or not a deadline shows
     _ = messages_for(assessment, locale)
     title = _("explain.title", title=_(assessment.title) if assessment.title else assessment.ruleset,
@@ -284,7 +286,7 @@ def document(assessment: AssessmentView, locale: str = "en", timezone: str = "Eu
     blocks: list[Block] = [*summary(_, assessment),
                            decisions(_, assessment, locale, timezone, _("explain.obligations")),
                            reasons(_, assessment)]
-    blocks += [s for s in (conflicts(_, assessment), questions(_, assessment)) if s is not None]
+    blocks += [s for s in (conflicts(_, assessment), ranked or questions(_, assessment)) if s is not None]
     return Document(title, tuple(blocks))
 
 

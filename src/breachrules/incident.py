@@ -255,8 +255,9 @@ LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 def moment(now: object) -> datetime:
     """``now`` of a report: an aware instant within the window of incidents."""
     if not isinstance(now, datetime) or now.utcoffset() is None:
-        raise ArgumentError("argument.now", found=_kind(now) if not isinstance(now, date) else Term.of(
-            "found.text", value=now.isoformat()))
+        found = _kind(now) if not isinstance(now, date) else Term.of(
+            "found.naive" if isinstance(now, datetime) else "found.date", value=now.isoformat())
+        raise ArgumentError("argument.now", found=found)
     if not in_window(now):
         raise ArgumentError("argument.now_out_of_range", value=now.isoformat())
     return fixed_offset(now)

@@ -86,8 +86,19 @@ class Result:
     values: tuple[Any, ...] = ()  # the value of each of Program.numbers(), in its order (None: unknown)
 
 
-def evaluate(program: Program, facts: Mapping[str, Any]) -> Result:
-    return _Run(program, facts).result()
+def evaluate(program: Program, facts: Mapping[str, Any], *, questions: bool = True) -> Result:
+    """The result of ``facts``; without ``questions``, its open questions
+    are not looked for (the result then has none): for a caller that needs
+    the decision alone, many times over."""
+    return _Run(program, facts, questions).result()
+
+
+def evaluation(program: Program, facts: Mapping[str, Any]) -> tuple[Result, Callable[[ir.Node], Any]]:
+    """The result of ``facts`` (without open questions), and what any node
+    of the program is worth once it is decided: for a caller that asks
+    what an incident makes of expressions the result does not show."""
+    run = _Run(program, facts, questions=False)
+    return run.result(), run.value
 
 
 def conditions_after_decision(program: Program, facts: Mapping[str, Any],
@@ -261,10 +272,11 @@ def _prepared(program: Program) -> _Prepared:
 class _Run:
     """One evaluation of one incident."""
 
-    def __init__(self, program: Program, facts: Mapping[str, Any]) -> None:
+    def __init__(self, program: Program, facts: Mapping[str, Any], questions: bool = True) -> None:
         self.program = program
         self.prepared = _prepared(program)
         self.facts = facts
+        self.questions = questions
         self.label = program.name  # what is being evaluated, for errors
         self.defines: dict[str, Any] = {}
         self.outcomes: dict[str, Interval] = {}
@@ -558,7 +570,7 @@ class _Run:
             obligations=obligations,
             fired=tuple(self.fired),
             conflicts=tuple(self.conflicts),
-            open_questions=self._open_questions(obligations),
+            open_questions=self._open_questions(obligations) if self.questions else (),
             actions=tuple(actions),
             values=tuple(self.value(node) for node in self.prepared.numbers),
         )

@@ -17,8 +17,10 @@ sources give the same bytes.
 from __future__ import annotations
 
 import gettext
+import importlib.util
 import io
 import json
+import marshal
 import os
 import pickle
 import subprocess
@@ -50,7 +52,7 @@ def build(directory: Path | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory() as empty:
         prepared.ARTEFACTS = Path(empty)  # compile from source, whatever is there now
         try:
-            made = {**_rulesets(), **_grammar(), **_catalogs()}
+            made = {**_rulesets(), **_generated(), **_grammar(), **_catalogs()}
         finally:
             prepared.ARTEFACTS = package
     modules = loaded_modules()
@@ -58,8 +60,8 @@ def build(directory: Path | None = None) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     previous = {file: _kept(target / file) for file in made}
     for old in target.iterdir():  # artefacts of what no longer exists go too
-        if old.name.endswith((prepared.RULESET_SUFFIX, prepared.CATALOG_SUFFIX, prepared.GRAMMAR_SUFFIX)) \
-                and old.name not in made:
+        if (old.name.endswith((prepared.RULESET_SUFFIX, prepared.CATALOG_SUFFIX, prepared.GRAMMAR_SUFFIX))
+                or old.name == prepared.GENERATED) and old.name not in made:
             old.unlink()
     written = []
     for file, (fields, payload, stamped) in sorted(made.items()):
@@ -109,6 +111,7 @@ Made = dict[str, tuple[dict[str, Any], bytes, bool]]  # file: header fields, pay
 def _rulesets() -> Made:
     from breachrules import loader
     from breachrules.parser import parse
+    from breachrules.ruleset import vocabulary_of
 
     made: Made = {}
     for name in resources.bundled_names():
@@ -116,11 +119,33 @@ def _rulesets() -> Made:
         assert path is not None
         ruleset: Any = loader.load_file(path)
         domains = [parse(s.text, s.file).header.name.name for s in ruleset.sources]
-        payload = pickle.dumps((ruleset.program, ruleset.warnings, domains), protocol=5)
+        words = vocabulary_of(ruleset.program)
+        payload = pickle.dumps((ruleset.program, ruleset.warnings, domains, words), protocol=5)
         fields = {"kind": "ruleset", "name": name, "grammar": prepared.grammar_sha(),
                   "chain": [[s.file, prepared.text_sha(s.text)] for s in ruleset.sources]}
         made[prepared.ruleset_file(name)] = (fields, payload, True)
     return made
+
+
+def _generated() -> Made:
+    """The generated functions of each bundled ruleset (validate, decide,
+    assess), compiled by this Python and keyed by their source: compiling
+    them is most of a first assessment's work beyond the imports."""
+    from breachrules import codegen, loader, validator
+
+    table = {}
+    for name in resources.bundled_names():
+        path = resources.bundled_path(name)
+        assert path is not None
+        ruleset: Any = loader.load_file(path)
+        program = ruleset.program
+        sources = [(validator.filename(program), validator.generate(program, ruleset._read)[0])]
+        sources += [(codegen.filename(program, traced), codegen.generate(program, traced=traced))
+                    for traced in (False, True)]
+        for filename, source in sources:
+            table[prepared.code_key(filename, source)] = prepared.compile_source(source, filename)
+    fields = {"kind": "code", "python": importlib.util.MAGIC_NUMBER.hex()}
+    return {prepared.GENERATED: (fields, marshal.dumps(dict(sorted(table.items()))), False)}
 
 
 def _grammar() -> Made:

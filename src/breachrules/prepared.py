@@ -30,11 +30,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import io
 import json
+import marshal
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from breachrules import resources
@@ -44,12 +47,13 @@ if TYPE_CHECKING:
     from breachrules.ruleset import Ruleset, Source
 
 # The layout of the artefacts; raised whenever what they hold changes shape.
-FORMAT = 1
+FORMAT = 2
 ARTEFACTS = resources.PACKAGE / "artefacts"  # inside the package, never a user's path
 RULESET_SUFFIX = ".ruleset"
 CATALOG_SUFFIX = ".catalog.json"
 GRAMMAR = "grammar"
 GRAMMAR_SUFFIX = ".tables"
+GENERATED = "generated.code"  # the bundled rulesets' generated functions, compiled
 # The largest artefact read: ten times the largest bundled one leaves room to grow.
 MAX_ARTEFACT_BYTES = 16_000_000
 # What the compiled form of a ruleset may hold besides the library's own classes.
@@ -213,14 +217,14 @@ def _ruleset(directory: Path, chain: tuple[Source, ...]) -> Ruleset | None:
             or header.get("grammar") != grammar_sha() or not _made_by_this_library(header)):
         return None
     try:
-        program, warnings, domains = _LibraryUnpickler(io.BytesIO(payload)).load()
+        program, warnings, domains, words = _LibraryUnpickler(io.BytesIO(payload)).load()
     except Exception:  # a class that moved or changed shape: compile instead
         return None
     if len(domains) != len(chain):
         return None
     catalogs = tuple(reversed([(Path(s.catalogs), domain) for s, domain in zip(chain, domains, strict=True)
                                if s.catalogs is not None]))
-    compiled = Ruleset(program, chain, catalogs, limits=DEFAULT, rebuild=rebuild)
+    compiled = Ruleset(program, chain, catalogs, limits=DEFAULT, rebuild=rebuild, words=words)
     compiled.warnings = warnings
     return compiled
 
@@ -273,6 +277,59 @@ def lark_parser(text: str, options: dict[str, Any]) -> Any | None:
         return lark.Lark.load(data)
     except Exception:  # tables Lark no longer reads: build them
         return None
+
+
+# ------------------------------------------------------------------ generated code
+
+
+def code_key(name: str, source: str) -> str:
+    """What names the code compiled from ``source`` under the file name ``name``."""
+    return text_sha(name + "\0" + source)
+
+
+def generated(name: str, source: str) -> CodeType:
+    """The code of ``source``, a function the library wrote: as compiled
+    when the package was built, for a bundled ruleset's, else compiled now."""
+    return generated_code(name, source) or compile_source(source, name)
+
+
+def compile_source(source: str, name: str) -> CodeType:
+    """Generated ``source`` compiled, the one way both the library and
+    :mod:`breachrules.prepare` compile it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # Python warns of "(2 / 3) is not None" once it has folded the constants: our own
+        # code, read by nobody, so no warning is printed on the caller's terminal
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return compile(source, name, "exec", dont_inherit=True)
+
+
+def generated_code(name: str, source: str) -> CodeType | None:
+    """The code compiled at build time from exactly ``source`` (a bundled
+    ruleset's generated function, :mod:`breachrules.codegen`) by this
+    version of Python's compiler; None otherwise (the caller compiles it).
+    Keyed by the source itself, it cannot be the code of another text."""
+    table = _generated_table()
+    return None if table is None else table.get(code_key(name, source))
+
+
+@functools.cache
+def _generated_table() -> dict[str, CodeType] | None:
+    found = _artefact(GENERATED)
+    if found is None:
+        return None
+    header, payload = found
+    if header.get("python") != importlib.util.MAGIC_NUMBER.hex():  # bytecode of another Python
+        return None
+    try:
+        table = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not (isinstance(table, dict)
+            and all(isinstance(key, str) and isinstance(code, CodeType) for key, code in table.items())):
+        return None
+    return table
 
 
 # ------------------------------------------------------------------ catalogs

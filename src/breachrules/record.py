@@ -60,48 +60,60 @@ from breachrules.results import (
 from breachrules.views import AssessmentView, ReportView
 
 
-def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki") -> Document:
-    """The documentation record of ``report``."""
+def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
+             ranked: Block | None = None) -> Document:
+    """The documentation record of ``report``. ``ranked`` are its open
+    questions as :meth:`breachrules.ranking.Ranking.section` ranks them, to
+    stand in place of the assessment's list."""
     time_zone(timezone)
     a = report.assessment
     _ = messages_for(a, locale)
-    about = Bullets((
+    about = [
         Item(_("record.ruleset", title=_(a.title) if a.title else a.ruleset, version=a.ruleset_version)),
         Item(_("record.generated_at", when=format_instant(report.now, locale, timezone))),
-    ))
+    ]
+    # what an audit names the decision by, and the words and rules it was made with (not in older records)
+    if report.decision_id is not None:
+        about.append(Item(_("record.decision_id", id=report.decision_id)))
+    if a.vocabulary.digest:
+        about.append(Item(_("record.digest", digest=a.vocabulary.digest)))
     blocks: list[Block] = [
         Paragraph(_("record.purpose")),
-        about,
+        Bullets(tuple(about)),
         Section(_("record.facts"), (Table((_("record.fact_column"), _("record.value_column")),
                                           tuple(fact_rows(a, locale, timezone))),)),
         Section(_("record.assessment"), (*summary(_, a), reasons(_, a))),
         decisions(_, a, locale, timezone, _("record.decisions")),
         *_actions(_, report, locale, timezone),
     ]
-    blocks += [s for s in (questions(_, a), conflicts(_, a)) if s is not None]
+    blocks += [s for s in (ranked or questions(_, a), conflicts(_, a)) if s is not None]
     blocks += _appendices(report, locale, timezone)
     return Document(_("record.title"), tuple(blocks))
 
 
-def view(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki") -> Document:
+def view(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
+         ranked: Block | None = None) -> Document:
     """The command line's view of ``report``: the explanation of the
-    assessment, then what to do (deadlines, notices' contents, the plan) and
-    the draft communication."""
+    assessment (with the open questions ``ranked``, as for :func:`document`),
+    then what to do (deadlines, notices' contents, the plan) and the draft
+    communication."""
     time_zone(timezone)
     _ = messages_for(report.assessment, locale)
-    explained = explain_document(report.assessment, locale, timezone)
+    explained = explain_document(report.assessment, locale, timezone, ranked)
     blocks = (*explained.blocks, *_actions(_, report, locale, timezone), *_appendices(report, locale, timezone))
     return Document(explained.title, blocks)
 
 
-def markdown(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+def markdown(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
+             ranked: Block | None = None) -> str:
     """The documentation record of ``report`` as Markdown."""
-    return as_markdown(document(report, locale, timezone))
+    return as_markdown(document(report, locale, timezone, ranked))
 
 
-def text(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
+def text(report: ReportView, locale: str = "en", timezone: str = "Europe/Helsinki",
+         ranked: Block | None = None) -> str:
     """The command line's view as plain text."""
-    return as_text(view(report, locale, timezone))
+    return as_text(view(report, locale, timezone, ranked))
 
 
 # ------------------------------------------------------------------ sections

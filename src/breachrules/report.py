@@ -24,8 +24,10 @@ record; :mod:`breachrules.record` renders it as Markdown and
 
 from __future__ import annotations
 
+import math
+import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
@@ -49,10 +51,11 @@ from breachrules.results import (  # re-exported: where a report's parts were fi
     is_given,
 )
 
-SCHEMA = "breachrules.record/3"
-# read too: version 2 kept the actions beside the assessment, version 1 also
-# wrote citations as strings
-READABLE = (SCHEMA, "breachrules.record/2", "breachrules.record/1")
+SCHEMA = "breachrules.record/4"
+# read too: version 3 had no decision id, library version or facts as given,
+# version 2 also kept the actions beside the assessment, version 1 also wrote
+# citations as strings
+READABLE = (SCHEMA, "breachrules.record/3", "breachrules.record/2", "breachrules.record/1")
 
 @attrs.frozen
 class Report:
@@ -61,6 +64,16 @@ class Report:
     deadlines: tuple[Deadline, ...]
     checklists: tuple[Checklist, ...]
     plans: tuple[tuple[str, tuple[str, ...]], ...]  # (plan, its phases), in order
+    # What an audit needs to reproduce the decision (version 4; None in a record written before):
+    decision_id: str | None = None  # a UUID: the caller's, else derived from the decision (see content_id)
+    library_version: str | None = None  # breachrules.__version__ of the library that decided
+    facts_given: Mapping[str, Any] | None = None  # the incident as the caller gave it, in JSON form
+
+    @property
+    def ruleset_digest(self) -> str | None:
+        """The digest of the ruleset's sources and catalogs the decision was
+        made with (the assessment's), None for a record written before version 3."""
+        return self.assessment.vocabulary.digest or None
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -92,7 +105,12 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
+            "decision_id": self.decision_id,
             "generated_at": self.now.isoformat(),
+            "library_version": self.library_version,
+            "ruleset": {"name": self.assessment.ruleset, "version": self.assessment.ruleset_version,
+                        "digest": self.ruleset_digest},
+            "facts_given": dict(self.facts_given) if self.facts_given is not None else None,
             "assessment": self.assessment.to_dict(),
             "phased": self.phased,
             "deadlines": [d.to_dict() for d in self.deadlines],
@@ -114,6 +132,10 @@ class Report:
             deadlines=tuple(Deadline.from_dict(d, now) for d in data["deadlines"]),
             checklists=tuple(Checklist.from_dict(c) for c in data["checklists"]),
             plans=tuple((p["name"], tuple(p["phases"])) for p in data["plans"]),
+            # (``ruleset`` is the assessment's, written again for the reader: not read back)
+            decision_id=data.get("decision_id"),
+            library_version=data.get("library_version"),
+            facts_given=dict(data["facts_given"]) if data.get("facts_given") is not None else None,
         )
 
     def to_markdown(self, locale: str = "en", timezone: str = "Europe/Helsinki") -> str:
@@ -139,8 +161,14 @@ class Report:
 # ------------------------------------------------------------------ building
 
 
-def build(program: Program, known: Mapping[str, Any], assessment: Assessment, now: datetime) -> Report:
-    """The report for validated facts ``known`` and their assessment, at ``now``."""
+def build(program: Program, known: Mapping[str, Any], assessment: Assessment, now: datetime,
+          given: Mapping[str, Any] | None = None, decision_id: str | None = None) -> Report:
+    """The report for validated facts ``known`` and their assessment, at
+    ``now``: ``given`` is the incident as the caller gave it (in JSON form,
+    see :func:`as_given`), ``decision_id`` the decision's id (default: one
+    derived from what the decision is made of, :func:`content_id`)."""
+    from breachrules import __version__
+
     now = fixed_offset(now)  # compared and stored as an instant, as the facts are
     obligations = {ob.name: ob for ob in program.obligations}
     deadlines = tuple(
@@ -167,7 +195,80 @@ def build(program: Program, known: Mapping[str, Any], assessment: Assessment, no
             and not isinstance(obligations[c.obligation].due, str) and incomplete,
         ))
     plans = tuple((plan.name, plan.phases) for plan in program.plans)
-    return Report(assessment, now, deadlines, tuple(checklists), plans)
+    facts_given = dict(given) if given is not None else dict(assessment.facts)
+    if decision_id is None:
+        decision_id = content_id(__version__, assessment, now, facts_given)
+    return Report(assessment, now, deadlines, tuple(checklists), plans,
+                  decision_id=decision_id, library_version=__version__, facts_given=facts_given)
+
+
+# The namespace of the decision ids breachrules derives (uuid5 of "https://breachrules.invalid/decision")
+DECISION_NAMESPACE = uuid.UUID("f125b86c-7e81-5335-bd36-8f6e14a9ceed")
+
+
+def content_id(library_version: str, assessment: Assessment, now: datetime, facts_given: Mapping[str, Any]) -> str:
+    """The id of a decision the caller gave none: a name-based UUID (version
+    5) of everything the decision is made of: the library's version, the
+    ruleset's name, version and digest, the moment and the facts as given.
+    Two decisions differ in one of these, and then in their ids; the same
+    facts decided again at the same moment with the same ruleset and library
+    are the same record, to the byte, and have the same id. (``now``, when
+    not given, is the current time to the microsecond.)"""
+    import json
+
+    name = json.dumps({"library_version": library_version, "ruleset": assessment.ruleset,
+                       "ruleset_version": assessment.ruleset_version, "digest": assessment.vocabulary.digest,
+                       "generated_at": now.isoformat(), "facts_given": facts_given},
+                      sort_keys=True, separators=(",", ":"))  # (ASCII: a text may hold a lone surrogate)
+    return str(uuid.uuid5(DECISION_NAMESPACE, name))
+
+
+def parse_decision_id(value: object) -> str:
+    """A decision id given by the caller: a UUID (a :class:`uuid.UUID` or its
+    text in any form :class:`uuid.UUID` reads), in its canonical form
+    (``"1b4e28ba-2fa1-11d2-883f-0016d3cca427"``); ArgumentError for anything else."""
+    from breachrules.errors import ArgumentError
+
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise ArgumentError("argument.decision_id", value=repr(value)[:80])
+
+
+def as_given(incident: Mapping[str, Any]) -> dict[str, Any]:
+    """The incident as the caller gave it, in JSON form, before validation
+    and its defaults: what was left out stays out, ``null`` stays ``null``,
+    a text stays as written (``"PT30H"``, not ``"P1DT6H"``). Only what JSON
+    cannot hold is converted: an instant to ISO 8601 with its offset, a
+    duration to ISO 8601, a set to a list (sorted: a set has no order), a
+    tuple to a list."""
+    return {str(name): _given(value) for name, value in incident.items()}
+
+
+def _given(value: Any) -> Any:
+    from breachrules.durations import format_iso_duration
+
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)  # (never valid: an incident refuses them)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return format_iso_duration(value)
+    if isinstance(value, set | frozenset):
+        import json
+
+        return sorted((_given(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [_given(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _given(item) for key, item in value.items()}
+    return str(value)
 
 
 def _deadline(result: Any, done_fact: str | None, reason_fact: str | None,
@@ -195,4 +296,4 @@ def _deadline(result: Any, done_fact: str | None, reason_fact: str | None,
 
 
 __all__ = ["DONE_LATE", "DONE_ON_TIME", "OVERDUE", "PENDING", "UNDATED", "Action", "Checklist",
-           "ChecklistItem", "Deadline", "Report", "build", "is_given"]
+           "ChecklistItem", "Deadline", "Report", "as_given", "build", "content_id", "is_given", "parse_decision_id"]

@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 
-from breachrules import catalogs, codegen, interpreter, ir, packing, validator
+from breachrules import catalogs, codegen, ir, packing, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.collector import paused_gc
 from breachrules.durations import format_iso_duration
 from breachrules.errors import EvaluationError
+from breachrules.extra_keys import ExtraKeys, without_extra_keys
 from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
 from breachrules.incident import Facts, IncidentError, after, moment, validate
@@ -39,7 +40,12 @@ from breachrules.spans import Span
 from breachrules.vocabulary import FactShape, Vocabulary, digest
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
+    from breachrules import interpreter
     from breachrules.diagnostics import Diagnostic
+    from breachrules.intake import Question
+    from breachrules.ranking import Ranking
     from breachrules.report import Report
 
 
@@ -75,10 +81,12 @@ class Source:
 class Ruleset:
     def __init__(self, program: Program, sources: tuple[Source, ...],
                  catalogs: tuple[tuple[Path, str], ...], limits: Limits = DEFAULT,
-                 rebuild: Callable[[tuple[Source, ...], Limits], object] | None = None) -> None:
+                 rebuild: Callable[[tuple[Source, ...], Limits], object] | None = None,
+                 words: Vocabulary | None = None) -> None:
         """``rebuild`` compiles ``sources`` again (the loader's
         ``compile_chain``): a ruleset pickles as its sources, and the other
-        side recompiles them, as :mod:`re` patterns do."""
+        side recompiles them, as :mod:`re` patterns do. ``words`` is
+        :func:`vocabulary_of` the program, when it was prepared with it."""
         self.program = program
         self._rebuild = rebuild
         self.sources = sources
@@ -89,7 +97,7 @@ class Ruleset:
         self._read = frozenset(codegen.read_facts(program))
         self._value_names = program.value_names()  # what its catalogs may put in braces
         self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs),
-                                    tuple(source.text for source in sources))
+                                    tuple(source.text for source in sources), words)
         self._validate_fast = validator.build(program, self._read)
         # The decision cache: one shared, read-only Decision per distinct
         # result. Filling it from several threads at once is harmless: every
@@ -121,6 +129,25 @@ class Ruleset:
 
     def messages(self, locale: str) -> Messages:
         return catalogs.messages(locale, self.catalogs, self._value_names)
+
+    # -------------------------------------------------------------- intake forms
+
+    def questions(self, locale: str = "en") -> tuple[Question, ...]:
+        """The questions of an intake form, one per fact, in the order the
+        ruleset declares them, in the words of ``locale``: the fact's kind,
+        label, question, members and range, and whether a complete
+        assessment needs it (see :mod:`breachrules.intake`)."""
+        from breachrules import intake
+
+        return intake.questions(self.program, self.messages(locale), self._read)
+
+    def schema(self, locale: str = "en", *, complete: bool = False) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of the ruleset's incident, in the
+        words of ``locale``, built from :meth:`questions`; with ``complete``,
+        of a complete incident (see :mod:`breachrules.schema`)."""
+        from breachrules import schema
+
+        return schema.build(self.program, self.questions(locale), self.messages(locale), complete=complete)
 
     # -------------------------------------------------------------- stored results
 
@@ -159,14 +186,19 @@ class Ruleset:
 
     # -------------------------------------------------------------- evaluation
 
-    def validate(self, incident: Mapping[str, Any]) -> Facts:
+    def validate(self, incident: Mapping[str, Any], *, extra_keys: ExtraKeys = "error") -> Facts:
         """Check an incident against the facts; raise IncidentError listing
-        every problem."""
+        every problem. With ``extra_keys="warn"``, a key that is not a fact
+        is left out, with an :class:`~breachrules.extra_keys.ExtraKeyWarning`,
+        rather than refused (so for :meth:`decide`, :meth:`assess`,
+        :meth:`report` and :meth:`ranked_questions`)."""
+        if extra_keys != "error":
+            incident = without_extra_keys(self.program, incident, extra_keys)
         if isinstance(incident, Facts):
             return incident
         return self._validate_fast(incident) or validate(self.program, incident, self._read)
 
-    def decide(self, incident: Mapping[str, Any]) -> Decision:
+    def decide(self, incident: Mapping[str, Any], *, extra_keys: ExtraKeys = "error") -> Decision:
         """The decision alone, without trace: the fast path for callers that
         decide many incidents. Pass :class:`Facts` from :meth:`validate` to
         skip validation.
@@ -178,7 +210,8 @@ class Ruleset:
         caller who only assesses never needs it. Two threads may both compile
         it; each gets a function that gives the same answers.)"""
         # (this method, taken before the first call, calls the function)
-        decision: Decision = (self.__dict__.get("decide") or self._compiled("decide"))(incident)
+        function = self.__dict__.get("decide") or self._compiled("decide")
+        decision: Decision = function(incident) if extra_keys == "error" else function(incident, extra_keys=extra_keys)
         return decision
 
     def compile(self) -> Ruleset:
@@ -189,7 +222,7 @@ class Ruleset:
         self._compiled("assess")
         return self
 
-    def _compiled(self, method: str) -> Callable[[Any], Any]:
+    def _compiled(self, method: str) -> Callable[..., Any]:
         """The generated function of ``method``, compiled and put in its place."""
         function = self.__dict__.get(method)
         if function is not None:
@@ -215,11 +248,12 @@ class Ruleset:
         setattr(self, method, function)
         return function
 
-    def _decide_slow(self, incident: Mapping[str, Any], failed: bool = False) -> Decision:
+    def _decide_slow(self, incident: Mapping[str, Any], failed: bool = False,
+                     extra_keys: ExtraKeys = "error") -> Decision:
         """What the generated decide passes on: an incident it does not vouch
         for (validated here, which says what is wrong), one with facts
         unknown, or one on which it stopped on an error (``failed``)."""
-        facts = self._facts(incident)
+        facts = self._facts(incident, extra_keys)
         if facts.complete and not failed:
             return self.decide(facts)
         assessment = self._interpreted(facts)
@@ -234,25 +268,28 @@ class Ruleset:
             return decision
         return self._decisions.setdefault(key, decision)
 
-    def assess(self, incident: Mapping[str, Any]) -> Assessment:
+    def assess(self, incident: Mapping[str, Any], *, extra_keys: ExtraKeys = "error") -> Assessment:
         """The full assessment: levels, obligations, open questions, trace.
         (Compiled on first use and put in this method's place, as
         :meth:`decide` is.)"""
-        assessment: Assessment = (self.__dict__.get("assess") or self._compiled("assess"))(incident)
+        function = self.__dict__.get("assess") or self._compiled("assess")
+        assessment: Assessment = (function(incident) if extra_keys == "error"
+                                  else function(incident, extra_keys=extra_keys))
         return assessment
 
-    def _assess_slow(self, incident: Mapping[str, Any], failed: bool = False) -> Assessment:
+    def _assess_slow(self, incident: Mapping[str, Any], failed: bool = False,
+                     extra_keys: ExtraKeys = "error") -> Assessment:
         """What the generated assess passes on, as for :meth:`_decide_slow`."""
-        facts = self._facts(incident)
+        facts = self._facts(incident, extra_keys)
         if facts.complete and not failed:
             return self.assess(facts)
         return self._interpreted(facts)
 
-    def _facts(self, incident: Mapping[str, Any]) -> Facts:
+    def _facts(self, incident: Mapping[str, Any], extra_keys: ExtraKeys = "error") -> Facts:
         """The incident validated, as the generated functions take it."""
         if isinstance(incident, Facts) and incident.__class__ is not Facts:
             return Facts(incident.known, incident.complete)
-        return self.validate(incident)
+        return self.validate(incident, extra_keys=extra_keys)
 
     def _interpreted(self, facts: Facts) -> Assessment:
         """The assessment by the reference interpreter: with facts unknown,
@@ -260,28 +297,53 @@ class Ruleset:
         The generated code evaluates what can fail exactly where the
         interpreter does, but it does not say where or why: errors have one
         source, the reference."""
+        from breachrules import interpreter  # (a complete incident never needs it)
+
         static = self._static
         return static.assessment(interpreter.evaluate(self.program, facts.known), static.facts_json(facts.known))
 
-    def report(self, incident: Mapping[str, Any], now: datetime | None = None) -> Report:
+    def report(self, incident: Mapping[str, Any], now: datetime | None = None, *,
+               decision_id: str | UUID | None = None, extra_keys: ExtraKeys = "error") -> Report:
         """The assessment with its deadlines at ``now`` (default: the current
-        time), the checklists of each notice and the action plan."""
+        time), the checklists of each notice and the action plan; the record
+        keeps the incident as given, the library's version and the
+        ``decision_id`` (a UUID; default: one derived from the library's
+        version, the ruleset's digest, ``now`` and the incident, so that the
+        same decision gives the same record)."""
         from breachrules import report
 
+        chosen = report.parse_decision_id(decision_id) if decision_id is not None else None
+        if extra_keys != "error":  # (the record keeps the incident as taken, without them)
+            incident = without_extra_keys(self.program, incident, extra_keys)
         facts = self.validate(incident)
         when = moment(now) if now is not None else datetime.now(UTC)
         future = after(facts.known, self.program, when)
         if future:
             raise IncidentError(future)
-        return report.build(self.program, facts.known, self.assess(facts), when)
+        given = None if isinstance(incident, Facts) else report.as_given(incident)  # (validated: a mapping)
+        return report.build(self.program, facts.known, self.assess(facts), when, given, chosen)
+
+    def ranked_questions(self, incident: Mapping[str, Any], now: datetime | None = None, *,
+                         extra_keys: ExtraKeys = "error") -> Ranking:
+        """The open questions of the incident, ranked for an intake form:
+        first those whose answer alone can still remove or confirm a duty,
+        most urgent deadline first, then those that can only change the risk
+        level, then the rest (see :mod:`breachrules.ranking`)."""
+        from breachrules import ranking
+
+        if extra_keys != "error":
+            incident = without_extra_keys(self.program, incident, extra_keys)
+        return ranking.rank(self, incident, now)
 
 
 class _StaticParts:
     """Everything about a ruleset's results that does not depend on the
     incident, built once: trace entries, level names, obligation texts."""
 
-    def __init__(self, program: Program, catalogs: tuple[tuple[str, str], ...], texts: tuple[str, ...]) -> None:
+    def __init__(self, program: Program, catalogs: tuple[tuple[str, str], ...], texts: tuple[str, ...],
+                 words: Vocabulary | None = None) -> None:
         self.program = program
+        self.words = words
         self.catalogs = catalogs
         self.texts = texts
         # facts whose JSON form is not their value: sets, levels, instants, durations
@@ -334,25 +396,8 @@ class _StaticParts:
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
         """Built on the first assessment, not at load: the digest reads the catalogs."""
-        program = self.program
-        definitions = {d.name: d.expr for d in program.defines}
-        bound = [ob for ob in program.obligations if ob.condition is not None
-                 and "risk" in ir.references_through([ob.condition], definitions)[1]]
-        levels = program.scales["risk"].levels
-        try:
-            conditions = [ob.condition for ob in bound if ob.condition is not None]  # (all of them: see bound)
-            floors = interpreter.least_levels(program, "risk", conditions)
-        except EvaluationError:  # a rule that fails on an incident that tells nothing: say the level, as before
-            floors = []
-        return Vocabulary(
-            facts=tuple(FactShape(f.name, f.type.kind, f.type.members, f.type.scale) for f in program.facts.values()),
-            notices=program.notices,
-            digest=digest(self.texts, ((Path(d), domain) for d, domain in self.catalogs)),
-            risk_bound=tuple(ob.name for ob in bound),
-            risk_levels=tuple(levels),
-            risk_floors=tuple((ob.name, "" if floor is None else levels[floor])
-                              for ob, floor in zip(bound, floors, strict=False)),
-        )
+        words = self.words if self.words is not None else vocabulary_of(self.program)
+        return attrs.evolve(words, digest=digest(self.texts, ((Path(d), domain) for d, domain in self.catalogs)))
 
     def actions(self, flags: tuple[bool | None, ...]) -> tuple[Action, ...]:
         """The actions that apply (or may), shared between assessments with the same flags."""
@@ -534,6 +579,31 @@ class _StaticParts:
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+
+
+def vocabulary_of(program: Program) -> Vocabulary:
+    """What rendering needs of ``program`` (see vocabulary.py), all but the
+    digest of its texts: the program's alone, so a bundled ruleset's is
+    prepared with it at build time (it runs the interpreter)."""
+    from breachrules import interpreter
+
+    definitions = {d.name: d.expr for d in program.defines}
+    bound = [ob for ob in program.obligations if ob.condition is not None
+             and "risk" in ir.references_through([ob.condition], definitions)[1]]
+    levels = program.scales["risk"].levels
+    try:
+        conditions = [ob.condition for ob in bound if ob.condition is not None]  # (all of them: see bound)
+        floors = interpreter.least_levels(program, "risk", conditions)
+    except EvaluationError:  # a rule that fails on an incident that tells nothing: say the level, as before
+        floors = []
+    return Vocabulary(
+        facts=tuple(FactShape(f.name, f.type.kind, f.type.members, f.type.scale) for f in program.facts.values()),
+        notices=program.notices,
+        risk_bound=tuple(ob.name for ob in bound),
+        risk_levels=tuple(levels),
+        risk_floors=tuple((ob.name, "" if floor is None else levels[floor])
+                          for ob, floor in zip(bound, floors, strict=False)),
+    )
 
 
 def _kept(cache: dict[_K, _V], key: _K, value: _V) -> _V:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from breachrules import prepared
 from breachrules.durations import parse_iso_duration
 from breachrules.incident import Facts, fixed_offset, in_window
 from breachrules.instants import parse_instant
@@ -242,13 +243,23 @@ class Checks:
 def build(program: Program, read: frozenset[str]) -> Callable[[Any], Facts | None]:
     """A function that validates an incident, or returns None: the full
     validator then runs and says what is wrong."""
+    source, constants = generate(program, read)
+    namespace: dict[str, Any] = {**constants, "Facts": Facts}
+    exec(prepared.generated(filename(program), source), namespace)  # noqa: S102
+    validate_fast: Callable[[Any], Facts | None] = namespace["run"]
+    return validate_fast
+
+
+def generate(program: Program, read: frozenset[str]) -> tuple[str, dict[str, Any]]:
+    """The source of :func:`build`'s function, and the constants it reads."""
     checks = Checks(program, read, strict=False, fallback="return None")
     lines = ["def run(d):", "    if d.__class__ is not dict:", "        return None", "    try:"]
     lines += ["        " + line for line in checks.lines()]
     lines += [f"    except ({CAUGHT}):", "        return None"]
     lines += ["    " + line for line in checks.known_dict()]
     lines.append("    return Facts(f, complete)")
-    namespace: dict[str, Any] = {**checks.constants, "Facts": Facts}
-    exec(compile("\n".join(lines) + "\n", f"<breachrules {program.name} validate>", "exec"), namespace)  # noqa: S102
-    validate_fast: Callable[[Any], Facts | None] = namespace["run"]
-    return validate_fast
+    return "\n".join(lines) + "\n", checks.constants
+
+
+def filename(program: Program) -> str:
+    return f"<breachrules {program.name} validate>"

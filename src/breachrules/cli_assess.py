@@ -1,0 +1,65 @@
+"""What ``breachrules assess`` adds to the record: the ranked open questions
+and, with ``--ignore-extra-keys``, the warnings of the keys it ignored.
+
+The record itself (``Report.to_dict``, :mod:`breachrules.record`) is the
+library's; the command puts beside it, in ``--format json``, two keys of
+its own (see docs/json-output.md, "What the command adds"):
+
+- ``ranking``: :meth:`Ranking.to_dict <breachrules.ranking.Ranking.to_dict>`,
+  the open questions ranked for an intake form;
+- ``warnings``: each key of the incident that is not a fact and was
+  ignored, as a problem of the shape every JSON form shares
+  (:mod:`breachrules.cli_problems`), ``severity`` "warning".
+
+In ``--format text`` the ranking follows the record when questions are
+open; the warnings go to standard error in every text form.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from breachrules.cli_problems import Failure, problem
+from breachrules.extra_keys import ExtraKeyWarning, without_extra_keys
+from breachrules.i18n import Messages
+
+
+def ignoring_extra_keys(ruleset: Any, incident: Any, ignore: bool, file: str,
+                        locale: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The incident without the keys that are not facts, when ``ignore``,
+    and a warning (a problem) for each; as it is, with none, otherwise."""
+    if not ignore:
+        return incident, []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExtraKeyWarning)
+        taken = without_extra_keys(ruleset.program, incident, "warn")
+    found = [w.message for w in caught if isinstance(w.message, ExtraKeyWarning)]
+    return taken, [problem("incident.extra_key", w.text(locale), file=file, path=w.path,
+                           suggestion=w.suggestion or None, severity="warning") for w in found]
+
+
+def say_warnings(warned: Sequence[Mapping[str, Any]], locale: str) -> None:
+    """The warnings, one a line, on standard error."""
+    if not warned:
+        return
+    word = Messages(locale)("diagnostic.severity.warning")
+    for w in warned:
+        print(f"{w['file']}: {word}: {w['path']}: {w['message']}", file=sys.stderr)
+
+
+def with_warnings(failure: Failure, warned: Sequence[Mapping[str, Any]]) -> Failure:
+    """A failure whose JSON form lists the warnings too, after its problems."""
+    if not warned:
+        return failure
+    return Failure(failure.code, failure.text, [*failure.problems, *warned], message=failure.message)
+
+
+def document(record: Mapping[str, Any], ranking: Any, warned: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The record as ``--format json`` prints it: the record's keys, then ``ranking`` and ``warnings``."""
+    return {**record, "ranking": ranking.to_dict(), "warnings": list(warned)}
+
+
+__all__ = ["document", "ignoring_extra_keys", "say_warnings", "with_warnings"]
