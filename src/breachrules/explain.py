@@ -9,7 +9,7 @@ language through Babel.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,95 +50,19 @@ def _sources(named: tuple[tuple[str, str], ...]) -> tuple[tuple[Path, str], ...]
 
 
 def messages_for(assessment: AssessmentView, locale: str) -> Messages:
-    """The messages of the assessment's ruleset, each filled in once for
-    every rendering in this process: a record asks for the same few hundred
-    messages every time, and looking one up goes down a chain of catalogs."""
-    key = (locale, catalog_sources(assessment), value_names(assessment))
-    found = catalogs.messages(*key)
-    remembered = _REMEMBERED.get(key)
-    if remembered is None or not remembered.reads(found):
-        remembered = _REMEMBERED[key] = _Remembered(found)
-    return remembered
-
-
-class _Remembered(Messages):
-    """Messages that remember what they said: the same message with the
-    same values is the same text (a catalog is read once; see
-    :func:`breachrules.catalogs.messages`), so it is filled in once."""
-
-    MOST = 20_000  # texts remembered, then forgotten all at once (free text is the incident's)
-
-    def __init__(self, messages: Messages) -> None:  # (it asks ``messages``, it does not read catalogs)
-        self.locale = messages.locale
-        self._messages = messages
-        self._said: dict[Any, Any] = {}
-
-    def reads(self, messages: Messages) -> bool:
-        """Whether this says what ``messages`` says: the same catalogs, not
-        read again since (a test may clear the catalogs' caches)."""
-        return getattr(messages, "_translations", messages) is getattr(self._messages, "_translations", None)
-
-    def remember(self, key: Any, make: Callable[[], Any]) -> Any:
-        """What ``make()`` says, said once for ``key`` (a key that names
-        everything the text depends on, these messages aside)."""
-        return self._remember(key, make)
-
-    def _remember(self, key: Any, make: Any) -> Any:
-        try:
-            return self._said[key]
-        except KeyError:
-            if len(self._said) >= self.MOST:
-                self._said.clear()
-            said = self._said[key] = make()
-            return said
-        except TypeError:  # a value that cannot be a key: said afresh
-            return make()
-
-    def __call__(self, msgid: str, /, **values: object) -> str:
-        if not values:
-            said: str = self._remember(msgid, lambda: self._messages(msgid))
-            return said
-        if not all(type(value) in _PLAIN for value in values.values()):  # (a term: said afresh)
-            return self._messages(msgid, **values)
-        # typed: 1, 1.0 and True are equal keys, but are written "1", "1.0" and "True"
-        key = (msgid, *((name, type(value), value) for name, value in values.items()))
-        said = self._remember(key, lambda: self._messages(msgid, **values))
-        return said
-
-    def has(self, msgid: str) -> bool:
-        found: bool = self._remember(("has", msgid), lambda: self._messages.has(msgid))
-        return found
-
-    def names(self, msgid: str) -> set[str]:
-        return set(self._remember(("names", msgid), lambda: frozenset(self._messages.names(msgid))))
-
-    def label(self, msgid: str, fallback: str) -> str:
-        said: str = self._remember(("label", msgid, fallback), lambda: self._messages.label(msgid, fallback))
-        return said
-
-    def plural(self, msgid: str, count: int, /, **values: object) -> str:
-        if type(count) is not int or not all(type(value) in _PLAIN for value in values.values()):
-            return self._messages.plural(msgid, count, **values)
-        key = ("plural", msgid, count, *((name, type(value), value) for name, value in values.items()))
-        said: str = self._remember(key, lambda: self._messages.plural(msgid, count, **values))
-        return said
-
-
-_REMEMBERED: dict[tuple[Any, ...], _Remembered] = {}
-_PLAIN = (str, int, float, bool)  # values a remembered message may take, by type
+    """The messages of the assessment's ruleset in ``locale`` (each filled in
+    once for every rendering in this process: see :meth:`Messages.remember`)."""
+    return catalogs.messages(locale, catalog_sources(assessment), value_names(assessment))
 
 
 def cited(_: Messages, cites: tuple[Citation, ...]) -> str:
     """Citations in one line (:func:`~breachrules.citations.render_all`),
     written once for each set of citations: a ruleset's are the same in
     every record."""
-    if isinstance(_, _Remembered):
-        # by identity (the same tuple is held while remembered, so its id
-        # names no other), which spares hashing every citation in it
-        kept, said = _.remember(("cited", id(cites)), lambda: (cites, render_all(_, cites)))
-        if kept is cites:
-            return str(said)
-    return render_all(_, cites)
+    # by identity (the same tuple is held while remembered, so its id names
+    # no other), which spares hashing every citation in it
+    kept, said = _.remember(("cited", id(cites)), lambda: (cites, render_all(_, cites)))
+    return said if kept is cites else render_all(_, cites)
 
 
 def member(_: Messages, fact: str, name: str) -> str:
@@ -434,9 +358,8 @@ def number(_: Messages, value: int | float | Decimal | None) -> str:
     digit it has; the library's "unknown" for None."""
     if value is None:
         return _("record.unknown")
-    if isinstance(_, _Remembered) and type(value) in (int, float):  # (Babel reads its data afresh at every call)
-        said: str = _.remember(("number", type(value), value), lambda: _number(_, value))
-        return said
+    if type(value) in (int, float):  # (Babel reads its data afresh at every call)
+        return _.remember(("number", type(value), value), lambda: _number(_, value))
     return _number(_, value)
 
 

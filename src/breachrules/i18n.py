@@ -14,9 +14,9 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -24,6 +24,11 @@ from breachrules import resources
 from breachrules.exceptions import UnsupportedLocale
 
 LOCALES = ("fi", "sv", "en")
+# Texts a catalog chain remembers having said, then forgets all at once (Messages.remember).
+MOST_REMEMBERED = 20_000
+# Values a remembered message may take, by type (a Term is said afresh: its words may be another's)
+_PLAIN = (str, int, float, bool)
+_T = TypeVar("_T")
 DEFAULT_LOCALE = "en"
 LIBRARY_DOMAIN = "breachrules"
 # The largest catalog of a ruleset that is read (see docs/security.md).
@@ -97,7 +102,7 @@ def mo_bytes(catalog: Any) -> bytes:
 
 
 @functools.cache
-def _chain(locale: str, layers: tuple[Any, ...]) -> Any:
+def _chain(locale: str, layers: tuple[Any, ...]) -> tuple[Any, dict[Any, Any]]:
     """The translations for ``locale``: the library's own catalog first, then
     the given layers (a ruleset's catalogs, compiled by
     :mod:`breachrules.catalogs`), each falling back to the next.
@@ -115,7 +120,7 @@ def _chain(locale: str, layers: tuple[Any, ...]) -> Any:
         layer.plural = getattr(translations, "plural", lambda n: int(n != 1))
         layer.add_fallback(chain)
         chain = layer
-    return chain
+    return chain, {}  # and what its messages said (see Messages.remember)
 
 
 class Messages:
@@ -128,28 +133,59 @@ class Messages:
 
     def __init__(self, locale: str, layers: Iterable[Any] = ()) -> None:
         self.locale = check_locale(locale)
-        self._translations = _chain(locale, tuple(layers))
+        self._translations, self._said = _chain(locale, tuple(layers))
+
+    def remember(self, key: Any, make: Callable[[], _T]) -> _T:
+        """What ``make()`` says, said once for ``key`` (a key naming all the
+        text depends on but these catalogs) while the catalogs are read as
+        they are: a record says the same few hundred things every time, and
+        each message is looked up down a chain of catalogs. Shared by every
+        ``Messages`` of the same catalogs; forgotten all at once when it
+        holds :data:`MOST_REMEMBERED` texts (free text is the incident's)."""
+        said = self._said
+        try:
+            return said[key]  # type: ignore[no-any-return]
+        except KeyError:
+            if len(said) >= MOST_REMEMBERED:
+                said.clear()
+            made = said[key] = make()
+            return made
+        except TypeError:  # a value that cannot be a key: said afresh
+            return make()
 
     def has(self, msgid: str) -> bool:
-        return bool(self._translations.gettext(msgid) != msgid)
+        return self.remember(("has", msgid), lambda: bool(self._translations.gettext(msgid) != msgid))
 
     def names(self, msgid: str) -> set[str]:
         """The names a message's text puts in braces (none for a text that
         is not a template), so that a caller fills only those."""
-        return placeholders(self._translations.gettext(msgid)) or set()
+        return set(self.remember(("names", msgid),
+                                 lambda: frozenset(placeholders(self._translations.gettext(msgid)) or ())))
 
     def label(self, msgid: str, fallback: str) -> str:
         """The message, or ``fallback`` when no catalog has it (``check``
         reports the gap; the reader sees a name rather than a message id)."""
-        text = self._translations.gettext(msgid)
+        text = self.remember(("label", msgid), lambda: self._translations.gettext(msgid))
         return fallback if text == msgid else _fill(text, {})
 
     def __call__(self, msgid: str, /, **values: object) -> str:
-        return _fill(self._translations.gettext(msgid), self._render(values))
+        if not values:
+            return self.remember(msgid, lambda: _fill(self._translations.gettext(msgid), {}))
+        if not all(type(value) in _PLAIN for value in values.values()):  # (a term: said afresh)
+            return _fill(self._translations.gettext(msgid), self._render(values))
+        # typed: 1, 1.0 and True are equal keys, but are written "1", "1.0" and "True"
+        key = (msgid, *((name, type(value), value) for name, value in values.items()))
+        return self.remember(key, lambda: _fill(self._translations.gettext(msgid), values))
 
     def plural(self, msgid: str, count: int, /, **values: object) -> str:
-        text = self._translations.ngettext(msgid, msgid + ".plural", count)
-        return _fill(text, {"count": count, **self._render(values)})
+        def say() -> str:
+            text = self._translations.ngettext(msgid, msgid + ".plural", count)
+            return _fill(text, {"count": count, **self._render(values)})
+
+        if type(count) is not int or not all(type(value) in _PLAIN for value in values.values()):
+            return say()
+        return self.remember(("plural", msgid, count, *((name, type(value), value) for name, value in values.items())),
+                             say)
 
     def term(self, value: object) -> str:
         """A value as text: a :class:`Term` in this language, anything else as is."""
