@@ -67,7 +67,7 @@ def test_every_example_record_reproduces_under_the_ruleset_it_names(example: Pat
     assert replayed == Replayed(
         record_id=record["decision_id"], schema="breachrules.record/4", generated_at=AT, ruleset="gdpr",
         ruleset_version=GDPR.version, digest=GDPR.digest, facts_given=True, found=True, digest_matches=True,
-        reproduced=True, found_digest=GDPR.digest,
+        reproduced=True, found_digest=GDPR.digest, library_version=breachrules.__version__,
     )
     assert replayed.exit_code == ExitCode.OK and replayed.changed is None
 
@@ -359,3 +359,85 @@ def test_the_commands_help_is_in_the_readers_language(lang: str, capsys: pytest.
     words = re.sub(r"--?[a-z-]+|\{[a-z,]+\}|\b(assess|replay|breachrules|json|text|fi|sv|en)\b|Europe/Helsinki", "",
                    out)
     assert _foreign(words) == [], out
+
+
+# ------------------------------------------------------------------ untrusted records, new obligations
+
+
+def test_an_obligation_only_the_new_ruleset_has_is_no_change_where_it_is_not_required() -> None:
+    board = breachrules.loads('ruleset board extends gdpr version "1"\n'
+                              'obligation tell_the_board when risk >= high says "obligation.tell_the_board"'
+                              ' cite "Our policy"\n')
+    low = _record(GDPR, _example("stolen-encrypted-laptop"))
+    assert GDPR.assess(low["facts_given"]).risk != "high"
+    assert replay(low, new=board).changes == ()
+    high = _record(GDPR, _example("misdirected-health-email"))
+    assert [(c.what, c.name, c.old, c.new) for c in replay(high, new=board).changes] == [
+        ("obligation", "tell_the_board", None, REQUIRED)]
+
+
+def test_a_record_of_version_3_or_4_that_names_no_digest_is_not_vouched_for(tmp_path: Path) -> None:
+    record = _record(GDPR, _example("misdirected-health-email"))
+    record["ruleset"]["digest"] = None
+    record["assessment"]["vocabulary"]["digest"] = ""
+    replayed = replay(record)
+    assert replayed.digest_matches is False and replayed.reproduced is None  # not decided again
+    assert replayed.exit_code == ExitCode.FINDINGS
+
+
+def test_what_a_record_says_reaches_the_terminal_as_text_only(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from breachrules import cli_colour
+
+    record = _record(GDPR, _example("misdirected-health-email"))
+    record["facts_given"]["breach_description"] = "sent \x1b[2J\x1b]0;owned\x07 by mistake"
+    (tmp_path / "r.json").write_text(json.dumps(record), encoding="utf-8")
+    monkeypatch.setattr(cli_colour, "wanted", lambda stream: True)  # colours on, as on a terminal
+    assert main(["replay", str(tmp_path / "r.json")]) == ExitCode.FINDINGS
+    out = capsys.readouterr().out
+    assert "sent [2J]0;owned by mistake" in out  # what it says is kept, its control characters are not
+    assert "\x1b[2J" not in out and "\x07" not in out and "\x1b[31m" in out  # (our own colours stay)
+
+
+def test_durations_and_instants_that_differ_are_said_in_words(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    record = _record(GDPR, {**SOME_PEOPLE, "detection_delay": "P1D"})
+    record["facts_given"]["detection_delay"] = "P2D"
+    (tmp_path / "r.json").write_text(json.dumps(record), encoding="utf-8")
+    main(["replay", str(tmp_path / "r.json"), "--lang", "fi"])
+    out = capsys.readouterr().out
+    assert "päätöksessä 1 vuorokausi; uudelleen ratkaistuna 2 vuorokautta" in out and "P2D" not in out
+
+
+def test_a_directory_of_records_is_read_file_by_file_never_from_a_fifo(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "good.json").write_text(json.dumps(_record(GDPR, SOME_PEOPLE)), encoding="utf-8")
+    os.mkfifo(tmp_path / "records" / "waits.json")
+    (tmp_path / "records" / "twice.json").write_text('{"schema": "breachrules.record/4", "schema": "x"}',
+                                                      encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "breachrules", "replay", str(tmp_path / "records"), "--format",
+                           "json"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    document = json.loads(done.stdout)
+    assert done.returncode == ExitCode.INPUT
+    by_file = {Path(entry["file"]).name: entry for entry in document["replayed"]}
+    assert by_file["good.json"]["reproduced"] is True
+    assert by_file["waits.json"]["problems"][0]["code"] == "failure.os.EINVAL"  # not a regular file
+    assert by_file["twice.json"]["problems"][0]["path"] == "$.schema"
+    closed = subprocess.run(["sh", "-c", f'"{sys.executable}" -m breachrules replay - <&-'], capture_output=True,
+                            text=True, timeout=60)  # started with standard input closed
+    assert closed.returncode == ExitCode.INPUT and "Traceback" not in closed.stderr
+
+
+def test_a_record_of_another_library_version_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = _record(GDPR, SOME_PEOPLE)
+    assert replay(record).library_version == breachrules.__version__ and not replay(record).other_library
+    record["library_version"] = "0.0.1"
+    assert replay(record).other_library and replay(record).reproduced is True
+    (tmp_path / "r.json").write_text(json.dumps(record), encoding="utf-8")
+    main(["replay", str(tmp_path / "r.json"), "--lang", "sv"])
+    assert f"fattat med breachrules version 0.0.1, avgjort på nytt med version {breachrules.__version__}" in (
+        capsys.readouterr().out)

@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from breachrules.cli_colour import for_terminal
 from breachrules.cli_problems import Failure, problem
 from breachrules.extra_keys import ExtraKeyWarning, without_extra_keys
 from breachrules.i18n import Messages
@@ -47,7 +48,7 @@ def say_warnings(warned: Sequence[Mapping[str, Any]], locale: str) -> None:
         return
     word = Messages(locale)("diagnostic.severity.warning")
     for w in warned:
-        print(f"{w['file']}: {word}: {w['path']}: {w['message']}", file=sys.stderr)
+        print(for_terminal(f"{w['file']}: {word}: {w['path']}: {w['message']}"), file=sys.stderr)
 
 
 def with_warnings(failure: Failure, warned: Sequence[Mapping[str, Any]]) -> Failure:

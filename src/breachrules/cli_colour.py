@@ -17,6 +17,7 @@ from typing import TextIO
 import attrs
 
 from breachrules.i18n import Messages
+from breachrules.plaintext import plain
 
 _CODES = {"red": "31", "green": "32", "yellow": "33"}
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
@@ -52,9 +53,20 @@ class Paint:
         return heads.sub(lambda m: self(m.group(1), words[m.group(1)]), text)
 
 
+# The escape sequences a Paint writes: the only ones a line may keep.
+_OURS = re.compile("(\x1b\\[(?:" + "|".join(_CODES.values()) + "|0)m)")
+
+
+def for_terminal(text: str) -> str:
+    """Text fit for a terminal: the control characters of what a file
+    gave (a record, an incident's keys) taken out, so that none can move
+    the cursor or clear the screen, and the colours of a :class:`Paint` kept."""
+    return "".join(part if _OURS.fullmatch(part) else plain(part) for part in _OURS.split(text))
+
+
 def paint(stream: TextIO, allowed: bool = True) -> Paint:
     """The paint for ``stream``; ``allowed=False`` (a JSON form) turns it off."""
     return Paint(allowed and wanted(stream))
 
 
-__all__ = ["Paint", "paint", "wanted"]
+__all__ = ["Paint", "for_terminal", "paint", "wanted"]

@@ -26,13 +26,15 @@ wins; every record is replayed whatever the others give.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from breachrules.cli_colour import Paint, paint
+from breachrules.cli_colour import Paint, for_terminal, paint
 from breachrules.cli_problems import Failure, dumps, evaluation_problem, file_problem, incident_problem, problem
 from breachrules.exits import ExitCode, worst
 from breachrules.i18n import LOCALES, Messages
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
+# The largest record read: a record is some hundred kilobytes; a thousand times that is no record.
+MAX_RECORD_BYTES = 64_000_000
 SCHEMA = "breachrules.replay/1"
 
 
@@ -101,8 +105,8 @@ def replay(names: Sequence[str], locale: str, *, new: str | None = None, made_wi
         print(dumps(document(entries, newer, code, locale, timezone)))
     else:
         out = paint(sys.stdout)
-        for entry in entries:
-            print("\n".join(text(entry, locale, timezone, out)))
+        for entry in entries:  # (a record is untrusted: what it says reaches the terminal as text only)
+            print(for_terminal("\n".join(text(entry, locale, timezone, out))))
         print(_summary(entries, newer, _))
     return int(code)
 
@@ -135,18 +139,29 @@ def find_records(names: Iterable[str]) -> list[str]:
 
 def _read(file: str, _: Messages) -> Any:
     """A record's JSON, or a :class:`Failure` (exit 3) saying why it cannot be read."""
-    from breachrules.cli import _unique_keys
+    from breachrules.cli import _DuplicateKey, _unique_keys
     from breachrules.failures import os_reason, parse_reason
+    from breachrules.resources import TooLarge, read_regular
 
     shown = STDIN_NAME if file == STDIN else file
     try:
-        raw = sys.stdin.buffer.read() if file == STDIN else Path(file).read_bytes()
+        if file == STDIN and sys.stdin is None:  # started with standard input closed
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        # a regular file of bounded size: a directory of records may hold anything
+        raw = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1) if file == STDIN else read_regular(
+            Path(file), MAX_RECORD_BYTES)
+        if len(raw) > MAX_RECORD_BYTES:
+            raise TooLarge(errno.EFBIG, "too large")
     except OSError as error:
         reason = os_reason(error)
         raise Failure(ExitCode.INPUT, _("cli.cannot_read", path=shown, reason=reason),
                       [file_problem("cli.cannot_read", reason, shown, _)]) from None
     try:
         return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except _DuplicateKey as error:
+        words = _("cli.replay.duplicate_key", path=shown, key=error.key)
+        raise Failure(ExitCode.INPUT, words, [problem("cli.replay.duplicate_key", words, file=shown,
+                                                      path=f"$.{error.key}")]) from None
     except RecursionError:
         words = _("cli.too_deep", path=shown)
         raise Failure(ExitCode.INPUT, words, [problem("cli.too_deep", words, file=shown)]) from None
@@ -227,6 +242,10 @@ def status(r: Replayed, locale: str, timezone: str, out: Paint | None = None) ->
         lines += ["  - " + difference(d, r, locale, timezone) for d in r.differences]
     if r.reproduced is not None and not r.facts_given:
         lines.append(_("cli.replay.validated_facts"))
+    if r.other_library:
+        from breachrules import __version__
+
+        lines.append(_("cli.replay.other_library", made=r.library_version, now=__version__))
     if r.against is not None:
         name, version, _digest = r.against
         if r.new_error is not None:
@@ -278,7 +297,7 @@ def difference(d: Difference, r: Replayed, locale: str, timezone: str) -> str:
                             for v in (stored, replayed))
     elif d.what == "fact":
         what = fact_label(_, d.name)
-        stored, replayed = (_value(_, d.name, v) for v in (stored, replayed))
+        stored, replayed = (_value(_, r, d.name, v, locale, timezone) for v in (stored, replayed))
     elif d.what == "deadline":
         what = _("cli.replay.deadline_state", obligation=_obligation(_, r, d.name))
         stored, replayed = (_deadline_state(_, v, locale, timezone) for v in (stored, replayed))
@@ -384,21 +403,11 @@ def _deadline_state(_: Messages, value: Mapping[str, Any] | None, locale: str, t
     return f"{state}, {_deadline(_, due, locale, timezone)}" if isinstance(due, str) else state
 
 
-def _value(_: Messages, fact: str, value: Any) -> str:
-    """A fact's value, as a record holds it, in words: members by their labels."""
-    from breachrules.explain import member, number
+def _value(_: Messages, r: Replayed, fact: str, value: Any, locale: str, timezone: str) -> str:
+    """A fact's value, as a record holds it, in words, as its type says."""
+    from breachrules.record import in_words
 
-    if value is None:
-        return _("record.unknown")
-    if isinstance(value, bool):
-        return _("record.yes") if value else _("record.no")
-    if isinstance(value, list):
-        return ", ".join(_value(_, fact, item) for item in value) or _("record.none")
-    if isinstance(value, str):
-        return member(_, fact, value)
-    if isinstance(value, int | float):
-        return number(_, value)
-    return json.dumps(value, ensure_ascii=False)
+    return in_words(_, r.stored, fact, value, locale, timezone) if r.stored is not None else str(value)
 
 
 def _ruleset_words(value: Any) -> str:

@@ -79,7 +79,8 @@ def without_extra_keys(program: Program, incident: Any, extra_keys: object) -> A
     level = _caller_level()
     for key in extra:
         warnings.warn(ExtraKeyWarning(key, program.name, did_you_mean(str(key), facts) or ""), stacklevel=level)
-    return {key: value for key, value in incident.items() if key not in extra}
+    left_out = set(extra)  # (a set: a payload may have as many keys of its own as it likes)
+    return {key: value for key, value in incident.items() if key not in left_out}
 
 
 def _caller_level() -> int:

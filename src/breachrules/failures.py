@@ -18,7 +18,7 @@ from breachrules.i18n import Term
 
 # the reasons a file the caller named usually cannot be read; anything else by its symbol
 _KNOWN = frozenset({"ENOENT", "EACCES", "EPERM", "EISDIR", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EIO", "EMFILE",
-                    "ENXIO", "EINVAL"})
+                    "ENXIO", "EINVAL", "EFBIG"})
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 

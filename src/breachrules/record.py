@@ -22,6 +22,7 @@ back with ``ReportView.from_dict``.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from breachrules import durations
 from breachrules.document import Block, Bullets, Document, Item, Paragraph, Quote, Section, Table
@@ -245,10 +246,14 @@ def fact_rows(a: AssessmentView, locale: str, timezone: str) -> list[tuple[str, 
 
 
 def value(_: Messages, a: AssessmentView, fact: str, locale: str, timezone: str) -> str:
-    """A fact's JSON value in words, as its type says: members through
-    ``value.<fact>.<member>``, instants in the reader's zone, durations and
-    truth values in words, text as written."""
-    raw = a.facts.get(fact)
+    """A fact's value in the assessment, in words (see :func:`in_words`)."""
+    return in_words(_, a, fact, a.facts.get(fact), locale, timezone)
+
+
+def in_words(_: Messages, a: AssessmentView, fact: str, raw: Any, locale: str, timezone: str) -> str:
+    """A JSON value of a fact of ``a``'s ruleset in words, as its type says:
+    members through ``value.<fact>.<member>``, instants in the reader's
+    zone, durations and truth values in words, text as written."""
     shape = a.vocabulary.fact(fact)
     kind = shape.kind if shape is not None else ""
     if raw is None:

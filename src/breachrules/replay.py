@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from breachrules.ruleset import Ruleset
 
 SCHEMA = "breachrules.replay/1"
+# the versions of the record that always name their ruleset's digest
+_DIGESTED = ("breachrules.record/4", "breachrules.record/3")
 
 # an obligation's status, as a decision has it
 REQUIRED = "required"
@@ -204,6 +206,15 @@ class Replayed:
     stored: Assessment | None = attrs.field(default=None, eq=False, repr=False)
     again: Assessment | None = attrs.field(default=None, eq=False, repr=False)  # its own ruleset's, decided again
     decided: Assessment | None = attrs.field(default=None, eq=False, repr=False)  # the new ruleset's
+    library_version: str | None = None  # of the library that made the record (None before version 4)
+
+    @property
+    def other_library(self) -> bool:
+        """Whether the record was made by another version of the library
+        than this one: the decision may then differ for the library's sake."""
+        from breachrules import __version__
+
+        return self.library_version is not None and self.library_version != __version__
 
     @property
     def changed(self) -> bool | None:
@@ -234,6 +245,7 @@ class Replayed:
             "generated_at": self.generated_at.isoformat(),
             "ruleset": {"name": self.ruleset, "version": self.ruleset_version, "digest": self.digest},
             "facts": "given" if self.facts_given else "validated",
+            "library_version": self.library_version,
             "found": self.found,
             "digest_matches": self.digest_matches,
             "found_digest": self.found_digest,
@@ -293,14 +305,18 @@ def replay(record: Mapping[str, Any], *, made_with: Iterable[Ruleset] = (), new:
     facts: Mapping[str, Any] = (stored_report.facts_given if stored_report.facts_given is not None
                                 else stored.facts)
     candidates = _candidates(stored.ruleset, made_with, new)
-    original = next((r for r in candidates if r.digest == digest), None) if digest else next(iter(candidates), None)
+    # every record since version 3 names its ruleset's digest: one that names none was altered,
+    # and is decided again with no ruleset (one of an older version, with the one of its name)
+    digested = digest is not None or record.get("schema") in _DIGESTED
+    original = next((r for r in candidates if r.digest == digest), None) if digested else next(iter(candidates), None)
     found = bool(candidates)
     replayed = Replayed(
         record_id=stored_report.decision_id, schema=str(record.get("schema")), generated_at=stored_report.now,
         ruleset=stored.ruleset, ruleset_version=stored.ruleset_version, digest=digest,
         facts_given=stored_report.facts_given is not None, found=found,
-        digest_matches=(original is not None) if digest and found else None, reproduced=None, stored=stored,
+        digest_matches=(original is not None) if digested and found else None, reproduced=None, stored=stored,
         found_digest=(original or candidates[0]).digest if found else None,
+        library_version=stored_report.library_version,
     )
     if original is not None:
         stored = stored.using_catalogs(tuple((str(d), domain) for d, domain in original.catalogs))
@@ -373,7 +389,9 @@ def changes_between(old_risk: str, old: Sequence[ObligationStatus], new_risk: st
     before, after = {ob.id: ob for ob in old}, {ob.id: ob for ob in new}
     for id in (*before, *(id for id in after if id not in before)):
         a, b = before.get(id), after.get(id)
-        if (a.status if a else None) != (b.status if b else None):
+        # an obligation one ruleset does not have is, for this incident, one it does not require
+        old_status, new_status = (a.status if a else NOT_REQUIRED), (b.status if b else NOT_REQUIRED)
+        if old_status != new_status:
             changes.append(Change("obligation", id, a.status if a else None, b.status if b else None))
         elif a is not None and b is not None and a.required and a.deadline != b.deadline:
             changes.append(Change("due", id, a.deadline, b.deadline))
