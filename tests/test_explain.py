@@ -188,3 +188,15 @@ def test_a_number_is_written_as_the_reader_s_language_writes_it(lang: str, value
     from breachrules.i18n import Messages
 
     assert number(Messages(lang), value) == written
+
+
+def test_a_number_of_any_size_a_ruleset_computes_is_written_out_in_full() -> None:
+    """Babel's decimal context holds 28 digits; a ruleset's numbers may
+    have up to a hundred (arithmetic.LIMIT), and a reason shows every one."""
+    from datetime import UTC, datetime
+
+    big = breachrules.loads('ruleset big version "1"\nscale risk: none < high\nfact n: count\n'
+                            'define big = n * n\nrule many when big > 1 then risk >= high'
+                            ' because "reason.big {big}" cite "x"\n')
+    text = big.report({"n": 10**13}, now=datetime(2026, 1, 1, tzinfo=UTC)).assessment.explain("fi")
+    assert "reason.big 100 000 000 000 000 000 000 000 000" in text.replace("\u00a0", " ")

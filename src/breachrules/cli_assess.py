@@ -11,8 +11,9 @@ its own (see docs/json-output.md, "What the command adds"):
   ignored, as a problem of the shape every JSON form shares
   (:mod:`breachrules.cli_problems`), ``severity`` "warning".
 
-In ``--format text`` the ranking follows the record when questions are
-open; the warnings go to standard error in every text form.
+In ``--format text`` and ``markdown`` the ranked questions stand in the
+record in place of its unranked list (``record.text``/``record.markdown``
+with ``ranked``); the warnings go to standard error in every text form.
 """
 
 from __future__ import annotations

@@ -97,7 +97,10 @@ def replay(names: Sequence[str], locale: str, *, new: str | None = None, made_wi
             entries.append(Entry(shown, None, failure.problems))
         except replaying.RecordError as error:
             words = _("cli.replay.not_a_record", path=shown, reason=error.message(locale))
-            entries.append(Entry(shown, None, (problem(error.key, words, file=shown),)))
+            each = (replaying.RecordError.of_shape((p,)) for p in error.problems)  # (every one, with its $.path)
+            found = [problem(p.key, _("cli.replay.not_a_record", path=shown, reason=e.message(locale)), file=shown,
+                             path=p.path) for p, e in zip(error.problems, each, strict=True)]
+            entries.append(Entry(shown, None, found or (problem(error.key, words, file=shown),)))
         else:
             entries.append(Entry(shown, result, _problems(result, shown, locale)))
     code = worst(entry.exit_code for entry in entries)

@@ -364,10 +364,14 @@ def number(_: Messages, value: int | float | Decimal | None) -> str:
 
 
 def _number(_: Messages, value: int | float | Decimal) -> str:
+    import decimal
+
     from babel.numbers import format_decimal
 
-    # + 0 turns a negative zero (-0.25 * 0) into zero: no reader writes "-0"
-    return str(format_decimal(value + 0, locale=_.locale, decimal_quantization=False))
+    with decimal.localcontext() as context:  # every digit: Babel's 28 refuse a number of 10**25 and more
+        context.prec, context.Emax, context.Emin = 1000, decimal.MAX_EMAX, decimal.MIN_EMIN
+        # + 0 turns a negative zero (-0.25 * 0) into zero: no reader writes "-0"
+        return str(format_decimal(value + 0, locale=_.locale, decimal_quantization=False))
 
 
 def reason(_: Messages, entry: TraceEntry, a: AssessmentView) -> str:

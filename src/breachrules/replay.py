@@ -33,9 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from breachrules import record_shape
 from breachrules.errors import ArgumentError
 from breachrules.exceptions import BreachrulesError
 from breachrules.exits import ExitCode, worst
+from breachrules.i18n import Term
+from breachrules.record_shape import ShapeProblem
 from breachrules.report import Report
 from breachrules.results import TraceEntry
 
@@ -56,7 +59,18 @@ NOT_REQUIRED = "not_required"
 class RecordError(ArgumentError, ValueError):
     """A document that is not a decision record, or one that lacks what
     replaying it needs. (A :class:`ValueError`, as :meth:`Report.from_dict`
-    raises for a document of another schema.)"""
+    raises for a document of another schema.) ``problems`` are every part
+    of it that is not as a record has it, each with its ``$.path``; the
+    message says the first."""
+
+    problems: tuple[ShapeProblem, ...] = ()
+
+    @classmethod
+    def of_shape(cls, problems: tuple[ShapeProblem, ...]) -> RecordError:
+        first = problems[0]
+        error = cls("argument.not_a_record.shape", path=first.path, what=Term.of(first.key, **dict(first.values)))
+        error.problems = problems
+        return error
 
 
 @attrs.frozen
@@ -282,6 +296,9 @@ def read(data: object) -> Report:
         raise RecordError("argument.not_a_record.not_object")
     if data.get("schema") not in READABLE:
         raise RecordError("argument.not_a_record.schema", schema=json.dumps(data.get("schema"))[:80])
+    found = record_shape.problems(data)  # (a record is untrusted: nothing below reads a value of another kind)
+    if found:
+        raise RecordError.of_shape(found)
     try:
         return Report.from_dict(data)
     except KeyError as error:

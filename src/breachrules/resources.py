@@ -56,7 +56,10 @@ def bundled_path(name: str) -> Path | None:
     if not name or name.startswith(".") or any(c in name for c in "/\\\0"):
         return None
     path = rulesets_dir() / f"{name}{SUFFIX}"
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name too long for a file name names no file either
+        return None
 
 
 def library_locale_dir() -> Path:
