@@ -27,22 +27,11 @@ from breachrules.i18n import LOCALES
 from breachrules.replay import replay
 from breachrules.report import Report
 from breachrules.testing import incidents
+from tests.test_replay import _example, _record
 
 ROOT = Path(__file__).resolve().parent.parent
 GDPR = breachrules.bundled("gdpr")
-AT = datetime.fromisoformat("2026-11-21T12:00:00+02:00")
 LATER = datetime(2999, 1, 1, tzinfo=UTC)  # after every instant an incident may hold
-
-
-def _record(ruleset: breachrules.Ruleset, incident: dict[str, Any], now: datetime = AT) -> dict[str, Any]:
-    """A record as it is stored: its JSON, read back."""
-    data: dict[str, Any] = json.loads(json.dumps(ruleset.report(incident, now=now).to_dict()))
-    return data
-
-
-def _example(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8"))
-    return data
 
 
 def _cites_as_text(value: Any) -> Any:
