@@ -425,6 +425,7 @@ def test_a_directory_of_records_is_read_file_by_file_never_from_a_fifo(tmp_path:
     assert done.returncode == ExitCode.INPUT
     by_file = {Path(entry["file"]).name: entry for entry in document["replayed"]}
     assert by_file["good.json"]["reproduced"] is True
+    assert list(by_file["waits.json"]) == list(by_file["good.json"])  # every entry has the same keys
     assert by_file["waits.json"]["problems"][0]["code"] == "failure.os.EINVAL"  # not a regular file
     assert by_file["twice.json"]["problems"][0]["path"] == "$.schema"
     closed = subprocess.run(["sh", "-c", f'"{sys.executable}" -m breachrules replay - <&-'], capture_output=True,

@@ -25,7 +25,6 @@ from fractions import Fraction
 from typing import Any
 
 from breachrules import interpreter, ir
-from breachrules.durations import format_iso_duration
 from breachrules.errors import EvaluationError
 from breachrules.incident import EARLIEST, LATEST
 from breachrules.interpreter import Interval
@@ -415,17 +414,3 @@ def _number(value: Any) -> Fraction | None:
 
 def _micros(instant: datetime) -> int:
     return (instant - _EPOCH) // _MICRO
-
-
-def json_answer(fact: FactDef, value: Any) -> Any:
-    """An answer in the incident's JSON form."""
-    kind = fact.type.kind
-    if kind == "set":
-        return [m for m in fact.type.members if m in value]
-    if kind == "level":
-        return fact.type.members[value]
-    if kind == "datetime":
-        return value.isoformat()
-    if kind == "duration":
-        return format_iso_duration(value)
-    return value

@@ -48,17 +48,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
-import json
 import os
 import sys
 import tomllib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, NoReturn
 
+from breachrules.cli_input import STDIN, STDIN_NAME, DuplicateKey, read_document
 from breachrules.cli_problems import (
     Failure,
     dumps,
@@ -73,9 +71,6 @@ from breachrules.exits import ExitCode
 from breachrules.failures import os_reason, parse_reason
 from breachrules.i18n import LOCALES, Messages
 from breachrules.instants import parse_instant
-
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 
 
 def _ui_locale(argv: Sequence[str]) -> str:
@@ -331,48 +326,18 @@ def _diff(old_name: str, new_name: str, locale: str, form: str, fail_on: str | N
     return run(old, new, locale, form, fail_on)
 
 
-def _read_incident(name: str) -> Any:
-    """The incident in a JSON or TOML file, or JSON on standard input (``-``).
-    A key given twice is refused (JSON would keep the last value and hide
-    the first)."""
-    if name == STDIN:
-        if sys.stdin is None:  # started with standard input closed
-            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-        return json.loads(sys.stdin.buffer.read().decode("utf-8"), object_pairs_hook=_unique_keys)
-    path = Path(name)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".toml":
-        return tomllib.loads(text)  # TOML itself refuses a key given twice
-    return json.loads(text, object_pairs_hook=_unique_keys)
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(key)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise _DuplicateKey(key)
-        data[key] = value
-    return data
-
-
 def _incident(name: str, _: Messages) -> Any:
     """The incident the command line names, or a :class:`Failure` (exit 3) saying why not."""
     from breachrules.incident import IncidentError, Problem
 
     shown = STDIN_NAME if name == STDIN else name
     try:
-        return _read_incident(name)
+        return read_document(name, toml=True)
     except OSError as error:
         reason = os_reason(error)
         raise Failure(ExitCode.INPUT, _("cli.cannot_read", path=shown, reason=reason),
                       [file_problem("cli.cannot_read", reason, shown, _)]) from None
-    except _DuplicateKey as error:
+    except DuplicateKey as error:
         raise incident_failure(IncidentError([Problem(f"$.{error.key}", "duplicate_key", (("key", error.key),))]),
                                shown, _) from None
     except RecursionError:
@@ -415,7 +380,9 @@ def _assess(args: argparse.Namespace) -> int:
         cli_assess.say_warnings(warned, args.lang)
     try:
         report = ruleset.report(incident, now=now)
-        ranked = ranking.ranked(ruleset, ruleset.validate(incident), report)
+        # the ranking: in JSON always (its key is documented), in words only in place of open questions
+        wanted = args.format == "json" or bool(report.assessment.open_questions)
+        ranked = ranking.ranked(ruleset, ruleset.validate(incident), report) if wanted else None
     except IncidentError as error:
         raise cli_assess.with_warnings(incident_failure(error, shown, _), warned) from None
     except BreachrulesError as error:  # the ruleset cannot evaluate this incident
@@ -426,7 +393,7 @@ def _assess(args: argparse.Namespace) -> int:
     else:  # the open questions, if any, ranked in place of the assessment's list
         from breachrules import record
 
-        section = ranked.section(args.lang) if ranked.questions else None
+        section = ranked.section(args.lang) if ranked is not None and ranked.questions else None
         write = record.markdown if args.format == "markdown" else record.text
         print(write(report, args.lang, args.timezone, section), end="")
     return int(ExitCode.OK)

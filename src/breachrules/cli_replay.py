@@ -26,15 +26,14 @@ wins; every record is replayed whatever the others give.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
-import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from breachrules.cli_colour import Paint, for_terminal, paint
+from breachrules.cli_input import STDIN, STDIN_NAME
 from breachrules.cli_problems import Failure, dumps, evaluation_problem, file_problem, incident_problem, problem
 from breachrules.exits import ExitCode, worst
 from breachrules.i18n import LOCALES, Messages
@@ -44,10 +43,6 @@ if TYPE_CHECKING:
     from breachrules.replay import Change, Difference, Replayed, Rule
     from breachrules.ruleset import Ruleset
 
-STDIN = "-"
-STDIN_NAME = "<stdin>"
-# The largest record read: a record is some hundred kilobytes; a thousand times that is no record.
-MAX_RECORD_BYTES = 64_000_000
 SCHEMA = "breachrules.replay/1"
 
 
@@ -97,9 +92,9 @@ def replay(names: Sequence[str], locale: str, *, new: str | None = None, made_wi
             entries.append(Entry(shown, None, failure.problems))
         except replaying.RecordError as error:
             words = _("cli.replay.not_a_record", path=shown, reason=error.message(locale))
-            each = (replaying.RecordError.of_shape((p,)) for p in error.problems)  # (every one, with its $.path)
-            found = [problem(p.key, _("cli.replay.not_a_record", path=shown, reason=e.message(locale)), file=shown,
-                             path=p.path) for p, e in zip(error.problems, each, strict=True)]
+            found = [problem(p.key, _("cli.replay.not_a_record", path=shown, reason=_(
+                "argument.not_a_record.shape", path=p.path, what=p.text(locale))), file=shown, path=p.path)
+                     for p in error.problems]  # (every one, with its $.path)
             entries.append(Entry(shown, None, found or (problem(error.key, words, file=shown),)))
         else:
             entries.append(Entry(shown, result, _problems(result, shown, locale)))
@@ -142,26 +137,17 @@ def find_records(names: Iterable[str]) -> list[str]:
 
 def _read(file: str, _: Messages) -> Any:
     """A record's JSON, or a :class:`Failure` (exit 3) saying why it cannot be read."""
-    from breachrules.cli import _DuplicateKey, _unique_keys
+    from breachrules.cli_input import DuplicateKey, read_document
     from breachrules.failures import os_reason, parse_reason
-    from breachrules.resources import TooLarge, read_regular
 
     shown = STDIN_NAME if file == STDIN else file
     try:
-        if file == STDIN and sys.stdin is None:  # started with standard input closed
-            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-        # a regular file of bounded size: a directory of records may hold anything
-        raw = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1) if file == STDIN else read_regular(
-            Path(file), MAX_RECORD_BYTES)
-        if len(raw) > MAX_RECORD_BYTES:
-            raise TooLarge(errno.EFBIG, "too large")
+        return read_document(file)
     except OSError as error:
         reason = os_reason(error)
         raise Failure(ExitCode.INPUT, _("cli.cannot_read", path=shown, reason=reason),
                       [file_problem("cli.cannot_read", reason, shown, _)]) from None
-    try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
-    except _DuplicateKey as error:
+    except DuplicateKey as error:
         words = _("cli.replay.duplicate_key", path=shown, key=error.key)
         raise Failure(ExitCode.INPUT, words, [problem("cli.replay.duplicate_key", words, file=shown,
                                                       path=f"$.{error.key}")]) from None
@@ -455,15 +441,12 @@ def document(entries: Sequence[Entry], new: Ruleset | None, code: ExitCode, loca
     }
 
 
-_EMPTY: dict[str, Any] = {"decision_id": None, "schema": None, "generated_at": None, "ruleset": None, "facts": None,
-          "found": None, "digest_matches": None, "found_digest": None, "reproduced": None, "differences": [],
-          "changed": None, "changes": [], "old": None, "new": None}
-
-
 def _entry_dict(entry: Entry, locale: str, timezone: str) -> dict[str, Any]:
     r = entry.result
     if r is None:
-        return {"file": entry.file, "readable": False, **_EMPTY, "exit_code": int(entry.exit_code),
+        from breachrules.replay import Replayed
+
+        return {"file": entry.file, "readable": False, **Replayed.unread(), "exit_code": int(entry.exit_code),
                 "message": "\n".join(p["message"] for p in entry.problems), "problems": list(entry.problems)}
     data = r.to_dict()
     data["differences"] = [{**d.to_dict(), "message": difference(d, r, locale, timezone)} for d in r.differences]

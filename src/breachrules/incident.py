@@ -10,13 +10,13 @@ explicit "don't know" and is unknown even where a default exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 
-from breachrules.durations import parse_iso_duration
+from breachrules.durations import format_iso_duration, parse_iso_duration
 from breachrules.errors import ArgumentError, BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
 from breachrules.instants import parse_instant
@@ -318,3 +318,37 @@ def fixed_offset(value: datetime) -> datetime:
     if value.tzinfo.__class__ is timezone:
         return value
     return value.astimezone(timezone(offset))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the way back: values in JSON
+
+
+def json_converter(fact: FactDef) -> Callable[[Any], Any]:
+    """How a validated value of ``fact`` is written in an incident's JSON
+    form: a set as the list of its members (sorted, a set having no order),
+    a level by its name, instants and durations in ISO 8601, the rest as it
+    is (:func:`as_is`, which a caller may test for)."""
+    kind = fact.type.kind
+    if kind == "set":
+        return _members
+    if kind == "level":
+        levels = fact.type.members
+        return lambda v: levels[v]
+    if kind == "datetime":
+        return datetime.isoformat
+    if kind == "duration":
+        return format_iso_duration
+    return as_is
+
+
+def json_value(fact: FactDef, value: Any) -> Any:
+    """A validated value of ``fact`` in an incident's JSON form (see :func:`json_converter`)."""
+    return json_converter(fact)(value)
+
+
+def as_is(value: Any) -> Any:
+    return value
+
+
+def _members(value: Any) -> list[str]:
+    return sorted(set(value))  # (each member once, whether kept as a list, tuple, set or frozenset)

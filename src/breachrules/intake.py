@@ -23,13 +23,12 @@ so that a form built from either asks the same.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 import attrs
 
-from breachrules.durations import format_iso_duration
 from breachrules.i18n import Messages
+from breachrules.incident import json_value
 from breachrules.limits import MAX_MAGNITUDE
 from breachrules.program import FactDef, Program
 
@@ -121,23 +120,9 @@ def question(fact: FactDef, _: Messages, decides: bool) -> Question:
         minimum=minimum,
         maximum=maximum,
         has_default=fact.has_default,
-        default=_json(fact) if fact.has_default else None,
+        default=json_value(fact, fact.default) if fact.has_default else None,
         decides=decides,
     )
-
-
-def _json(fact: FactDef) -> Any:
-    """A fact's default in the JSON form an incident gives it."""
-    value, type_ = fact.default, fact.type
-    if type_.kind == "set":
-        return [m for m in type_.members if m in value]
-    if type_.kind == "level" and isinstance(value, int):
-        return type_.members[value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return format_iso_duration(value)
-    return value
 
 
 __all__ = ["Kind", "Member", "Question", "question", "questions"]

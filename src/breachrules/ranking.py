@@ -47,8 +47,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from breachrules.answers import Probes, json_answer
-from breachrules.incident import Facts
+from breachrules.answers import Probes
+from breachrules.incident import Facts, json_value
 from breachrules.results import OVERDUE, PENDING, Deadline
 
 if TYPE_CHECKING:
@@ -300,9 +300,11 @@ def rank(ruleset: Ruleset, incident: Mapping[str, Any], now: datetime | None = N
 
 def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
     """The ranking of validated ``facts`` whose report is ``report``."""
+    assessment = report.assessment
+    if facts.complete and not assessment.open_questions:  # every fact the rules read is known: nothing to rank
+        return Ranking(report.now, (), (), True, assessment)
     program = ruleset.program
     known = dict(facts.known)
-    assessment = report.assessment
     probe = Probes(program, known, report.now)
     asked = [q.fact for q in assessment.open_questions]
     # every unknown fact the rules read is tried, not only those asked: the
@@ -325,11 +327,11 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
             for ob, before in probe.statuses.items():
                 after = statuses[ob]
                 if before is not False and after is False and ob not in removes:
-                    removes[ob] = Answer("remove", ob, json_answer(program.facts[name], value))
+                    removes[ob] = Answer("remove", ob, json_value(program.facts[name], value))
                 if before is not True and after is True and ob not in confirms:
-                    confirms[ob] = Answer("confirm", ob, json_answer(program.facts[name], value))
+                    confirms[ob] = Answer("confirm", ob, json_value(program.facts[name], value))
             if risk is None and levels != probe.risk:
-                risk = Answer("risk", None, json_answer(program.facts[name], value))
+                risk = Answer("risk", None, json_value(program.facts[name], value))
         found[name] = (removes, confirms, risk)
     changed = {ob for removes, confirms, _risk in found.values() for ob in (*removes, *confirms)}
     open_duties = [ob.name for ob in program.obligations

@@ -251,6 +251,13 @@ class Replayed:
             codes.append(ExitCode.FINDINGS)
         return worst(codes)
 
+    @staticmethod
+    def unread() -> dict[str, Any]:
+        """The fields of :meth:`to_dict` for a file that is no readable record:
+        each empty (``null``, or no entries), so that every entry has the same keys."""
+        return {key: [] if isinstance(value, list) else None for key, value in _SAMPLE.to_dict().items()
+                if key != "exit_code"}
+
     def to_dict(self) -> dict[str, Any]:
         """The data of :mod:`breachrules.cli_replay`'s JSON form, without its words."""
         return {
@@ -271,6 +278,9 @@ class Replayed:
             "new": self.new.to_dict() if self.new is not None else None,
             "exit_code": int(self.exit_code),
         }
+
+
+_SAMPLE = Replayed(None, "", datetime(2000, 1, 1), "", "", None, False, False, None, None)  # (its shape only)
 
 
 def _code(error: BreachrulesError | None) -> ExitCode:
@@ -335,11 +345,12 @@ def replay(record: Mapping[str, Any], *, made_with: Iterable[Ruleset] = (), new:
         found_digest=(original or candidates[0]).digest if found else None,
         library_version=stored_report.library_version,
     )
+    again_report: Report | None = None
     if original is not None:
         stored = stored.using_catalogs(tuple((str(d), domain) for d, domain in original.catalogs))
         replayed = attrs.evolve(replayed, stored=stored)
         try:
-            again = original.report(facts, now=stored_report.now)
+            again = again_report = original.report(facts, now=stored_report.now)
         except BreachrulesError as error:
             replayed = attrs.evolve(replayed, reproduced=False, error=error)
         else:
@@ -347,7 +358,9 @@ def replay(record: Mapping[str, Any], *, made_with: Iterable[Ruleset] = (), new:
             replayed = attrs.evolve(replayed, reproduced=not differences, differences=differences,
                                     again=again.assessment)
     if new is not None:
-        replayed = _against(replayed, stored, facts, stored_report.now, new)
+        # (the record's own ruleset given as the new one: what it decided again is what the new one decides)
+        same = again_report if new is original and again_report is not None else None
+        replayed = _against(replayed, stored, facts, stored_report.now, new, same)
     return replayed
 
 
@@ -370,12 +383,13 @@ def _candidates(name: str, made_with: Iterable[Ruleset], new: Ruleset | None) ->
 
 
 def _against(replayed: Replayed, stored: Assessment, facts: Mapping[str, Any], now: datetime,
-             new: Ruleset) -> Replayed:
-    """The record's decision compared with what ``new`` decides on its facts."""
+             new: Ruleset, decided_report: Report | None = None) -> Replayed:
+    """The record's decision compared with what ``new`` decides on its facts
+    (``decided_report``, when it has decided them already)."""
     against = (new.name, new.version, new.digest)
     old_obligations = _statuses(stored)
     try:
-        decided = new.report(facts, now=now).assessment
+        decided = (decided_report or new.report(facts, now=now)).assessment
     except BreachrulesError as error:
         old = Side(stored.ruleset, stored.ruleset_version, replayed.digest, stored.risk, old_obligations, ())
         return attrs.evolve(replayed, against=against, old=old, new_error=error)

@@ -25,7 +25,6 @@ record; :mod:`breachrules.record` renders it as Markdown and
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -203,7 +202,7 @@ def build(program: Program, known: Mapping[str, Any], assessment: Assessment, no
 
 
 # The namespace of the decision ids breachrules derives (uuid5 of "https://breachrules.invalid/decision")
-DECISION_NAMESPACE = uuid.UUID("f125b86c-7e81-5335-bd36-8f6e14a9ceed")
+DECISION_NAMESPACE = "f125b86c-7e81-5335-bd36-8f6e14a9ceed"  # (uuid is imported on first need: it is slow)
 
 
 def content_id(library_version: str, assessment: Assessment, now: datetime, facts_given: Mapping[str, Any]) -> str:
@@ -220,13 +219,17 @@ def content_id(library_version: str, assessment: Assessment, now: datetime, fact
                        "ruleset_version": assessment.ruleset_version, "digest": assessment.vocabulary.digest,
                        "generated_at": now.isoformat(), "facts_given": facts_given},
                       sort_keys=True, separators=(",", ":"))  # (ASCII: a text may hold a lone surrogate)
-    return str(uuid.uuid5(DECISION_NAMESPACE, name))
+    import uuid
+
+    return str(uuid.uuid5(uuid.UUID(DECISION_NAMESPACE), name))
 
 
 def parse_decision_id(value: object) -> str:
     """A decision id given by the caller: a UUID (a :class:`uuid.UUID` or its
     text in any form :class:`uuid.UUID` reads), in its canonical form
     (``"1b4e28ba-2fa1-11d2-883f-0016d3cca427"``); ArgumentError for anything else."""
+    import uuid
+
     from breachrules.errors import ArgumentError
 
     if isinstance(value, uuid.UUID):

@@ -28,12 +28,11 @@ import attrs
 from breachrules import catalogs, codegen, ir, packing, validator
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.collector import paused_gc
-from breachrules.durations import format_iso_duration
 from breachrules.errors import EvaluationError
 from breachrules.extra_keys import ExtraKeys, without_extra_keys
 from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
-from breachrules.incident import Facts, IncidentError, after, moment, validate
+from breachrules.incident import Facts, IncidentError, after, as_is, json_converter, moment, validate
 from breachrules.limits import DEFAULT, Limits
 from breachrules.program import FactDef, ObligationDef, Program
 from breachrules.spans import Span
@@ -349,11 +348,10 @@ class _StaticParts:
         # facts whose JSON form is not their value: sets, levels, instants, durations
         self.converters = {
             name: converter for name, fact in program.facts.items()
-            if (converter := _json_converter(fact)) is not _identity
+            if (converter := json_converter(fact)) is not as_is
         }
-        # (the fast path may keep a set fact as a tuple, a frozenset or a set: each member once, in order)
-        self.json_order = tuple((name, _members if fact.type.kind == "set" else _json_converter(fact))
-                                for name, fact in program.facts.items())
+        # (the fast path may keep a set fact as a tuple, a frozenset or a set: the converter takes each)
+        self.json_order = tuple((name, json_converter(fact)) for name, fact in program.facts.items())
         # Shared between assessments, filled on first need; every value is immutable.
         self.levels_cache: dict[tuple[int, ...], Mapping[str, str]] = {}
         self.obligations_cache: dict[tuple[Any, ...], tuple[ObligationResult, ...]] = {}
@@ -621,23 +619,3 @@ def _named(span: Span) -> Span:
     return attrs.evolve(span, file=Path(span.file).name)
 
 
-def _json_converter(fact: FactDef) -> Callable[[Any], Any]:
-    kind = fact.type.kind
-    if kind == "set":
-        return sorted
-    if kind == "level":
-        levels = fact.type.members
-        return lambda v: levels[v]
-    if kind == "datetime":
-        return datetime.isoformat
-    if kind == "duration":
-        return format_iso_duration
-    return _identity
-
-
-def _members(value: Any) -> list[str]:
-    return sorted(set(value))
-
-
-def _identity(value: Any) -> Any:
-    return value
