@@ -250,7 +250,7 @@ def status(r: Replayed, locale: str, timezone: str, out: Paint | None = None) ->
 
 def difference(d: Difference, r: Replayed, locale: str, timezone: str) -> str:
     """One part of a record that deciding it again does not give back, in words."""
-    from breachrules.explain import fact_label, in_sentence, level_of, name_of, where
+    from breachrules.explain import fact_label, in_sentence, level_of, name_of, scale_name, where
 
     _ = _messages(r.stored, locale)
     if d.what == "checklist":
@@ -259,7 +259,7 @@ def difference(d: Difference, r: Replayed, locale: str, timezone: str) -> str:
         return _("cli.replay.ruleset_differs", stored=_ruleset_words(d.stored), replayed=_ruleset_words(d.replayed))
     stored, replayed = d.stored, d.replayed
     if d.what in ("level", "certain_level"):
-        label = _.label(f"scale.{d.name}", d.name)
+        label = scale_name(_, d.name, d.name)
         what = label if d.what == "level" else _("cli.replay.established", outcome=label)
         stored, replayed = (level_of(_, d.name, v) if v is not None else _("record.none") for v in (stored, replayed))
     elif d.what == "provisional":
@@ -297,12 +297,12 @@ def difference(d: Difference, r: Replayed, locale: str, timezone: str) -> str:
 
 def change(c: Change, r: Replayed, locale: str, timezone: str) -> str:
     """One part of a decision the new ruleset decides otherwise, in words."""
-    from breachrules.explain import level_of
+    from breachrules.explain import level_of, scale_name
 
     _ = _messages(r.stored, locale)
     new_words = _messages(r.decided, locale)
     if c.what == "risk":
-        what = _.label("scale.risk", "risk")
+        what = scale_name(_, "risk", "risk")
         old, new = level_of(_, "risk", c.old or ""), level_of(new_words, "risk", c.new or "")
     elif c.what == "obligation":
         what = _obligation(_, r, c.name)

@@ -71,6 +71,11 @@ def member(_: Messages, fact: str, name: str) -> str:
     return _(key) if _.has(key) else name
 
 
+def scale_name(_: Messages, scale: str, fallback: str) -> str:
+    """A scale's name as its ruleset's catalog says it ("Riskin taso"), or ``fallback``."""
+    return _.label(f"scale.{scale}", fallback)
+
+
 def level_of(_: Messages, scale: str, level: str) -> str:
     """A level of a scale in words (``scale.SCALE.LEVEL``), or its name when the catalog has none."""
     return _.label(f"scale.{scale}.{level}", level)
@@ -226,10 +231,10 @@ def summary(_: Messages, a: AssessmentView) -> tuple[Block, ...]:
     The headline is named as the ruleset names its risk scale, when its
     catalog does ("Severity (ENISA)" for a ruleset whose risk is a severity),
     and "Risk level" when it does not."""
-    scale = _.label("scale.risk", "")
+    scale = scale_name(_, "risk", "")
     level = level_of(_, "risk", a.risk)
     levels = [Item(_("explain.level", name=scale, level=level) if scale else _("explain.risk", level=level))]
-    levels += [Item(_("explain.level", name=_.label("scale." + name, name), level=level_of(_, name, level)))
+    levels += [Item(_("explain.level", name=scale_name(_, name, name), level=level_of(_, name, level)))
                for name, level in a.levels.items() if name != "risk"]
     return (Bullets(tuple(levels)), Note(provisional(_, a))) if a.provisional else (Bullets(tuple(levels)),)
 

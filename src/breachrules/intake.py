@@ -27,6 +27,7 @@ from typing import Any, Literal, cast
 
 import attrs
 
+from breachrules.explain import level_of, member
 from breachrules.i18n import Messages
 from breachrules.incident import json_value
 from breachrules.limits import MAX_MAGNITUDE
@@ -101,11 +102,9 @@ def question(fact: FactDef, _: Messages, decides: bool) -> Question:
     type_ = fact.type
     kind = cast(Kind, type_.kind)  # (the checker makes no other kinds)
     members: tuple[Member, ...] = ()
-    if kind in ("enum", "set"):
-        members = tuple(Member(m, _(key) if _.has(key := f"value.{fact.name}.{m}") else m) for m in type_.members)
-    elif kind == "level":
-        members = tuple(Member(m, _(key) if _.has(key := f"value.{fact.name}.{m}") else
-                               _.label(f"scale.{type_.scale}.{m}", m)) for m in type_.members)
+    if kind in ("enum", "set", "level"):  # (a level without words of its own is said as its scale says it)
+        members = tuple(Member(m, member(_, fact.name, m) if kind != "level" or _.has(f"value.{fact.name}.{m}")
+                               else level_of(_, type_.scale, m)) for m in type_.members)
     minimum = maximum = None
     if kind == "number":
         minimum = -MAX_MAGNITUDE if type_.low is None else max(type_.low, -MAX_MAGNITUDE)

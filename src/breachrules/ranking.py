@@ -221,7 +221,7 @@ class Ranking:
         """The ranking as a section of a document: the lines of the duties,
         then the questions in rank order, each with what its answer can do."""
         from breachrules.document import Bullets, Item, Paragraph, Section
-        from breachrules.explain import fact_label
+        from breachrules.explain import fact_label, scale_name
 
         _ = _messages(self.assessment, locale)
         lines = self.lines(locale)
@@ -234,7 +234,7 @@ class Ranking:
             if q.confirms:
                 notes.append(Item(_("ranking.can_confirm", duties=_names(_, q.confirms))))
             if q.risk and not (q.removes or q.confirms):
-                scale = _.label("scale.risk", "")
+                scale = scale_name(_, "risk", "")
                 notes.append(Item(_("ranking.can_change_level", name=scale) if scale
                                   else _("ranking.can_change_risk")))
             items.append(Item(_(q.question), aside=f"({fact_label(_, q.fact)})", items=tuple(notes)))
