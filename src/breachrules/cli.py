@@ -373,7 +373,7 @@ def _assess(args: argparse.Namespace) -> int:
     (ruleset,) = load_rulesets([args.ruleset], args.lang)
     incident = _incident(args.incident, _)
     shown = STDIN_NAME if args.incident == STDIN else args.incident
-    from breachrules import cli_assess, ranking
+    from breachrules import cli_assess
 
     incident, warned = cli_assess.ignoring_extra_keys(ruleset, incident, args.ignore_extra_keys, shown, args.lang)
     if args.format != "json":
@@ -382,7 +382,11 @@ def _assess(args: argparse.Namespace) -> int:
         report = ruleset.report(incident, now=now)
         # the ranking: in JSON always (its key is documented), in words only in place of open questions
         wanted = args.format == "json" or bool(report.assessment.open_questions)
-        ranked = ranking.ranked(ruleset, ruleset.validate(incident), report) if wanted else None
+        ranked = None
+        if wanted:  # (the ranking's probes, and the interpreter they run, load only then)
+            from breachrules import ranking
+
+            ranked = ranking.ranked(ruleset, ruleset.validate(incident), report)
     except IncidentError as error:
         raise cli_assess.with_warnings(incident_failure(error, shown, _), warned) from None
     except BreachrulesError as error:  # the ruleset cannot evaluate this incident

@@ -27,7 +27,7 @@ from typing import Any, Literal, cast
 
 import attrs
 
-from breachrules.explain import level_of, member
+from breachrules.explain import fact_label, level_of, member
 from breachrules.i18n import Messages
 from breachrules.incident import json_value
 from breachrules.limits import MAX_MAGNITUDE
@@ -112,7 +112,7 @@ def question(fact: FactDef, _: Messages, decides: bool) -> Question:
     return Question(
         fact=fact.name,
         kind=kind,
-        label=_.label(f"fact.{fact.name}", fact.name),
+        label=fact_label(_, fact.name),
         question=_.label(fact.question, "") or None,
         members=members,
         integral=type_.integral,
