@@ -34,6 +34,10 @@ from breachrules.ruleset import Ruleset
 from breachrules.testing import incidents, rulesets, values
 from tests.conftest import ROOT
 
+# the command line in English whatever the machine's language (autouse), and a run's code and output
+from tests.test_cli_exits import _english_unless_asked  # noqa: F401
+from tests.test_cli_exits import main as run
+
 BUNDLED = ("gdpr", "fi-health", "enisa")
 LOCALES = ("fi", "sv", "en")
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -516,16 +520,6 @@ def test_the_schema_of_a_complete_incident() -> None:
 # ---------------------------------------------------------------- the command line
 
 
-@pytest.fixture(autouse=True)
-def _english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BREACHRULES_LANG", "LC_ALL", "LANG", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("options", [[], ["--format", "json"], ["--lang", "sv"], ["--complete", "--lang", "fi"]])
