@@ -190,6 +190,7 @@ def _parser(_: Messages) -> argparse.ArgumentParser:
                         help=_("cli.assess.timezone"))
     assess.add_argument("--now", default=None, metavar=_("cli.metavar.now"), help=_("cli.assess.now"))
     assess.add_argument("--ignore-extra-keys", action="store_true", help=_("cli.assess.ignore_extra_keys"))
+    assess.add_argument("--exact", action="store_true", help=_("cli.assess.exact"))
 
     check = commands.add_parser("check", help=_("cli.check.help"))
     check.add_argument("rulesets", nargs="+", metavar=_("cli.metavar.ruleset"), help=_("cli.check.ruleset"))
@@ -370,6 +371,11 @@ def _assess(args: argparse.Namespace) -> int:
     now = _instant(args.now)
     if now is None or not in_window(now):
         raise Failure(ExitCode.USAGE, _("cli.bad_now", value=args.now), key="cli.bad_now")
+    if args.exact:
+        from breachrules import verify
+
+        if not verify.available():
+            raise Failure(ExitCode.UNAVAILABLE, _("cli.assess.no_solver"), key="cli.assess.no_solver")
     (ruleset,) = load_rulesets([args.ruleset], args.lang)
     incident = _incident(args.incident, _)
     shown = STDIN_NAME if args.incident == STDIN else args.incident
@@ -386,7 +392,9 @@ def _assess(args: argparse.Namespace) -> int:
         if wanted:  # (the ranking's probes, and the interpreter they run, load only then)
             from breachrules import ranking
 
-            ranked = ranking.ranked(ruleset, ruleset.validate(incident), report)
+            facts = ruleset.validate(incident)
+            exactly = cli_assess.exactly(ruleset, facts, args.lang) if args.exact else None
+            ranked = ranking.ranked(ruleset, facts, report, exactly)
     except IncidentError as error:
         raise cli_assess.with_warnings(incident_failure(error, shown, _), warned) from None
     except BreachrulesError as error:  # the ruleset cannot evaluate this incident

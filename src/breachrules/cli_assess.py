@@ -59,6 +59,21 @@ def with_warnings(failure: Failure, warned: Sequence[Mapping[str, Any]]) -> Fail
     return Failure(failure.code, failure.text, [*failure.problems, *warned], message=failure.message)
 
 
+def exactly(ruleset: Any, facts: Any, locale: str) -> Any:
+    """The solver's exact reading of the incident (``--exact``), or None,
+    with a warning on standard error, for a ruleset it cannot hold exactly."""
+    from breachrules import ranking
+    from breachrules.verify.encoding import Unsupported
+
+    try:
+        return ranking.exactly(ruleset, facts)
+    except Unsupported as unsupported:
+        _ = Messages(locale)
+        print(for_terminal(f"{_('diagnostic.severity.warning')}: "
+                           f"{_('cli.assess.not_exact', construct=_.term(unsupported.construct))}"), file=sys.stderr)
+        return None
+
+
 def document(record: Mapping[str, Any], ranking: Any, warned: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The record as ``--format json`` prints it: the record's keys, then ``ranking`` and ``warnings``."""
     return {**record, "ranking": ranking.to_dict(), "warnings": list(warned)}

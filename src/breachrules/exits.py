@@ -24,7 +24,7 @@ Code  Name             Meaning
 5     ``EVALUATION``   the ruleset compiles but cannot evaluate this incident
                        (a division by zero, a value out of its range)
 6     ``UNAVAILABLE``  the command needs an optional extra that is not
-                       installed (``diff`` without the solver)
+                       installed (``diff``, ``assess --exact``, without the solver)
 ====  ===============  =========================================================
 
 ``check`` reports a ruleset that does not compile as a finding (1): that

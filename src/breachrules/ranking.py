@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from breachrules.i18n import Messages
     from breachrules.report import Report
     from breachrules.ruleset import Ruleset
+    from breachrules.verify.relevance import Relevance
 
 SCHEMA = "breachrules.ranking/1"
 
@@ -90,7 +91,11 @@ class RankedQuestion:
     ``time_left`` are those of the most urgent duty it settles (None when
     that duty has no instant, or it settles none); ``time_left`` is
     negative once that duty is overdue. ``answers`` holds, for each thing
-    it can do, one answer that does it."""
+    it can do, one answer that does it. ``matters``, in an exact ranking
+    only (:func:`ranked` with a ``relevance``): whether some answer, with
+    the others answered some way, changes the decision (the solver's pair
+    is in :attr:`Ranking.relevance`), or no answer can (proved); None when
+    not known."""
 
     fact: str
     question: str  # message id
@@ -101,6 +106,7 @@ class RankedQuestion:
     time_left: timedelta | None
     answers: tuple[Answer, ...]
     open_question: bool = True  # listed by the assessment (see Ranking.questions)
+    matters: bool | None = None
 
     @property
     def settles(self) -> tuple[str, ...]:
@@ -118,6 +124,7 @@ class RankedQuestion:
             "remaining_seconds": _seconds(self.time_left),
             "answers": [a.to_dict() for a in self.answers],
             "open_question": self.open_question,
+            "matters": self.matters,
         }
 
 
@@ -167,13 +174,16 @@ class Ranking:
     then those that can only change the risk level; then the other open
     questions; within each, in the order the ruleset declares its facts.
     ``duties``: the obligations still open to an answer, most urgent first.
-    ``complete``: every class of answers was tried (see the module)."""
+    ``complete``: every class of answers was tried (see the module).
+    ``relevance``: the solver's exact reading, in an exact ranking; the
+    questions no answer can matter to come last."""
 
     now: datetime
     duties: tuple[OpenDuty, ...]
     questions: tuple[RankedQuestion, ...]
     complete: bool
     assessment: Assessment = attrs.field(eq=False, repr=False)  # what was ranked, for its catalogs
+    relevance: Relevance | None = None
 
     @property
     def settling(self) -> tuple[RankedQuestion, ...]:
@@ -206,6 +216,7 @@ class Ranking:
             "complete": self.complete,
             "duties": [d.to_dict() for d in self.duties],
             "questions": [q.to_dict() for q in self.questions],
+            "exact": None if self.relevance is None else self.relevance.to_dict(),
         }
 
     # -------------------------------------------------------------- in words
@@ -215,7 +226,9 @@ class Ranking:
         open questions can still remove the obligation “...”"), most urgent
         first, in the reader's language."""
         _ = _messages(self.assessment, locale)
-        return tuple(line for duty in self.duties for line in _duty_lines(_, self, duty))
+        decided = {} if self.relevance is None else self.relevance.required
+        return tuple(line for duty in self.duties if decided.get(duty.obligation) is None
+                     for line in _duty_lines(_, self, duty))
 
     def section(self, locale: str = "en") -> Section:
         """The ranking as a section of a document: the lines of the duties,
@@ -224,11 +237,15 @@ class Ranking:
         from breachrules.explain import fact_label, scale_name
 
         _ = _messages(self.assessment, locale)
-        lines = self.lines(locale)
+        lines = (*self._exact_lines(_), *self.lines(locale))
         blocks: list[Any] = [Paragraph("\n".join(lines))] if lines else []
         items = []
         for q in self.questions:
             notes = []
+            if q.matters is False:  # what its answer alone seems to do, the exact lines above settle
+                items.append(Item(_(q.question), aside=f"({fact_label(_, q.fact)})",
+                                  items=(Item(_("ranking.needless")),)))
+                continue
             if q.removes:
                 notes.append(Item(_("ranking.can_remove", duties=_names(_, q.removes))))
             if q.confirms:
@@ -237,10 +254,33 @@ class Ranking:
                 scale = scale_name(_, "risk", "")
                 notes.append(Item(_("ranking.can_change_level", name=scale) if scale
                                   else _("ranking.can_change_risk")))
+            matter = None if self.relevance is None else self.relevance.matter(q.fact)
+            if matter is not None and not (q.risk or q.removes or q.confirms):
+                notes.append(Item(_("ranking.with_others", what=_changed(_, matter.changes))))
             items.append(Item(_(q.question), aside=f"({fact_label(_, q.fact)})", items=tuple(notes)))
         if items:
             blocks.append(Bullets(tuple(items)))
         return Section(_.plural("ranking.title", len(self.questions)), tuple(blocks))
+
+    def _exact_lines(self, _: Messages) -> list[str]:
+        """What the solver settles that the assessment leaves open: a
+        narrower risk level, a duty decided whatever the answers."""
+        from breachrules.explain import level_of, name_of
+
+        if self.relevance is None:
+            return []
+        out = []
+        risk = self.relevance.levels.get("risk", ())
+        shown = self.assessment.levels.get("risk")
+        if len(risk) == 1 and shown is not None and self.assessment.certain_levels.get("risk") != shown:
+            name = _changed(_, "risk")
+            out.append(_("ranking.exact_level", name=name[:1].upper() + name[1:], level=level_of(_, "risk", risk[0])))
+        undecided = {o.id for o in self.assessment.obligations if not o.certain}
+        for ob, required in self.relevance.required.items():
+            if ob in undecided and required is not None:
+                key = "ranking.exact_required" if required else "ranking.exact_not_required"
+                out.append(_(key, duty=name_of(_, ob)))
+        return out
 
     def render(self, locale: str = "en") -> str:
         """:meth:`section` as plain text, as the command line shows it."""
@@ -254,6 +294,16 @@ def _messages(assessment: Assessment, locale: str) -> Messages:
     from breachrules.explain import messages_for
 
     return messages_for(assessment, locale)
+
+
+def _changed(_: Messages, what: str) -> str:
+    """What an answer changes, in words: the risk level (by its scale's
+    name) or an obligation."""
+    from breachrules.explain import name_of, scale_name
+
+    if what == "risk":
+        return scale_name(_, "risk", "") or _("ranking.the_risk_level")
+    return name_of(_, what)
 
 
 def _names(_: Messages, obligations: Iterable[str]) -> str:
@@ -291,18 +341,33 @@ def _duty_lines(_: Messages, ranking: Ranking, duty: OpenDuty) -> list[str]:
 # ------------------------------------------------------------------ ranking
 
 
-def rank(ruleset: Ruleset, incident: Mapping[str, Any], now: datetime | None = None) -> Ranking:
+def rank(ruleset: Ruleset, incident: Mapping[str, Any], now: datetime | None = None,
+         exact: bool = False) -> Ranking:
     """The open questions of ``incident``, ranked at ``now`` (default: the
-    current time). Raises what :meth:`Ruleset.report` raises."""
+    current time); ``exact`` asks the solver which of them can matter at
+    all (see :func:`exactly`). Raises what :meth:`Ruleset.report` raises."""
     facts = ruleset.validate(incident)
-    return ranked(ruleset, facts, ruleset.report(facts, now=now))
+    report = ruleset.report(facts, now=now)
+    return ranked(ruleset, facts, report, exactly(ruleset, facts) if exact else None)
 
 
-def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
-    """The ranking of validated ``facts`` whose report is ``report``."""
+def exactly(ruleset: Ruleset, facts: Facts) -> Relevance:
+    """The solver's exact reading of ``facts`` (:mod:`breachrules.verify.relevance`):
+    which unknown facts can change the decision, each with a pair of
+    incidents that shows it, and which cannot. Raises :class:`ImportError`
+    without the solver, and :class:`~breachrules.verify.encoding.Unsupported`
+    for a ruleset it cannot hold exactly."""
+    from breachrules.verify.relevance import relevance
+
+    return relevance(ruleset.program, facts)
+
+
+def ranked(ruleset: Ruleset, facts: Facts, report: Report, relevance: Relevance | None = None) -> Ranking:
+    """The ranking of validated ``facts`` whose report is ``report``; with
+    the solver's ``relevance`` of them, an exact one."""
     assessment = report.assessment
     if facts.complete and not assessment.open_questions:  # every fact the rules read is known: nothing to rank
-        return Ranking(report.now, (), (), True, assessment)
+        return Ranking(report.now, (), (), True, assessment, relevance)
     program = ruleset.program
     known = dict(facts.known)
     probe = Probes(program, known, report.now)
@@ -312,6 +377,11 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
     # whether a fact "is known" can change with any answer
     candidates = [name for name in program.facts if name not in known and name in probe.read]
     candidates += [name for name in asked if name not in candidates]
+    matters: dict[str, bool | None] = {}
+    if relevance is not None:
+        matters = {**dict.fromkeys(relevance.undecided), **dict.fromkeys(relevance.needless, False),
+                   **{m.fact: True for m in relevance.matters}}
+        candidates += [m.fact for m in relevance.matters if m.fact not in candidates]
     deadlines = {d.obligation: d for d in report.deadlines}
     order = {ob.name: i for i, ob in enumerate(program.obligations)}
     found: dict[str, tuple[dict[str, Answer], dict[str, Answer], Answer | None]] = {}
@@ -342,7 +412,7 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
     questions = []
     for name in candidates:
         removes, confirms, risk = found[name]
-        if name not in asked and not (removes or confirms or risk):
+        if name not in asked and not (removes or confirms or risk or matters.get(name)):
             continue  # not asked, and rightly: no answer to it alone changes anything
         settled = sorted({*removes, *confirms}, key=lambda ob: duty_key[ob])
         first = deadlines.get(settled[0]) if settled else None
@@ -358,10 +428,13 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
             time_left=None if first is None else first.remaining,
             answers=answers,
             open_question=name in asked,
+            matters=matters.get(name),
         ))
 
     def key(q: RankedQuestion) -> tuple[Any, ...]:
         settled = q.settles
+        if q.matters is False:  # no answer can change anything: last, whatever it seems to settle alone
+            return (3, (), 0, declared[q.fact])
         if settled:
             return (0, min(duty_key[ob] for ob in settled), -len(settled), declared[q.fact])
         return (1 if q.risk else 2, (), 0, declared[q.fact])
@@ -376,7 +449,7 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report) -> Ranking:
             removed_by=tuple(sorted((n for n, (r, _c, _k) in found.items() if ob in r), key=place.__getitem__)),
             confirmed_by=tuple(sorted((n for n, (_r, c, _k) in found.items() if ob in c), key=place.__getitem__)),
         ) for ob in open_duties), key=lambda duty: duty_key[duty.obligation]))
-    return Ranking(report.now, duties, tuple(questions), probe.complete, assessment)
+    return Ranking(report.now, duties, tuple(questions), probe.complete, assessment, relevance)
 
 
 def _in_order(names: Iterable[str], order: Mapping[str, int]) -> tuple[str, ...]:
@@ -402,4 +475,4 @@ def _seconds(delta: timedelta | None) -> float | None:
     return None if delta is None else delta.total_seconds()
 
 
-__all__ = ["SCHEMA", "Answer", "OpenDuty", "RankedQuestion", "Ranking", "rank", "ranked"]
+__all__ = ["SCHEMA", "Answer", "OpenDuty", "RankedQuestion", "Ranking", "exactly", "rank", "ranked"]

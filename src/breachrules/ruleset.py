@@ -323,16 +323,18 @@ class Ruleset:
         return report.build(self.program, facts.known, self.assess(facts), when, given, chosen)
 
     def ranked_questions(self, incident: Mapping[str, Any], now: datetime | None = None, *,
-                         extra_keys: ExtraKeys = "error") -> Ranking:
+                         extra_keys: ExtraKeys = "error", exact: bool = False) -> Ranking:
         """The open questions of the incident, ranked for an intake form:
         first those whose answer alone can still remove or confirm a duty,
         most urgent deadline first, then those that can only change the risk
-        level, then the rest (see :mod:`breachrules.ranking`)."""
+        level, then the rest (see :mod:`breachrules.ranking`). ``exact``
+        (needs the solver, ``breachrules[verify]``): which questions can
+        matter at all, and which no answer can, proved for this incident."""
         from breachrules import ranking
 
         if extra_keys != "error":
             incident = without_extra_keys(self.program, incident, extra_keys)
-        return ranking.rank(self, incident, now)
+        return ranking.rank(self, incident, now, exact)
 
 
 class _StaticParts:

@@ -148,6 +148,27 @@ class Space:
             return z3.String(key)
         return SetValue({m: z3.Bool(f"{key}[{m}]") for m in type_.members})
 
+    def pairs(self, fact: FactDef, given: Any, prefix: str = "") -> list[tuple[Any, Any]]:
+        """(variable, value) pairs that put one validated value of ``fact`` in
+        for its variables, as the encoding represents its type: to fix a
+        known fact, or to read a term on one incident."""
+        variable, kind = self.fact(fact, prefix), fact.type.kind
+        if kind == "bool":
+            return [(variable, z3.BoolVal(given))]
+        if kind == "number":
+            return [(variable, z3.IntVal(given) if fact.type.integral else z3.RealVal(Fraction(given)))]
+        if kind == "duration":
+            return [(variable, z3.IntVal(micros(given)))]
+        if kind == "datetime":
+            return [(variable.utc, z3.IntVal(micros(given))), (variable.offset, z3.IntVal(micros(given.utcoffset())))]
+        if kind == "text":
+            return [(variable, text(given, fact.span))]
+        if kind == "enum":
+            return [(variable, z3.IntVal(self.member(given)))]
+        if kind == "level":
+            return [(variable, z3.IntVal(given))]  # validated: the index in its scale
+        return [(flag, z3.BoolVal(member in given)) for member, flag in variable.members.items()]
+
     def valid(self, fact: FactDef, value: Any) -> z3.BoolRef:
         """What validation accepts of one fact (for a complete incident)."""
         type_ = fact.type

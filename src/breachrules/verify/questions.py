@@ -15,8 +15,10 @@ The converse, that every open question can change the decision, is not
 claimed, and does not hold of the bundled rulesets: the interpreter reads
 its questions from the rules, three-valued, and two rules that conclude the
 same for ``b`` and for ``not b`` leave ``b`` asked though either answer
-decides the same. Refuting "this question can matter" quantifies over the
-completions (``ForAll``), and took up to 20 s per fact on gdpr.
+decides the same. Refuting "this question can matter" for every partial
+incident quantifies over the completions (``ForAll``), and took up to 20 s
+per fact on gdpr; for one incident it is existential, and
+:mod:`breachrules.verify.relevance` decides it (``assess --exact``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import z3
 
 from breachrules import ir
 from breachrules.program import RuleDef
-from breachrules.verify.encoding import Instant, SetValue
+from breachrules.verify.encoding import Encoding, Instant, SetValue
 from breachrules.verify.partial import Level, Partial, Truth
 
 _FALSE = z3.BoolVal(False)
@@ -137,27 +139,10 @@ class Questions:
     # ------------------------------------------------------------ the claim
 
     def decision(self) -> dict[str, z3.ExprRef]:
-        """What an open question is asked to settle, for the complete
-        incident: the risk, whether each obligation is required, and the
-        due instant of each required one; by the name a finding gives it."""
-        complete = self.reading.complete
-        terms: dict[str, z3.ExprRef] = {"risk": complete.outcomes["risk"]} if "risk" in complete.outcomes else {}
-        for ob in self.program.obligations:
-            required = complete.required[ob.name]
-            terms[ob.name] = required
-            if isinstance(ob.due, ir.Node):
-                due = complete.value(ob.due)
-                terms[f"{ob.name}@due"] = z3.If(required, due.utc, _ZERO)
-                terms[f"{ob.name}@offset"] = z3.If(required, due.offset, _ZERO)
-        return terms
+        return decision(self.reading.complete)
 
     def answered(self, fact: str) -> list[tuple[Any, Any]]:
-        """The substitution from the completion to the other answer: the
-        fact's variables by their copies (``ANSWER``-prefixed)."""
-        complete = self.reading.complete
-        fact_def = self.program.facts[fact]
-        variable = complete.space.fact(fact_def, complete.prefix)
-        return list(zip(_leaves(variable), _leaves(complete.space.fact(fact_def, ANSWER)), strict=True))
+        return answered(self.reading.complete, fact)
 
     def missed(self, facts: list[str]) -> tuple[z3.BoolRef, z3.ArithRef]:
         """A partial incident that leaves one of ``facts`` open and does not
@@ -182,6 +167,29 @@ class Questions:
 
 
 _ZERO = z3.IntVal(0)
+
+
+def decision(complete: Encoding) -> dict[str, z3.ExprRef]:
+    """What an open question is asked to settle, for a complete incident:
+    the risk, whether each obligation is required, and the due instant of
+    each required one; by the name a finding gives it."""
+    terms: dict[str, z3.ExprRef] = {"risk": complete.outcomes["risk"]} if "risk" in complete.outcomes else {}
+    for ob in complete.program.obligations:
+        required = complete.required[ob.name]
+        terms[ob.name] = required
+        if isinstance(ob.due, ir.Node):
+            due = complete.value(ob.due)
+            terms[f"{ob.name}@due"] = z3.If(required, due.utc, _ZERO)
+            terms[f"{ob.name}@offset"] = z3.If(required, due.offset, _ZERO)
+    return terms
+
+
+def answered(complete: Encoding, fact: str) -> list[tuple[Any, Any]]:
+    """The substitution from a complete incident to another answer to
+    ``fact``: the fact's variables by their copies (``ANSWER``-prefixed)."""
+    fact_def = complete.program.facts[fact]
+    variable = complete.space.fact(fact_def, complete.prefix)
+    return list(zip(_leaves(variable), _leaves(complete.space.fact(fact_def, ANSWER)), strict=True))
 
 
 def _when(condition: z3.BoolRef, facts: Facts) -> Facts:
