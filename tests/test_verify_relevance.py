@@ -228,6 +228,119 @@ def test_a_ruleset_that_reads_is_known_is_not_read() -> None:
     assert raised.value.construct.key == "verify.unsupported.is_known"
 
 
+# ------------------------------------------------------------------ what is not claimed
+
+
+NEVER_EVALUATES = """ruleset t
+scale risk: none < risk < high
+fact a: bool
+fact aware: datetime
+rule r1 when a then risk >= high because "r" cite "c"
+obligation p when risk >= high says "s" cite "c"
+obligation o always
+  due aware + 3000000d
+  says "s2" cite "c"
+"""
+
+
+def test_when_no_answer_evaluates_nothing_is_claimed() -> None:
+    """Every completion stops on an error (a deadline beyond the calendar):
+    of an empty set of completions, everything would be "true"."""
+    rs = breachrules.loads(NEVER_EVALUATES)
+    found = relevance(rs.program, rs.validate({}))
+    assert not found.answerable and not found.exact
+    assert found.needless == () and found.matters == () and set(found.undecided) == {"a", "aware"}
+    assert set(found.required.values()) == {None} and found.levels["risk"] == ("none", "risk", "high")
+    words = rs.ranked_questions({}, NOW, exact=True).render("fi")
+    assert "Mikään tapa vastata avoimiin kysymyksiin ei johda ratkaisuun ilman virhettä" in words
+    assert "ratkaisijan" not in words and "todistanut" not in words
+
+
+def test_what_the_solver_cannot_settle_in_time_is_not_claimed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from breachrules.verify import relevance as module
+
+    monkeypatch.setattr(module, "BUDGET_S", 0.0)
+    rs = breachrules.bundled("gdpr")
+    found = relevance(rs.program, rs.validate(OUTAGE))
+    assert not found.exact and found.needless == () and found.matters == ()
+    assert "restoration" in found.undecided and set(found.required.values()) == {None}
+    words = rs.ranked_questions(OUTAGE, NOW, exact=True).render("sv")
+    assert "Lösaren hann inte avgöra allt inom sin tidsgräns" in words and "har bevisat" not in words
+
+
+def test_a_duty_settled_by_the_answers_that_time_out_is_not_decided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Required only if no completion leaves it out, not required only if
+    none requires it: an answer the solver does not give settles neither."""
+    from breachrules.verify import relevance as module
+
+    rs = breachrules.loads(SAME_EITHER_WAY)
+    reading = module._Reading(rs.program, rs.validate({}), None)
+    for answers, expected in (((None, False), True), ((False, None), False), ((None, None), None),
+                              ((True, None), None), ((None, True), None), ((True, True), None)):
+        given = iter(answers)
+        monkeypatch.setattr(reading, "_can", lambda *goal, given=given: next(given))
+        assert reading._required(z3.BoolVal(True)) is expected, answers
+
+
+def test_instants_after_now_are_not_among_the_answers() -> None:
+    """A report at ``now`` refuses an instant later than it: so does the
+    exact reading (with 2 hours since awareness, 72 hours cannot have passed)."""
+    rs = breachrules.loads("""ruleset t
+scale risk: none < risk < high
+fact aware: datetime
+fact found: datetime
+rule r1 when found - aware > 72h then risk >= risk because "r" cite "c"
+obligation o when risk >= risk says "s" cite "c"
+""")
+    incident = {"aware": "2026-11-20T10:00:00+02:00"}
+    found = relevance(rs.program, rs.validate(incident), NOW)
+    assert found.exact and found.needless == ("found",) and found.levels["risk"] == ("none",)
+    assert found.required["o"] is False
+    later = relevance(rs.program, rs.validate(incident))  # with no moment: any instant
+    assert [m.fact for m in later.matters] == ["found"] and later.levels["risk"] == ("none", "risk")
+
+
+def test_a_question_that_moves_only_a_deadline_says_so() -> None:
+    rs = breachrules.loads("""ruleset t
+scale risk: none < risk < high
+fact a: bool
+fact aware: datetime
+rule r1 when a then risk >= risk because "r" cite "c"
+obligation o when risk >= risk
+  due aware + 72h
+  says "s" cite "c"
+""")
+    ranking = rs.ranked_questions({"a": True}, NOW, exact=True)
+    (matter,) = ranking.relevance.matters
+    assert (matter.fact, matter.changes, matter.deadline) == ("aware", "o", True)
+    words = ranking.render("en")
+    assert "Its answer can change: the deadline of the obligation “o”" in words  # the only question: alone
+    assert "other questions" not in words
+
+
+def test_a_duty_the_solver_decides_is_no_longer_said_to_be_settled_by_a_question() -> None:
+    rs = breachrules.loads("""ruleset t
+scale risk: none < risk < high
+fact a: bool
+rule r1 when a then risk >= high because "r" cite "c"
+rule r2 when not a then risk >= risk because "r" cite "c"
+obligation o when risk >= risk says "s" cite "c"
+""")
+    plain, exact = rs.ranked_questions({}, NOW), rs.ranked_questions({}, NOW, exact=True)
+    assert plain.question("a").confirms == ("o",) and [d.obligation for d in plain.duties] == ["o"]
+    assert exact.question("a").confirms == () and exact.duties == () and exact.question("a").risk
+    words = exact.render("en")
+    assert "the obligation “o” is required (proved by the solver)" in words and "can confirm" not in words
+
+
+def test_a_text_the_rules_do_not_read_is_not_held() -> None:
+    """Free text beyond what the solver's strings hold, in a fact no rule reads."""
+    rs = breachrules.bundled("gdpr")
+    incident = {**OUTAGE, "breach_description": "palvelin \U000f0000 kaatui"}
+    found = relevance(rs.program, rs.validate(incident))
+    assert found.exact and "restoration" in found.needless
+
+
 # ------------------------------------------------------------------ in the ranking, and on the command line
 
 
@@ -241,14 +354,14 @@ def test_an_exact_ranking_puts_the_needless_question_last_and_says_why() -> None
     assert "No answer to it can change the risk level, an obligation or a deadline" in words
     assert "Its answer can confirm" not in words  # what it seemed to settle alone, the solver settles
     assert "Risk level: risk, whatever the answers to the open questions (proved by the solver)" in words
-    assert "the obligation “notification to the supervisory authority” applies" in words
+    assert "the obligation “notification to the supervisory authority” is required" in words
     assert "can still confirm" not in words  # the duty's line: decided, not open
     assert "can still confirm" in plain.render("en")
 
 
 @pytest.mark.parametrize(("lang", "needless", "level"), [
-    ("fi", "Mikään vastaus siihen ei voi muuttaa riskin tasoa", "Riskin taso: riski, vastattiinpa"),
-    ("sv", "Inget svar på den kan ändra risknivån", "Risknivå: risk, oavsett hur"),
+    ("fi", "Mikään vastaus tähän kysymykseen ei voi muuttaa riskin tasoa", "Riskin taso: riski, vastattiinpa"),
+    ("sv", "Inget svar på den här frågan kan ändra risknivån", "Risknivå: risk, oavsett hur"),
     ("en", "No answer to it can change the risk level", "Risk level: risk, whatever"),
 ])
 def test_the_command_says_what_the_solver_proved(tmp_path: Path, lang: str, needless: str, level: str) -> None:
@@ -261,7 +374,7 @@ def test_the_command_says_what_the_solver_proved(tmp_path: Path, lang: str, need
 
 def test_a_question_that_matters_only_with_other_answers_says_so(tmp_path: Path) -> None:
     result = run("assess", "examples/partial-facts.json", "--exact", "--now", "2026-01-14T20:15:00+02:00")
-    assert "Its answer can change, together with answers to other questions: Risk level" in result.stdout
+    assert "Depending on the answers to the other questions, its answer can change: Risk level" in result.stdout
     document = json.loads(run("assess", "examples/partial-facts.json", "--exact", "--format", "json",
                               "--now", "2026-01-14T20:15:00+02:00").stdout)
     exact = document["ranking"]["exact"]

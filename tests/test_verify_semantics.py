@@ -55,7 +55,7 @@ from breachrules.testing import documents  # noqa: E402
 from breachrules.testing import expressions as typed  # noqa: E402
 from breachrules.testing import statements as gen  # noqa: E402
 from breachrules.verify import prover, search, witness  # noqa: E402  (these need the solver)
-from breachrules.verify.encoding import Encoding, Space, Unsupported, micros  # noqa: E402
+from breachrules.verify.encoding import Encoding, Instant, SetValue, Space, Unsupported, micros  # noqa: E402
 from breachrules.verify.transform import without  # noqa: E402
 from tests import edges as at_edges  # noqa: E402
 
@@ -189,10 +189,40 @@ def checked(program: Program, incident: Mapping[str, Any]) -> Any:
 # ------------------------------------------------------------------ values as terms
 
 
+def text(value: str) -> Any:
+    """A Python string as a Z3 string, exactly: Z3 reads ``\\u{...}`` in a
+    literal as an escape, so everything but plain ASCII is written as one."""
+    return z3.StringVal("".join(c if " " <= c <= "~" and c != "\\" else f"\\u{{{ord(c):x}}}" for c in value))
+
+
 def substitution(space: Space, program: Program, facts: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     """(variable, value) pairs that put a validated complete incident's
     values in for the fact variables, as the encoding represents each type."""
-    return [pair for name, fact in program.facts.items() for pair in space.pairs(fact, facts[name])]
+    pairs: list[tuple[Any, Any]] = []
+    for name, fact in program.facts.items():
+        variable, given = space.fact(fact), facts[name]
+        kind = fact.type.kind
+        if kind == "bool":
+            pairs.append((variable, z3.BoolVal(given)))
+        elif kind == "number":
+            assert not isinstance(given, bool)
+            pairs.append((variable, z3.IntVal(given) if fact.type.integral else z3.RealVal(Fraction(given))))
+        elif kind == "duration":
+            pairs.append((variable, z3.IntVal(micros(given))))
+        elif kind == "datetime":
+            assert isinstance(variable, Instant)
+            pairs.append((variable.utc, z3.IntVal(micros(given))))
+            pairs.append((variable.offset, z3.IntVal(micros(given.utcoffset()))))
+        elif kind == "text":
+            pairs.append((variable, text(given)))
+        elif kind == "enum":
+            pairs.append((variable, z3.IntVal(space.member(given))))
+        elif kind == "level":
+            pairs.append((variable, z3.IntVal(given)))  # validated: the index in its scale
+        else:
+            assert isinstance(variable, SetValue)
+            pairs.extend((flag, z3.BoolVal(member in given)) for member, flag in variable.members.items())
+    return pairs
 
 
 class Reader:

@@ -393,8 +393,11 @@ def _assess(args: argparse.Namespace) -> int:
             from breachrules import ranking
 
             facts = ruleset.validate(incident)
-            exactly = cli_assess.exactly(ruleset, facts, args.lang) if args.exact else None
+            exactly, unsure = cli_assess.exactly(ruleset, facts, report.now, args.lang) if args.exact else (None, [])
             ranked = ranking.ranked(ruleset, facts, report, exactly)
+            warned = [*warned, *unsure]
+            if args.format != "json":
+                cli_assess.say_warnings(unsure, args.lang)
     except IncidentError as error:
         raise cli_assess.with_warnings(incident_failure(error, shown, _), warned) from None
     except BreachrulesError as error:  # the ruleset cannot evaluate this incident

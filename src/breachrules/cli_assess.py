@@ -9,7 +9,9 @@ its own (see docs/json-output.md, "What the command adds"):
   the open questions ranked for an intake form;
 - ``warnings``: each key of the incident that is not a fact and was
   ignored, as a problem of the shape every JSON form shares
-  (:mod:`breachrules.cli_problems`), ``severity`` "warning".
+  (:mod:`breachrules.cli_problems`), ``severity`` "warning"; and with
+  ``--exact``, a ruleset the solver cannot read exactly
+  (``cli.assess.not_exact``, placed at what it cannot hold).
 
 In ``--format text`` and ``markdown`` the ranked questions stand in the
 record in place of its unranked list (``record.text``/``record.markdown``
@@ -49,7 +51,8 @@ def say_warnings(warned: Sequence[Mapping[str, Any]], locale: str) -> None:
         return
     word = Messages(locale)("diagnostic.severity.warning")
     for w in warned:
-        print(for_terminal(f"{w['file']}: {word}: {w['path']}: {w['message']}"), file=sys.stderr)
+        where = w["path"] if w["path"] is not None else f"{w['line']}:{w['column']}"
+        print(for_terminal(f"{w['file']}: {word}: {where}: {w['message']}"), file=sys.stderr)
 
 
 def with_warnings(failure: Failure, warned: Sequence[Mapping[str, Any]]) -> Failure:
@@ -59,19 +62,21 @@ def with_warnings(failure: Failure, warned: Sequence[Mapping[str, Any]]) -> Fail
     return Failure(failure.code, failure.text, [*failure.problems, *warned], message=failure.message)
 
 
-def exactly(ruleset: Any, facts: Any, locale: str) -> Any:
-    """The solver's exact reading of the incident (``--exact``), or None,
-    with a warning on standard error, for a ruleset it cannot hold exactly."""
+def exactly(ruleset: Any, facts: Any, now: Any, locale: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The solver's exact reading of the incident (``--exact``); for a
+    ruleset it cannot hold exactly, None and a warning (a problem, placed
+    at what it cannot hold)."""
     from breachrules import ranking
     from breachrules.verify.encoding import Unsupported
 
     try:
-        return ranking.exactly(ruleset, facts)
+        return ranking.exactly(ruleset, facts, now), []
     except Unsupported as unsupported:
         _ = Messages(locale)
-        print(for_terminal(f"{_('diagnostic.severity.warning')}: "
-                           f"{_('cli.assess.not_exact', construct=_.term(unsupported.construct))}"), file=sys.stderr)
-        return None
+        span = unsupported.span
+        words = _("cli.assess.not_exact", construct=_.term(unsupported.construct))
+        return None, [problem("cli.assess.not_exact", words, file=span.file, line=span.line, column=span.column,
+                              severity="warning")]
 
 
 def document(record: Mapping[str, Any], ranking: Any, warned: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

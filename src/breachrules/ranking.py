@@ -226,15 +226,13 @@ class Ranking:
         open questions can still remove the obligation “...”"), most urgent
         first, in the reader's language."""
         _ = _messages(self.assessment, locale)
-        decided = {} if self.relevance is None else self.relevance.required
-        return tuple(line for duty in self.duties if decided.get(duty.obligation) is None
-                     for line in _duty_lines(_, self, duty))
+        return tuple(line for duty in self.duties for line in _duty_lines(_, self, duty))
 
     def section(self, locale: str = "en") -> Section:
         """The ranking as a section of a document: the lines of the duties,
         then the questions in rank order, each with what its answer can do."""
         from breachrules.document import Bullets, Item, Paragraph, Section
-        from breachrules.explain import fact_label, scale_name
+        from breachrules.explain import fact_label, name_of, scale_name
 
         _ = _messages(self.assessment, locale)
         lines = (*self._exact_lines(_), *self.lines(locale))
@@ -256,7 +254,12 @@ class Ranking:
                                   else _("ranking.can_change_risk")))
             matter = None if self.relevance is None else self.relevance.matter(q.fact)
             if matter is not None and not (q.risk or q.removes or q.confirms):
-                notes.append(Item(_("ranking.with_others", what=_changed(_, matter.changes))))
+                what = (_("ranking.deadline_of", duty=name_of(_, matter.changes)) if matter.deadline
+                        else _changed(_, matter.changes))
+                # with other questions open, the pair may answer them too; alone, its answer does it
+                alone = self.relevance is not None and self.relevance.open_facts == 1
+                notes.append(Item(_("ranking.can_change_level", name=what) if alone
+                                  else _("ranking.matters", what=what)))
             items.append(Item(_(q.question), aside=f"({fact_label(_, q.fact)})", items=tuple(notes)))
         if items:
             blocks.append(Bullets(tuple(items)))
@@ -269,7 +272,9 @@ class Ranking:
 
         if self.relevance is None:
             return []
-        out = []
+        if not self.relevance.answerable:
+            return [_("ranking.no_completion")]
+        out = [] if self.relevance.exact else [_("ranking.not_settled")]
         risk = self.relevance.levels.get("risk", ())
         shown = self.assessment.levels.get("risk")
         if len(risk) == 1 and shown is not None and self.assessment.certain_levels.get("risk") != shown:
@@ -348,18 +353,19 @@ def rank(ruleset: Ruleset, incident: Mapping[str, Any], now: datetime | None = N
     all (see :func:`exactly`). Raises what :meth:`Ruleset.report` raises."""
     facts = ruleset.validate(incident)
     report = ruleset.report(facts, now=now)
-    return ranked(ruleset, facts, report, exactly(ruleset, facts) if exact else None)
+    return ranked(ruleset, facts, report, exactly(ruleset, facts, report.now) if exact else None)
 
 
-def exactly(ruleset: Ruleset, facts: Facts) -> Relevance:
+def exactly(ruleset: Ruleset, facts: Facts, now: datetime) -> Relevance:
     """The solver's exact reading of ``facts`` (:mod:`breachrules.verify.relevance`):
     which unknown facts can change the decision, each with a pair of
     incidents that shows it, and which cannot. Raises :class:`ImportError`
     without the solver, and :class:`~breachrules.verify.encoding.Unsupported`
-    for a ruleset it cannot hold exactly."""
+    for a ruleset it cannot hold exactly. Instants are of what has happened
+    by ``now``, as a report at ``now`` takes them."""
     from breachrules.verify.relevance import relevance
 
-    return relevance(ruleset.program, facts)
+    return relevance(ruleset.program, facts, now)
 
 
 def ranked(ruleset: Ruleset, facts: Facts, report: Report, relevance: Relevance | None = None) -> Ranking:
@@ -378,6 +384,8 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report, relevance: Relevance 
     candidates = [name for name in program.facts if name not in known and name in probe.read]
     candidates += [name for name in asked if name not in candidates]
     matters: dict[str, bool | None] = {}
+    # what the solver decides whatever the answers is no longer open to one
+    decided = {ob for ob, required in relevance.required.items() if required is not None} if relevance else set()
     if relevance is not None:
         matters = {**dict.fromkeys(relevance.undecided), **dict.fromkeys(relevance.needless, False),
                    **{m.fact: True for m in relevance.matters}}
@@ -395,6 +403,8 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report, relevance: Relevance 
                 continue
             statuses, levels = outcome
             for ob, before in probe.statuses.items():
+                if ob in decided:
+                    continue
                 after = statuses[ob]
                 if before is not False and after is False and ob not in removes:
                     removes[ob] = Answer("remove", ob, json_value(program.facts[name], value))
@@ -405,7 +415,7 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report, relevance: Relevance 
         found[name] = (removes, confirms, risk)
     changed = {ob for removes, confirms, _risk in found.values() for ob in (*removes, *confirms)}
     open_duties = [ob.name for ob in program.obligations
-                   if probe.statuses[ob.name] is None or ob.name in changed]
+                   if (probe.statuses[ob.name] is None or ob.name in changed) and ob.name not in decided]
     duty_key = {ob: _urgency(deadlines.get(ob), order[ob]) for ob in open_duties}
     declared = {name: i for i, name in enumerate(program.facts)}
 

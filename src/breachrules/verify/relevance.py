@@ -31,7 +31,9 @@ question left open is not what any answer decides.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -42,10 +44,11 @@ from breachrules.i18n import Term
 from breachrules.incident import Facts
 from breachrules.program import Program
 from breachrules.verify import witness
-from breachrules.verify.encoding import Encoding, Space, Unsupported
+from breachrules.verify.encoding import Encoding, Space, Unsupported, micros
 from breachrules.verify.questions import ANSWER, answered, decision
 
 TIMEOUT_MS = 10_000  # per question to the solver; beyond it, the answer is "undecided"
+BUDGET_S = 30.0  # for all the questions of one incident; what is left then is "undecided"
 PLAIN_TIMEOUT_MS = 1_000  # for plainer values of a pair found already
 YEAR = 366 * 86_400 * 10**6
 
@@ -56,17 +59,18 @@ class Matters:
     that shows it: ``completion``, a complete incident that agrees with the
     assessed one on every known fact, and ``answer``, another answer to
     ``fact`` alone, under which ``changes`` (``"risk"`` or an obligation's
-    name: its being required, or its deadline) is decided otherwise. Both in
-    the incident's JSON form."""
+    name: its being required, or with ``deadline`` its deadline alone) is
+    decided otherwise. Both in the incident's JSON form."""
 
     fact: str
     completion: Mapping[str, Any]
     answer: Any
     changes: str
+    deadline: bool = False  # only the obligation's deadline: it is required either way
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fact": self.fact, "changes": self.changes, "completion": dict(self.completion),
-                "answer": self.answer}
+        return {"fact": self.fact, "changes": self.changes, "deadline": self.deadline,
+                "completion": dict(self.completion), "answer": self.answer}
 
 
 @attrs.frozen
@@ -79,7 +83,10 @@ class Relevance:
     decide. ``matters`` and ``needless`` divide the unknown facts the
     ruleset reads (in its order of facts); ``undecided`` are those the
     solver could not settle in time, and ``exact`` is false when anything
-    here was not settled (a level or a duty is then given as it may be)."""
+    here was not settled (a level or a duty is then given as it may be).
+    When no completion evaluates without an error (``answerable`` false),
+    or the solver cannot tell whether one does, nothing is claimed: every
+    level, no duty decided, every fact undecided."""
 
     levels: Mapping[str, tuple[str, ...]]
     required: Mapping[str, bool | None]
@@ -87,6 +94,12 @@ class Relevance:
     needless: tuple[str, ...]
     undecided: tuple[str, ...]
     exact: bool
+    answerable: bool = True
+
+    @property
+    def open_facts(self) -> int:
+        """How many unknown facts the rules read."""
+        return len(self.matters) + len(self.needless) + len(self.undecided)
 
     def matter(self, fact: str) -> Matters | None:
         return next((m for m in self.matters if m.fact == fact), None)
@@ -99,16 +112,20 @@ class Relevance:
             "matters": [m.to_dict() for m in self.matters],
             "needless": list(self.needless),
             "undecided": list(self.undecided),
+            "answerable": self.answerable,
         }
 
 
-def relevance(program: Program, facts: Facts) -> Relevance:
-    """The exact reading of ``facts`` (validated: :meth:`Ruleset.validate`).
-    Raises :class:`~breachrules.verify.encoding.Unsupported` for a ruleset
-    the solver cannot hold exactly (floating-point arithmetic, ``is known``)."""
+def relevance(program: Program, facts: Facts, now: datetime | None = None) -> Relevance:
+    """The exact reading of ``facts`` (validated: :meth:`Ruleset.validate`);
+    with ``now``, of the completions whose instants are not later (as a
+    report at ``now`` accepts them). Raises
+    :class:`~breachrules.verify.encoding.Unsupported` for a ruleset the
+    solver cannot hold exactly (floating-point arithmetic, ``is known``), or
+    a text it cannot hold that the rules read."""
     for node in [*program.expressions(), *(a.condition for a in program.actions if a.condition is not None)]:
         _refuse_is_known(node)
-    return _Reading(program, facts).result()
+    return _Reading(program, facts, now).result()
 
 
 def _refuse_is_known(node: ir.Node) -> None:
@@ -119,32 +136,53 @@ def _refuse_is_known(node: ir.Node) -> None:
 
 
 class _Reading:
-    def __init__(self, program: Program, facts: Facts) -> None:
+    def __init__(self, program: Program, facts: Facts, now: datetime | None) -> None:
         self.program = program
         self.space = Space()
         self.encoding = Encoding(program, self.space)
         read = witness.read_facts(program)
         self.unknown = [name for name in program.facts if name in read and name not in facts.known]
-        self.solver = z3.Solver()
-        self.solver.set("timeout", TIMEOUT_MS)
-        fixed = [variable == value for name, given in facts.known.items()
+        accepted = [self.encoding.valid(), self.encoding.evaluates()]
+        if now is not None:  # an instant is of something that has happened
+            accepted += [self.space.fact(fact).utc <= micros(now) for fact in program.facts.values()
+                         if fact.type.kind == "datetime"]
+        self.accepted = z3.And(accepted)
+        # the facts known (those the rules read: the others change nothing, and need not be held)
+        fixed = [variable == value for name, given in facts.known.items() if name in read
                  for variable, value in self.space.pairs(program.facts[name], given)]
-        self.base = [self.encoding.valid(), self.encoding.evaluates(), *fixed]
-        self.solver.add(*self.base)
+        self.solver = z3.Solver()
+        self.solver.add(self.accepted, *fixed)
+        self.until = time.monotonic() + BUDGET_S
         self.exact = True
 
     def result(self) -> Relevance:
+        some = self._can()
+        if some is not True:  # no completion evaluates (or none found in time): nothing to claim
+            return Relevance({o.name: o.levels for o in self.program.outcomes},
+                             dict.fromkeys(self.encoding.required), (), (), tuple(self.unknown), False,
+                             answerable=some is None)
         levels = {outcome.name: self._levels(outcome.name) for outcome in self.program.outcomes}
         required = {name: self._required(flag) for name, flag in self.encoding.required.items()}
         matters, needless, undecided = self._questions()
         return Relevance(levels, required, matters, needless, undecided, self.exact and not undecided)
 
-    def _can(self, *goal: Any) -> bool | None:
-        """Whether some completion meets ``goal``; None: the solver gave up."""
+    def _check(self, *goal: Any) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
+        """The solver's answer for ``goal`` on top of the completions, within
+        what is left of the budget (none left: unknown)."""
+        left_ms = int((self.until - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            return z3.unknown, None
+        self.solver.set("timeout", min(TIMEOUT_MS, left_ms))
         self.solver.push()
         self.solver.add(*goal)
         answer = self.solver.check()
+        model = self.solver.model() if answer == z3.sat else None
         self.solver.pop()
+        return answer, model
+
+    def _can(self, *goal: Any) -> bool | None:
+        """Whether some completion meets ``goal``; None: the solver gave up."""
+        answer, _model = self._check(*goal)
         if answer == z3.unknown:
             self.exact = False
             return None
@@ -156,8 +194,14 @@ class _Reading:
         return tuple(n for index, n in enumerate(names) if self._can(level == index) is not False)
 
     def _required(self, flag: z3.BoolRef) -> bool | None:
+        """True when no completion leaves the duty out, False when none
+        requires it (a completion existing: see :meth:`result`), None else."""
         can, cannot = self._can(flag), self._can(z3.Not(flag))
-        return None if can is not False and cannot is not False else bool(can)
+        if cannot is False:
+            return True
+        if can is False:
+            return False
+        return None
 
     def _questions(self) -> tuple[tuple[Matters, ...], tuple[str, ...], tuple[str, ...]]:
         """One question to the solver per fact that matters, and one more:
@@ -170,18 +214,12 @@ class _Reading:
             chosen = z3.Int("answer:which")
             substitution = [(leaf, z3.If(chosen == index, copy, leaf))
                             for index, fact in enumerate(left) for leaf, copy in answered(self.encoding, fact)]
-            goal = [chosen >= 0, chosen < len(left),
-                    z3.substitute(z3.And(self.encoding.valid(), self.encoding.evaluates()), *substitution),
+            goal = [chosen >= 0, chosen < len(left), z3.substitute(self.accepted, *substitution),
                     z3.Or([term != z3.substitute(term, *substitution) for term in terms.values()])]
-            self.solver.push()
-            self.solver.add(*goal)
-            answer = self.solver.check()
-            model = self.solver.model() if answer == z3.sat else None
-            self.solver.pop()
+            answer, model = self._check(*goal)
             if model is None:
                 if answer == z3.unknown:
                     undecided.extend(left)
-                    left = []
                 break
             index = model.eval(chosen, model_completion=True).as_long()
             fact = left.pop(index)
@@ -209,11 +247,13 @@ class _Reading:
                               variable.utc - witness.REFERENCE <= YEAR, witness.REFERENCE - variable.utc <= YEAR]
             elif fact_def.type.kind == "duration":
                 plainness.append(variable % witness.MINUTE == 0)
+        left_ms = int((self.until - time.monotonic()) * 1000)
+        if left_ms <= 0:
+            return None
+        self.solver.set("timeout", min(PLAIN_TIMEOUT_MS, left_ms))
         self.solver.push()
-        self.solver.set("timeout", PLAIN_TIMEOUT_MS)
         self.solver.add(*goal, chosen, *plainness)
         model = self.solver.model() if self.solver.check() == z3.sat else None
-        self.solver.set("timeout", TIMEOUT_MS)
         self.solver.pop()
         return model
 
@@ -226,18 +266,22 @@ class _Reading:
         if before is None or after is None:
             return None
         changes = _changed(self.program, before, after)
-        return None if changes is None else Matters(fact, completion, answer, changes)
+        return None if changes is None else Matters(fact, completion, answer, *changes)
 
 
-def _changed(program: Program, before: interpreter.Result, after: interpreter.Result) -> str | None:
-    """What two decisions decide differently: the risk, or an obligation
-    (its being required, or the deadline of a required one)."""
+def _changed(program: Program, before: interpreter.Result, after: interpreter.Result) -> tuple[str, bool] | None:
+    """What two decisions decide differently: the risk, or an obligation,
+    and whether only its deadline (the obligation required either way)."""
     if "risk" in before.levels and before.levels["risk"] != after.levels["risk"]:
-        return "risk"
+        return "risk", False
     for ob in program.obligations:
         was, now = before.obligations[ob.name], after.obligations[ob.name]
-        if was.required != now.required or (was.required and was.due != now.due):
-            return ob.name
+        if was.required != now.required:
+            return ob.name, False
+    for ob in program.obligations:
+        was, now = before.obligations[ob.name], after.obligations[ob.name]
+        if was.required and was.due != now.due:
+            return ob.name, True
     return None
 
 
