@@ -568,3 +568,26 @@ def test_the_text_view_and_the_record_share_their_sections(rs: breachrules.Rules
     reasons = next(b for b in shown.blocks if isinstance(b, Section) and b.title == "Motivering")
     assessed = next(b for b in record.blocks if isinstance(b, Section) and b.title == "Riskbedömning")
     assert reasons in assessed.blocks
+
+
+def test_sections_remembered_from_other_records_are_the_sections_made_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record's facts table, checklists, plan and letter are remembered by
+    what they are made of, across records: records of incidents that share
+    some of them (the same plan, other facts; a fact left open), rendered in
+    turn and again, read as records made with nothing remembered."""
+    from breachrules import render
+    from breachrules.i18n import Messages
+
+    rs = breachrules.bundled("gdpr")
+    base = json.loads((EXAMPLES / "ransomware-hospital-30h.json").read_text(encoding="utf-8"))
+    incidents = [base, {**base, "subjects": 4_000}, {k: v for k, v in base.items() if k != "malicious"},
+                 json.loads((EXAMPLES / "partial-facts.json").read_text(encoding="utf-8")), base]
+    reports = [rs.report(incident, now=datetime(2027, 1, 1, 12, tzinfo=UTC)) for incident in incidents]
+    forms = [(r, lang) for r in reports for lang in ("fi", "sv")]
+    remembered = [(markdown(r, lang), text(r, lang, "UTC")) for r, lang in forms + forms]
+    with monkeypatch.context() as patch:
+        patch.setattr(Messages, "remember", lambda self, key, make: make())
+        patch.setattr(render, "_remembered", lambda key, write: write())
+        afresh = [(markdown(r, lang), text(r, lang, "UTC")) for r, lang in forms + forms]
+    assert remembered == afresh
+    assert remembered[0] != remembered[2] and remembered[0] == remembered[8]  # other facts, another record

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -161,3 +162,24 @@ def test_remembered_messages_tell_equal_values_of_other_types_apart() -> None:
     _ = messages_for(assessment, "en")
     said = [_("explain.where", ruleset="r", line=line) for line in (1, True, 1.0, 1)]
     assert said == ["r, line 1", "r, line True", "r, line 1.0", "r, line 1"]
+
+
+@given(documents)
+def test_sections_remembered_are_written_as_sections_written_afresh(document: Document) -> None:
+    """A section is written once for its value and place (render._remembered):
+    the same document, an equal copy of it, and the same sections one level
+    deeper read as they do when nothing is remembered."""
+    import copy
+
+    from breachrules import render
+
+    deeper = Document(document.title, (Section("Outer", document.blocks),), document.letter)
+    forms = [(as_markdown, document), (as_text, document), (as_markdown, deeper), (as_text, deeper)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "_remembered", lambda key, write: write())
+        afresh = [write(doc) for write, doc in forms]
+    render._WRITTEN.clear()
+    for _ in range(2):
+        assert [write(doc) for write, doc in forms] == afresh
+        assert [write(copy.deepcopy(doc)) for write, doc in forms] == afresh
+    assert all("\n\n\n" not in out for out in afresh[::2])  # Markdown: never two blank lines in a row

@@ -26,7 +26,7 @@ _FIELDS = ("reference", "kind", "name", "article", "paragraph", "point", "recita
            "section", "case", "text")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # what a record's texts are remembered by
 class Citation:
     """A declared reference and the place in it, or a text cited as written
     (``text``, with no reference)."""

@@ -12,6 +12,10 @@ All text in a document is already in the reader's language and is plain:
 the renderers escape what their format would read as markup, so the words
 of an incident (a description, a reason for a delay) can never become a
 heading, a link or an HTML tag.
+
+Every block keeps its hash once computed (``cache_hash``): the renderers
+remember what they wrote of a section by the section's value, and a
+record's sections recur, made once and shared (see :mod:`breachrules.record`).
 """
 
 from __future__ import annotations
@@ -24,20 +28,20 @@ import attrs
 Mark: TypeAlias = Literal["", "yes", "no", "maybe"]  # no box, ticked, empty, uncertain
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Paragraph:
     text: str
     strong: bool = False  # stands out: a count of what is missing
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Note:
     """A warning the reader must not miss (a provisional result)."""
 
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Item:
     """One entry of a list: ``name: text`` with an optional check box, a
     remark (``aside``), its sources and entries under it."""
@@ -50,25 +54,25 @@ class Item:
     items: tuple[Item, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Bullets:
     items: tuple[Item, ...]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Table:
     header: tuple[str, str]
     rows: tuple[tuple[str, str], ...]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Quote:
     """Another document set inside this one (the draft letter in a record)."""
 
     document: Document
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Section:
     title: str
     blocks: tuple[Block, ...]
@@ -77,7 +81,7 @@ class Section:
 Block: TypeAlias = Paragraph | Note | Bullets | Table | Quote | Section
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Document:
     title: str
     blocks: tuple[Block, ...]

@@ -350,5 +350,12 @@ def as_is(value: Any) -> Any:
     return value
 
 
+def json_key(facts: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
+    """Facts in their JSON form as a key: what a text made from them is
+    remembered by (a list is a tuple; the type keeps ``true`` and ``1`` apart)."""
+    return tuple((name, type(value), tuple(value) if isinstance(value, list) else value)
+                 for name, value in facts.items())
+
+
 def _members(value: Any) -> list[str]:
     return sorted(set(value))  # (each member once, whether kept as a list, tuple, set or frozenset)

@@ -25,6 +25,7 @@ from typing import Any
 from breachrules.document import Block, Bullets, Document, Item, Paragraph, Section
 from breachrules.explain import fact_label, format_instant, in_sentence, member, messages_for, time_zone
 from breachrules.i18n import Messages
+from breachrules.incident import json_key
 from breachrules.instants import parse_instant
 from breachrules.render import as_text
 from breachrules.results import is_given
@@ -48,6 +49,12 @@ def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Hel
     _ = messages_for(a, locale)
     if notice is None:
         notice = a.vocabulary.notices[0] if a.vocabulary.notices else Notice("", (), ())
+    # made once for what it is made of (a record of the same facts and plans says the same letter)
+    key = ("letter", notice, timezone, a.vocabulary, report.actions, json_key(a.facts))
+    return _.remember(key, lambda: _letter(report, _, locale, timezone, notice))
+
+
+def _letter(report: ReportView, _: Messages, locale: str, timezone: str, notice: Notice) -> Document:
     part_of = _Part(report, _, locale, timezone)
     blocks: list[Block] = [Paragraph(_("notice.greeting")), Paragraph(_("notice.intro"))]
     for part in NOTICE_PARTS:
@@ -119,11 +126,17 @@ class _Part:
         if kind == "datetime":
             when = _instant(value, self.locale, self.timezone)
             return [Paragraph(_("notice.discovered", when=when))] if when else []
-        items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        items = tuple(value) if isinstance(value, list | tuple | set | frozenset) else (value,)
         if not items:
             return []
-        lead = _(f"plain.{name}") if _.has(f"plain.{name}") else fact_label(_, name) + ":"
-        return [Paragraph(lead), Bullets(tuple(Item(self.member(name, str(item))) for item in items))]
+        return _.remember(("letter members", name, items), lambda: self.members(name, items))
+
+    def members(self, fact: str, items: tuple[Any, ...]) -> list[Block]:
+        """A fact's members, a list under its lead (the same blocks whenever
+        they are the same: a letter's parts recur from one incident to the next)."""
+        _ = self._
+        lead = _(f"plain.{fact}") if _.has(f"plain.{fact}") else fact_label(_, fact) + ":"
+        return [Paragraph(lead), Bullets(tuple(Item(self.member(fact, str(item))) for item in items))]
 
     def member(self, fact: str, name: str) -> str:
         key = f"plain.{fact}.{name}"
@@ -134,8 +147,8 @@ class _Part:
         actions = self.report.actions_in(name)
         if not actions:
             return []
-        return [Bullets(tuple(Item(_(action.message), aside="" if action.certain else _("notice.uncertain"))
-                              for action in actions))]
+        return _.remember(("letter plan", actions), lambda: [Bullets(tuple(
+            Item(_(action.message), aside="" if action.certain else _("notice.uncertain")) for action in actions))])
 
 
 def _instant(value: Any, locale: str, timezone: str) -> str | None:

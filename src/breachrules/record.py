@@ -17,6 +17,12 @@ Every word comes from a catalog: the library's (``record.*``, ``explain.*``)
 for the frame, the ruleset's for its own ids. Facts are read from their JSON
 form (``assessment.facts``), so a record can be rendered from a report read
 back with ``ReportView.from_dict``.
+
+The sections that recur from one record to the next (the facts table, each
+checklist, the action plan, the draft letter) are made once for what they
+are made of, in the catalogs' memory (:meth:`Messages.remember`), and so
+are the same objects the next time, which :mod:`breachrules.render` writes
+out once: a record seen before costs little more than finding its parts.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from breachrules.explain import (
 )
 from breachrules.explain import document as explain_document
 from breachrules.i18n import Messages
+from breachrules.incident import json_key
 from breachrules.instants import parse_instant
 from breachrules.notice import document as letter
 from breachrules.notice import due
@@ -81,8 +88,7 @@ def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Hel
     blocks: list[Block] = [
         Paragraph(_("record.purpose")),
         Bullets(tuple(about)),
-        Section(_("record.facts"), (Table((_("record.fact_column"), _("record.value_column")),
-                                          tuple(fact_rows(a, locale, timezone))),)),
+        _facts(_, a, locale, timezone),
         Section(_("record.assessment"), (*summary(_, a), reasons(_, a))),
         decisions(_, a, locale, timezone, _("record.decisions")),
         *_actions(_, report, locale, timezone),
@@ -134,9 +140,24 @@ def _actions(_: Messages, report: ReportView, locale: str, timezone: str) -> lis
         Paragraph(_("record.no_obligations")),))]
     required = [c for c in report.checklists if c.required]
     if required:
-        out.append(Section(_("record.checklists"), tuple(_checklist(_, report, c) for c in required)))
-    out.append(Section(_("record.plans"), _plans(_, report)))
+        out.append(Section(_("record.checklists"), tuple(
+            _.remember(("checklist section", c, a.open_questions if c.phased else ()),
+                       lambda c=c: _checklist(_, report, c))  # type: ignore[misc]
+            for c in required)))
+    out.append(_.remember(("plans section", report.plans, a.actions),
+                          lambda: Section(_("record.plans"), _plans(_, report))))
     return out
+
+
+def _facts(_: Messages, a: AssessmentView, locale: str, timezone: str) -> Section:
+    """The facts as given, a table; made once for the same facts in the
+    same words (a section is remembered by what it depends on: see
+    :meth:`Messages.remember`, and :mod:`breachrules.render`, which writes
+    it out once)."""
+    key = ("facts section", timezone, a.vocabulary, a.open_questions, json_key(a.facts))
+    return _.remember(key, lambda: Section(
+        _("record.facts"), (Table((_("record.fact_column"), _("record.value_column")),
+                                  tuple(fact_rows(a, locale, timezone))),)))
 
 
 def _appendices(report: ReportView, locale: str, timezone: str) -> list[Block]:

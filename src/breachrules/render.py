@@ -11,8 +11,10 @@ link or an HTML tag in the record.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-from breachrules.document import Block, Bullets, Document, Item, Mark, Note, Paragraph, Quote, Table
+from breachrules.document import Block, Bullets, Document, Item, Mark, Note, Paragraph, Quote, Section, Table
 from breachrules.plaintext import plain
 
 # ------------------------------------------------------------------ plain text
@@ -54,8 +56,12 @@ class _Text:
             inner = as_text(block.document).rstrip("\n").split("\n")
             self.out += [f"{pad}{line}".rstrip() for line in inner]
         else:
-            self.out.append(pad + _one_line(block.title))
-            self.blocks(block.blocks, indent if self.letter else indent + 2)
+            self.out += _remembered(("text", self.letter, block, indent), lambda: self._section(block, indent))
+
+    def _section(self, section: Section, indent: int) -> list[str]:
+        out = [" " * indent + _one_line(section.title)]
+        _Text(out, self.letter).blocks(section.blocks, indent if self.letter else indent + 2)
+        return out
 
     def item(self, item: Item, indent: int) -> None:
         box = _BOX[item.mark]
@@ -92,9 +98,12 @@ class _Markdown:
         self.out = out
 
     def blocks(self, blocks: tuple[Block, ...], depth: int) -> None:
+        """Each block, and a blank line after it (one: never two in a row)."""
+        out = self.out
         for block in blocks:
             self.block(block, depth)
-            self.out.append("")
+            if out and out[-1]:
+                out.append("")
 
     def block(self, block: Block, depth: int) -> None:
         if isinstance(block, Paragraph):
@@ -111,8 +120,14 @@ class _Markdown:
         elif isinstance(block, Quote):
             self.quote(block.document, depth)
         else:
-            self.out += ["#" * min(depth + 1, 6) + " " + _inline(block.title), ""]
-            self.blocks(block.blocks, depth + 1)
+            self.out += _remembered(("md", block, depth), lambda: self._section(block, depth))
+
+    def _section(self, section: Section, depth: int) -> list[str]:
+        out = ["#" * min(depth + 1, 6) + " " + _inline(section.title), ""]
+        _Markdown(out).blocks(section.blocks, depth + 1)
+        while out[-1] == "":  # the blank line after it is the caller's
+            out.pop()
+        return out
 
     def item(self, item: Item, indent: int) -> None:
         line = f"**{_inline(item.name)}**: {_inline(item.text)}" if item.name and item.text else (
@@ -135,6 +150,24 @@ class _Markdown:
         while inner and not inner[-1]:
             inner.pop()
         self.out += [f"> {line}".rstrip() for line in _single_blank("\n".join(inner)).split("\n")]
+
+
+_WRITTEN: dict[tuple[Any, ...], list[str]] = {}
+_MOST_SECTIONS = 2_000  # sections remembered, then forgotten all at once
+
+
+def _remembered(key: tuple[Any, ...], write: Callable[[], list[str]]) -> list[str]:
+    """The lines of a section, written once for its value and place: a
+    record's plans, checklists and tables recur from one incident to the
+    next, and its sections are made once and shared (:mod:`breachrules.record`),
+    so a section seen before is found by identity, at the cost of a lookup.
+    (Blocks keep their hash: a new one is hashed once, as it is written.)"""
+    lines = _WRITTEN.get(key)
+    if lines is None:
+        if len(_WRITTEN) >= _MOST_SECTIONS:
+            _WRITTEN.clear()
+        lines = _WRITTEN[key] = write()
+    return lines
 
 
 def _single_blank(text: str) -> str:
@@ -197,4 +230,14 @@ def _lines(text: str) -> str:
 
 def _cell(text: str) -> str:
     """Text made safe for one table cell: it cannot end the cell or the row."""
-    return "<br>".join(_inline(line).replace("|", "\\|") for line in plain(text).split("\n"))
+    said = _CELLS.get(text)
+    if said is None:
+        said = "<br>".join(_inline(line).replace("|", "\\|") for line in plain(text).split("\n"))
+        if len(text) <= _LONGEST:
+            if len(_CELLS) >= _MOST:
+                _CELLS.clear()
+            _CELLS[text] = said
+    return said
+
+
+_CELLS: dict[str, str] = {}

@@ -133,7 +133,7 @@ class OpenQuestion:
         return cls(data["fact"], data["question"])
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # what a record's texts are remembered by
 class Action:
     """One step of an action plan that applies (``certain``) or may apply
     once the open questions are answered."""
@@ -220,7 +220,7 @@ class Deadline:
         )
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # what a record's texts are remembered by
 class ChecklistItem:
     name: str
     message: str
@@ -248,7 +248,7 @@ class ChecklistItem:
                    from_list(data["cites"]))
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # what a record's texts are remembered by
 class Checklist:
     """What one notice must contain; ``required`` follows its obligation.
 

@@ -93,7 +93,7 @@ class FactShape:
         return cls(data["name"], data["kind"], tuple(data.get("members", ())), data.get("scale", ""))
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of the texts made from an assessment (record.py, notice.py)
 class Vocabulary:
     facts: tuple[FactShape, ...] = ()  # in declaration order, bases first
     notices: tuple[Notice, ...] = ()
