@@ -188,16 +188,21 @@ def _inline(text: str) -> str:
     or HTML it could open, no line break it could end a list item with.
     (Remembered: a record says the same messages every time.)"""
     said = _ESCAPED.get(text)
-    if said is None:
-        said = _escaped(text)
-        if len(text) <= _LONGEST:
-            if len(_ESCAPED) >= _MOST:
-                _ESCAPED.clear()
-            _ESCAPED[text] = said
+    return said if said is not None else _keep(_ESCAPED, text, _escaped(text))
+
+
+def _keep(table: dict[str, str], text: str, said: str) -> str:
+    """``said`` of ``text``, kept in ``table`` unless the text is long; the
+    table forgotten all at once when full."""
+    if len(text) <= _LONGEST:
+        if len(table) >= _MOST:
+            table.clear()
+        table[text] = said
     return said
 
 
 _ESCAPED: dict[str, str] = {}
+_CELLS: dict[str, str] = {}
 _MOST = 10_000  # texts remembered, then forgotten all at once
 _LONGEST = 2_000  # (an incident's free text may be long, and is seldom shown twice)
 
@@ -231,13 +236,6 @@ def _lines(text: str) -> str:
 def _cell(text: str) -> str:
     """Text made safe for one table cell: it cannot end the cell or the row."""
     said = _CELLS.get(text)
-    if said is None:
-        said = "<br>".join(_inline(line).replace("|", "\\|") for line in plain(text).split("\n"))
-        if len(text) <= _LONGEST:
-            if len(_CELLS) >= _MOST:
-                _CELLS.clear()
-            _CELLS[text] = said
-    return said
-
-
-_CELLS: dict[str, str] = {}
+    if said is not None:
+        return said
+    return _keep(_CELLS, text, "<br>".join(_inline(line).replace("|", "\\|") for line in plain(text).split("\n")))
