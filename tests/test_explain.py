@@ -200,3 +200,19 @@ def test_a_number_of_any_size_a_ruleset_computes_is_written_out_in_full() -> Non
                             ' because "reason.big {big}" cite "x"\n')
     text = big.report({"n": 10**13}, now=datetime(2026, 1, 1, tzinfo=UTC)).assessment.explain("fi")
     assert "reason.big 100 000 000 000 000 000 000 000 000" in text.replace("\u00a0", " ")
+
+
+def test_an_instant_of_the_hour_summer_time_ends_is_written_as_itself() -> None:
+    """03:30 comes twice in Helsinki on 25 October 2026 (fold 0: summer
+    time, fold 1: an hour later); equal as Python compares them, each is
+    written as the instant it is, whichever is written first."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from breachrules.explain import format_instant
+
+    first = datetime(2026, 10, 25, 3, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
+    second = first.replace(fold=1)
+    assert first == second  # (the same wall time in the same zone)
+    assert format_instant(first, "en", "UTC") != format_instant(second, "en", "UTC")
+    assert "12:30" in format_instant(first, "en", "UTC") and "1:30" in format_instant(second, "en", "UTC")

@@ -195,40 +195,103 @@ def _differs(artefacts: Path, name: str = "gdpr") -> None:
     assert rebuilt.program == fresh.program
 
 
-def test_a_payload_changed_in_place_is_not_used(artefacts: Path) -> None:
-    path = artefacts / "gdpr.ruleset"
+# A ruleset is read from its kit (the fast path, the program read later) or
+# from its compiled form: each tampering is tried on each, the other removed.
+KINDS = pytest.mark.parametrize("suffix", [prepared.RULESET_SUFFIX, prepared.KIT_SUFFIX])
+
+
+def _only(artefacts: Path, suffix: str) -> Path:
+    """The artefact of gdpr with ``suffix``, its other form gone."""
+    other = prepared.KIT_SUFFIX if suffix == prepared.RULESET_SUFFIX else prepared.RULESET_SUFFIX
+    (artefacts / ("gdpr" + other)).unlink()
+    return artefacts / ("gdpr" + suffix)
+
+
+@KINDS
+def test_a_payload_changed_in_place_is_not_used(artefacts: Path, suffix: str) -> None:
+    path = _only(artefacts, suffix)
     data = bytearray(path.read_bytes())
     data[-10] ^= 1
     path.write_bytes(bytes(data))
     _differs(artefacts)
 
 
-def test_a_truncated_or_foreign_file_is_not_used(artefacts: Path) -> None:
-    (artefacts / "gdpr.ruleset").write_bytes((artefacts / "gdpr.ruleset").read_bytes()[:1000])
+@KINDS
+def test_a_truncated_or_foreign_file_is_not_used(artefacts: Path, suffix: str) -> None:
+    path = _only(artefacts, suffix)
+    path.write_bytes(path.read_bytes()[:1000])
     _differs(artefacts)
-    (artefacts / "gdpr.ruleset").write_bytes(b"\x80\x05not an artefact")
-    _differs(artefacts)
-
-
-def test_another_ruleset_under_the_name_is_not_used(artefacts: Path) -> None:
-    shutil.copy(artefacts / "enisa.ruleset", artefacts / "gdpr.ruleset")
+    path.write_bytes(b"\x80\x05not an artefact")
     _differs(artefacts)
 
 
-def test_an_artefact_of_a_changed_library_is_not_used(artefacts: Path) -> None:
-    _rewrite(artefacts / "gdpr.ruleset", lambda header, payload: ({**header, "library": "sha256:0"}, payload))
+@KINDS
+def test_another_ruleset_under_the_name_is_not_used(artefacts: Path, suffix: str) -> None:
+    path = _only(artefacts, suffix)
+    shutil.copy(artefacts / ("fi-health" + suffix), path)
     _differs(artefacts)
-    _rewrite(artefacts / "gdpr.ruleset", lambda header, payload: (
+
+
+@KINDS
+def test_an_artefact_of_a_changed_library_is_not_used(artefacts: Path, suffix: str) -> None:
+    path = _only(artefacts, suffix)
+    _rewrite(path, lambda header, payload: ({**header, "library": "sha256:0"}, payload))
+    _differs(artefacts)
+    _rewrite(path, lambda header, payload: (
         {**header, "modules": [*header["modules"], "../../outside.py"]}, payload))
     _differs(artefacts)
 
 
-def test_an_artefact_of_another_format_or_release_is_not_used(artefacts: Path) -> None:
-    _rewrite(artefacts / "gdpr.ruleset", lambda header, payload: ({**header, "format": -1}, payload))
+@KINDS
+def test_an_artefact_of_another_format_or_release_is_not_used(artefacts: Path, suffix: str) -> None:
+    path = _only(artefacts, suffix)
+    _rewrite(path, lambda header, payload: ({**header, "format": -1}, payload))
     _differs(artefacts)
-    shutil.copy(_package("gdpr.ruleset"), artefacts / "gdpr.ruleset")
-    _rewrite(artefacts / "gdpr.ruleset", lambda header, payload: ({**header, "version": "0.0.0"}, payload))
+    shutil.copy(_package("gdpr" + suffix), path)
+    _rewrite(path, lambda header, payload: ({**header, "version": "0.0.0"}, payload))
     _differs(artefacts)
+
+
+# every fact the gdpr rules read known: the generated function's incident
+COMPLETE = {
+    "became_aware_at": "2026-11-20T09:30:00+02:00", "breach_types": ["confidentiality"],
+    "data_categories": ["health", "identity_number", "contact"], "subjects": 1, "vulnerable_subjects": False,
+    "malicious": False, "exposed_to": "outsider", "retrieval": "not_retrieved", "encryption": "none",
+    "identifiability": "direct", "possible_harms": [], "role": "controller", "significance": "significant",
+    "password_hashing": "state_of_the_art", "hash_secret_compromised": False, "recipients": 1,
+    "exposure_time": "P2D", "detection_delay": "PT6H", "key_compromised": False, "restoration": "complete",
+    "restore_time": "PT1H", "wrong_data_use": "unused", "high_risk_averted": False,
+    "contact_disproportionate": False,
+}
+
+
+def test_a_ruleset_from_its_kit_reads_its_program_only_when_asked(artefacts: Path) -> None:
+    """The kit alone: its ruleset assesses, and compiles its program from
+    the sources when the compiled form is not there."""
+    (artefacts / "gdpr.ruleset").unlink()
+    fresh = _compiled("gdpr")
+    kit_made: Any = prepared.ruleset(fresh.sources, DEFAULT)
+    assert kit_made is not None and kit_made._kit is not None and "program" not in vars(kit_made)
+    assert fresh.validate(COMPLETE).complete
+    assert kit_made.assess(COMPLETE) == fresh.assess(COMPLETE)
+    assert "program" not in vars(kit_made)  # a complete incident needs none
+    incident = json.loads((ROOT / "examples" / "ransomware-hospital-30h.json").read_text(encoding="utf-8"))
+    assert kit_made.assess(incident) == fresh.assess(incident)  # (the interpreter's, on the program)
+    assert kit_made.program == fresh.program and kit_made.warnings == fresh.warnings
+
+
+def test_a_fresh_process_assesses_a_complete_incident_without_the_compiler() -> None:
+    code = ("import sys, json, breachrules\n"
+            "rs = breachrules.bundled('gdpr')\n"
+            "a = rs.assess(json.loads(sys.stdin.read()))\n"
+            "print(json.dumps([a.to_dict(), sorted(m for m in sys.modules if m.startswith('breachrules'))]))")
+    done = subprocess.run([sys.executable, "-c", code], input=json.dumps(COMPLETE), capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assessment, modules = json.loads(done.stdout)
+    assert assessment == _compiled("gdpr").assess(COMPLETE).to_dict()
+    for compiler in ("breachrules.program", "breachrules.ir", "breachrules.codegen", "breachrules.parser",
+                     "breachrules.interpreter"):
+        assert compiler not in modules, REBUILD
 
 
 def _package(file: str) -> Path:
@@ -270,12 +333,13 @@ def _forget() -> None:
     prepared._generated_table.cache_clear()
 
 
-def test_a_pickle_that_asks_for_a_function_is_refused(artefacts: Path) -> None:
+@KINDS
+def test_a_pickle_that_asks_for_a_function_is_refused(artefacts: Path, suffix: str) -> None:
     class Call:
         def __reduce__(self) -> tuple[Any, ...]:
             return (os.getcwd, ())
 
-    _rewrite(artefacts / "gdpr.ruleset", lambda header, payload: (header, pickle.dumps((Call(), (), ["gdpr"]))))
+    _rewrite(_only(artefacts, suffix), lambda header, payload: (header, pickle.dumps((Call(), ["gdpr"]))))
     _differs(artefacts)
     _rewrite(artefacts / "grammar.tables", lambda header, payload: (header, pickle.dumps({"data": Call()})))
     assert prepared.lark_parser(prepared.grammar_text(), parser.lark_options()) is None

@@ -583,11 +583,21 @@ def test_sections_remembered_from_other_records_are_the_sections_made_afresh(mon
     incidents = [base, {**base, "subjects": 4_000}, {k: v for k, v in base.items() if k != "malicious"},
                  json.loads((EXAMPLES / "partial-facts.json").read_text(encoding="utf-8")), base]
     reports = [rs.report(incident, now=datetime(2027, 1, 1, 12, tzinfo=UTC)) for incident in incidents]
-    forms = [(r, lang) for r in reports for lang in ("fi", "sv")]
-    remembered = [(markdown(r, lang), text(r, lang, "UTC")) for r, lang in forms + forms]
+    reports.append(rs.report(base, now=datetime(2026, 11, 22, 12, tzinfo=UTC)))  # its deadlines still to come
+    stored = reports[0].to_dict()  # read back, its facts edited by hand: equal values of other types
+    for edited in ([1], [True], [1.0]):
+        stored["assessment"]["facts"]["breach_types"] = edited
+        reports.append(rs.read_report(stored))
+    forms = [(r, lang, zone) for r in reports for lang in ("fi", "sv") for zone in ("Europe/Helsinki", "UTC")]
+
+    def written() -> list[tuple[str, str, str]]:
+        return [(markdown(r, lang, zone), text(r, lang, zone), r.notice(lang, zone)) for r, lang, zone in forms]
+
+    remembered = written() + written()
     with monkeypatch.context() as patch:
-        patch.setattr(Messages, "remember", lambda self, key, make: make())
+        patch.setattr(Messages, "remember", lambda self, key, make, recent=False: make())
         patch.setattr(render, "_remembered", lambda key, write: write())
-        afresh = [(markdown(r, lang), text(r, lang, "UTC")) for r, lang in forms + forms]
+        afresh = written() + written()
     assert remembered == afresh
-    assert remembered[0] != remembered[2] and remembered[0] == remembered[8]  # other facts, another record
+    assert remembered[0] != remembered[4] and remembered[0] == remembered[16]  # other facts; the same again
+    assert len({r[0] for r in remembered[-12:]}) == 12  # [1], [True], [1.0]: three records in four forms each

@@ -174,7 +174,9 @@ def test_sections_remembered_are_written_as_sections_written_afresh(document: Do
     from breachrules import render
 
     deeper = Document(document.title, (Section("Outer", document.blocks),), document.letter)
-    forms = [(as_markdown, document), (as_text, document), (as_markdown, deeper), (as_text, deeper)]
+    other = Document(document.title, document.blocks, not document.letter)  # a letter is laid out otherwise
+    forms = [(as_markdown, document), (as_text, document), (as_markdown, deeper), (as_text, deeper),
+             (as_markdown, other), (as_text, other)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render, "_remembered", lambda key, write: write())
         afresh = [write(doc) for write, doc in forms]
@@ -183,3 +185,19 @@ def test_sections_remembered_are_written_as_sections_written_afresh(document: Do
         assert [write(doc) for write, doc in forms] == afresh
         assert [write(copy.deepcopy(doc)) for write, doc in forms] == afresh
     assert all("\n\n\n" not in out for out in afresh[::2])  # Markdown: never two blank lines in a row
+
+
+def test_sections_kept_are_bounded_by_their_words() -> None:
+    """An incident's long text is written afresh, not kept: what the
+    writers keep stays within its bound however long the texts."""
+    from breachrules import render
+
+    render._WRITTEN.clear()
+    render._written[0] = 0
+    for n in range(60):
+        long = Document("", (Section("Facts", (Paragraph(f"{n} " + "x" * 50_000),)),))
+        short = Document("", (Section("Plan", (Paragraph("y" * 15_000 + str(n)),)),))
+        assert as_markdown(long).count("x") == 50_000 and as_text(short).count("y") == 15_000
+    kept = [line for lines in render._WRITTEN.values() for line in lines]
+    assert not any("x" * 50_000 in line for line in kept)  # too long to keep
+    assert 0 < sum(map(len, kept)) == render._written[0] <= render._MOST_CHARACTERS

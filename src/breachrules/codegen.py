@@ -43,7 +43,6 @@ module keeps to it by construction:
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -51,9 +50,10 @@ from typing import Any
 from breachrules import ir, prepared
 from breachrules.dispatch import Atom, Clauses
 from breachrules.emitter import Emitter, read_program, tuple_display
-from breachrules.packing import TraceLayout, level_key, width
+from breachrules.kit import function_of
+from breachrules.packing import TraceLayout, width
 from breachrules.program import ObligationDef, Program, RuleDef
-from breachrules.validator import CAUGHT
+from breachrules.validator import CAUGHT, Decline
 
 # A program of at most this many statements has its body written twice (see
 # _Writer.source); a larger one, once.
@@ -68,11 +68,14 @@ _FILLED = 64
 
 
 def generate(program: Program, *, traced: bool) -> str:
-    return _Writer(program, traced).source()
+    return generated(program, traced=traced)[0]
 
 
-class Decline(Exception):  # noqa: N818 - not an error: the incident is for the full path
-    """Raised by the generated checks on an incident they do not vouch for."""
+def generated(program: Program, *, traced: bool) -> tuple[str, dict[str, Any]]:
+    """The generated function's source, and the constants it reads."""
+    writer = _Writer(program, traced)
+    source = writer.source()
+    return source, {**writer.constants, **writer.checks.constants}
 
 
 def build(program: Program, *, traced: bool,
@@ -85,18 +88,10 @@ def build(program: Program, *, traced: bool,
     ``_Facts``; for the untraced function ``_decisions`` (key to decision)
     and ``_decision(key)`` for a key not seen before; for the traced one
     those ``Ruleset.assess`` passes (see ``_Writer.result``)."""
-    writer = _Writer(program, traced)
-    source = writer.source()
-    namespace: dict[str, Any] = {**writer.constants, **writer.checks.constants, "_Decline": Decline,
-                                 **(names or {})}
-    exec(prepared.generated(filename(program, traced), source), namespace)  # noqa: S102 - our own generated code, from a checked program
-    fill = namespace.get("_levels")
-    if fill is not None:  # the decision of each combination of levels (see _Writer._decided_by_levels)
-        by_levels = namespace["_by_levels"]
-        for levels in itertools.product(*(range(len(o.levels)) for o in program.outcomes)):
-            by_levels[level_key(program, levels)] = fill(*levels)
-    function: Callable[[Any], Any] = namespace["run"]
-    return function
+    source, constants = generated(program, traced=traced)
+    namespace: dict[str, Any] = {**constants, "_Decline": Decline, **(names or {})}
+    code = prepared.generated(filename(program, traced), source)
+    return function_of(code, namespace, tuple(len(o.levels) for o in program.outcomes))
 
 
 def filename(program: Program, traced: bool) -> str:

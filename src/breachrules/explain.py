@@ -167,13 +167,15 @@ _ON_WEEKDAY = ("explain.on_monday", "explain.on_tuesday", "explain.on_wednesday"
 
 def format_instant(instant: datetime, locale: str, timezone: str, *, sentence: bool = False) -> str:
     """An instant for a reader, in their zone and language (see
-    :func:`_format_instant`); the same instant, in the same offset, is
-    written once (Babel reads its patterns afresh on every call)."""
-    return _format_instant(instant, instant.tzinfo, locale, timezone, sentence)
+    :func:`_format_instant`); the same instant, in the same offset (and,
+    in a zone, the same fold: 03:30 twice on the night summer time ends),
+    is written once (Babel reads its patterns afresh on every call)."""
+    return _format_instant(instant, instant.tzinfo, instant.fold, locale, timezone, sentence)
 
 
 @functools.lru_cache(maxsize=1024)
-def _format_instant(instant: datetime, zone_given: tzinfo | None, locale: str, timezone: str, sentence: bool) -> str:
+def _format_instant(instant: datetime, zone_given: tzinfo | None, fold: int, locale: str, timezone: str,
+                    sentence: bool) -> str:
     """An instant for a reader, in their zone and language. The default form
     stands alone, after a label ("perjantai 20. marraskuuta 2026 klo 9.30
     (Itä-Euroopan normaaliaika)"); ``sentence=True`` is the form that goes

@@ -16,10 +16,12 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from breachrules.i18n import DEFAULT_LOCALE, Messages, frozen_values, with_suggestion
-from breachrules.program import Program
+
+if TYPE_CHECKING:
+    from breachrules.program import Program
 
 ExtraKeys: TypeAlias = Literal["error", "warn"]
 CHOICES = ("error", "warn")

@@ -26,6 +26,7 @@ from breachrules.exceptions import UnsupportedLocale
 LOCALES = ("fi", "sv", "en")
 # Texts a catalog chain remembers having said, then forgets all at once (Messages.remember).
 MOST_REMEMBERED = 20_000
+MOST_RECENT = 64  # the parts of this many incidents' texts (see Messages.remember)
 # Values a remembered message may take, by type (a Term is said afresh: its words may be another's)
 _PLAIN = (str, int, float, bool)
 _T = TypeVar("_T")
@@ -102,7 +103,7 @@ def mo_bytes(catalog: Any) -> bytes:
 
 
 @functools.cache
-def _chain(locale: str, layers: tuple[Any, ...]) -> tuple[Any, dict[Any, Any]]:
+def _chain(locale: str, layers: tuple[Any, ...]) -> tuple[Any, dict[Any, Any], dict[Any, Any]]:
     """The translations for ``locale``: the library's own catalog first, then
     the given layers (a ruleset's catalogs, compiled by
     :mod:`breachrules.catalogs`), each falling back to the next.
@@ -120,7 +121,7 @@ def _chain(locale: str, layers: tuple[Any, ...]) -> tuple[Any, dict[Any, Any]]:
         layer.plural = getattr(translations, "plural", lambda n: int(n != 1))
         layer.add_fallback(chain)
         chain = layer
-    return chain, {}  # and what its messages said (see Messages.remember)
+    return chain, {}, {}  # and what its messages said, and said of recent incidents (see Messages.remember)
 
 
 class Messages:
@@ -133,20 +134,23 @@ class Messages:
 
     def __init__(self, locale: str, layers: Iterable[Any] = ()) -> None:
         self.locale = check_locale(locale)
-        self._translations, self._said = _chain(locale, tuple(layers))
+        self._translations, self._said, self._recent = _chain(locale, tuple(layers))
 
-    def remember(self, key: Any, make: Callable[[], _T]) -> _T:
+    def remember(self, key: Any, make: Callable[[], _T], *, recent: bool = False) -> _T:
         """What ``make()`` says, said once for ``key`` (a key naming all the
         text depends on but these catalogs) while the catalogs are read as
         they are: a record says the same few hundred things every time, and
         each message is looked up down a chain of catalogs. Shared by every
         ``Messages`` of the same catalogs; forgotten all at once when it
-        holds :data:`MOST_REMEMBERED` texts (free text is the incident's)."""
-        said = self._said
+        holds :data:`MOST_REMEMBERED` texts. What one incident alone says
+        (its facts, its letter) is ``recent``: kept for the last
+        :data:`MOST_RECENT` keys only, so that a stream of incidents does
+        not fill memory with their words."""
+        said, most = (self._recent, MOST_RECENT) if recent else (self._said, MOST_REMEMBERED)
         try:
             return said[key]  # type: ignore[no-any-return]
         except KeyError:
-            if len(said) >= MOST_REMEMBERED:
+            if len(said) >= most:
                 said.clear()
             made = said[key] = make()
             return made

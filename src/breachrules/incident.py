@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -21,8 +21,10 @@ from breachrules.errors import ArgumentError, BreachrulesError
 from breachrules.i18n import DEFAULT_LOCALE, Messages, Term, frozen_values, with_suggestion
 from breachrules.instants import parse_instant
 from breachrules.limits import MAX_MAGNITUDE
-from breachrules.program import FactDef, Program
 from breachrules.types import Type
+
+if TYPE_CHECKING:
+    from breachrules.program import FactDef, Program
 
 
 @attrs.frozen
@@ -328,12 +330,16 @@ def json_converter(fact: FactDef) -> Callable[[Any], Any]:
     form: a set as the list of its members (sorted, a set having no order),
     a level by its name, instants and durations in ISO 8601, the rest as it
     is (:func:`as_is`, which a caller may test for)."""
-    kind = fact.type.kind
+    return converter(fact.type.kind, fact.type.members)
+
+
+def converter(kind: str, members: tuple[str, ...]) -> Callable[[Any], Any]:
+    """:func:`json_converter` of a fact of ``kind`` (and ``members``, its
+    members or its scale's levels)."""
     if kind == "set":
         return _members
     if kind == "level":
-        levels = fact.type.members
-        return lambda v: levels[v]
+        return members.__getitem__
     if kind == "datetime":
         return datetime.isoformat
     if kind == "duration":
@@ -350,11 +356,23 @@ def as_is(value: Any) -> Any:
     return value
 
 
-def json_key(facts: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
+def json_key(facts: Mapping[str, Any]) -> tuple[tuple[str, Any, Any], ...] | None:
     """Facts in their JSON form as a key: what a text made from them is
-    remembered by (a list is a tuple; the type keeps ``true`` and ``1`` apart)."""
-    return tuple((name, type(value), tuple(value) if isinstance(value, list) else value)
-                 for name, value in facts.items())
+    remembered by (a list is a tuple; types keep ``true`` and ``1`` apart,
+    in a list too). None when they hold more text than is worth keeping
+    (:data:`LONGEST_KEPT` characters): made afresh, such a text is not kept."""
+    key, size = [], 0
+    for name, value in facts.items():
+        if isinstance(value, list):
+            value = tuple((type(member), member) for member in value)
+            size += sum(len(member) for _, member in value if isinstance(member, str))
+        elif isinstance(value, str):
+            size += len(value)
+        key.append((name, type(value), value))
+    return tuple(key) if size <= LONGEST_KEPT else None
+
+
+LONGEST_KEPT = 4_000
 
 
 def _members(value: Any) -> list[str]:

@@ -50,8 +50,11 @@ def document(report: ReportView, locale: str = "en", timezone: str = "Europe/Hel
     if notice is None:
         notice = a.vocabulary.notices[0] if a.vocabulary.notices else Notice("", (), ())
     # made once for what it is made of (a record of the same facts and plans says the same letter)
-    key = ("letter", notice, timezone, a.vocabulary, report.actions, json_key(a.facts))
-    return _.remember(key, lambda: _letter(report, _, locale, timezone, notice))
+    given = json_key(a.facts)
+    if given is None:  # more words than are worth keeping
+        return _letter(report, _, locale, timezone, notice)
+    key = ("letter", notice, timezone, a.vocabulary, report.actions, given)
+    return _.remember(key, lambda: _letter(report, _, locale, timezone, notice), recent=True)
 
 
 def _letter(report: ReportView, _: Messages, locale: str, timezone: str, notice: Notice) -> Document:
@@ -129,7 +132,8 @@ class _Part:
         items = tuple(value) if isinstance(value, list | tuple | set | frozenset) else (value,)
         if not items:
             return []
-        return _.remember(("letter members", name, items), lambda: self.members(name, items))
+        key = ("letter members", name, tuple((type(item), item) for item in items))
+        return _.remember(key, lambda: self.members(name, items))
 
     def members(self, fact: str, items: tuple[Any, ...]) -> list[Block]:
         """A fact's members, a list under its lead (the same blocks whenever

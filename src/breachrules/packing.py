@@ -19,9 +19,10 @@ reads them back, so that the two cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from breachrules.program import Program
+if TYPE_CHECKING:
+    from breachrules.program import Program
 
 
 def width(count: int) -> int:
@@ -31,10 +32,15 @@ def width(count: int) -> int:
 
 def level_key(program: Program, levels: tuple[int, ...]) -> int:
     """The levels of a decision key (the obligations' bits all clear)."""
+    return level_key_of(tuple(len(o.levels) for o in program.outcomes), levels)
+
+
+def level_key_of(counts: tuple[int, ...], levels: tuple[int, ...]) -> int:
+    """:func:`level_key` of outcomes of ``counts`` levels each."""
     key, shift = 0, 0
-    for outcome, level in zip(program.outcomes, levels, strict=True):
+    for count, level in zip(counts, levels, strict=True):
         key |= level << shift
-        shift += width(len(outcome.levels))
+        shift += width(count)
     return key
 
 
@@ -71,7 +77,11 @@ class TraceLayout:
     among those that can be required instead of this one."""
 
     def __init__(self, program: Program) -> None:
-        self.program = program
+        # what reading a key back needs of the program, and nothing more (a
+        # bundled ruleset's layout is prepared with it: see ruleset.Kit)
+        self.outcomes = tuple((o.name, width(len(o.levels))) for o in program.outcomes)
+        self.obligations = tuple((ob.name, ob.exemptions) for ob in program.obligations)
+        self.actions = len(program.actions)
         self.rules = trace_order(program)
         self.rule_bit = {label: bit for bit, label in enumerate(self.rules)}
         self.exemptions = [(label, ob.name) for ob in program.instead_order() for label in ob.exemptions]
@@ -103,21 +113,19 @@ class TraceLayout:
         """The levels, the obligations' (required, exempted by, instead of),
         what fired (rule labels, then (exemption, obligation) pairs) and the
         actions' flags of a trace key."""
-        program = self.program
-
         def field(shift: int, bits: int) -> int:
             return (key >> shift) & ((1 << bits) - 1)
 
         fired: list[Any] = [label for bit, label in enumerate(self.rules) if key >> bit & 1]
         fired += [pair for pair in self.exemptions if key >> self.exemption_bit[pair] & 1]
-        levels = tuple(field(self.level_shift[o.name], width(len(o.levels))) for o in program.outcomes)
+        levels = tuple(field(self.level_shift[name], bits) for name, bits in self.outcomes)
         statuses = []
-        for ob in program.obligations:
-            exempted = field(self.exempted_shift[ob.name], len(ob.exemptions).bit_length())
-            sources = self.sources.get(ob.name, [])
-            instead = field(self.instead_shift[ob.name], len(sources).bit_length())
-            statuses.append((bool(key >> self.required_shift[ob.name] & 1),
-                             ob.exemptions[exempted - 1] if exempted else None,
+        for name, exemptions in self.obligations:
+            exempted = field(self.exempted_shift[name], len(exemptions).bit_length())
+            sources = self.sources.get(name, [])
+            instead = field(self.instead_shift[name], len(sources).bit_length())
+            statuses.append((bool(key >> self.required_shift[name] & 1),
+                             exemptions[exempted - 1] if exempted else None,
                              sources[instead - 1] if instead else None))
-        acts = tuple(bool(key >> (self.action_shift + i) & 1) for i in range(len(program.actions)))
+        acts = tuple(bool(key >> (self.action_shift + i) & 1) for i in range(self.actions))
         return levels, tuple(statuses), fired, acts

@@ -60,7 +60,8 @@ def build(directory: Path | None = None) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     previous = {file: _kept(target / file) for file in made}
     for old in target.iterdir():  # artefacts of what no longer exists go too
-        if (old.name.endswith((prepared.RULESET_SUFFIX, prepared.CATALOG_SUFFIX, prepared.GRAMMAR_SUFFIX))
+        if (old.name.endswith((prepared.RULESET_SUFFIX, prepared.KIT_SUFFIX, prepared.CATALOG_SUFFIX,
+                               prepared.GRAMMAR_SUFFIX))
                 or old.name == prepared.GENERATED) and old.name not in made:
             old.unlink()
     written = []
@@ -109,7 +110,7 @@ Made = dict[str, tuple[dict[str, Any], bytes, bool]]  # file: header fields, pay
 
 
 def _rulesets() -> Made:
-    from breachrules import loader
+    from breachrules import kit, loader
     from breachrules.parser import parse
     from breachrules.ruleset import vocabulary_of
 
@@ -124,6 +125,11 @@ def _rulesets() -> Made:
         fields = {"kind": "ruleset", "name": name, "grammar": prepared.grammar_sha(),
                   "chain": [[s.file, prepared.text_sha(s.text)] for s in ruleset.sources]}
         made[prepared.ruleset_file(name)] = (fields, payload, True)
+        ruleset._static.words = words  # (what the kit's results say of the ruleset's words)
+        made_kit = kit.make(ruleset)
+        if made_kit is not None:
+            made[name + prepared.KIT_SUFFIX] = ({**fields, "kind": "kit"},
+                                                pickle.dumps((made_kit, domains), protocol=5), True)
     return made
 
 

@@ -29,7 +29,6 @@ the grammar's tables, which are plain data.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import io
 import json
@@ -41,6 +40,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from breachrules import resources
+from breachrules.sha import sha256
 
 if TYPE_CHECKING:
     from breachrules.limits import Limits
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 FORMAT = 2
 ARTEFACTS = resources.PACKAGE / "artefacts"  # inside the package, never a user's path
 RULESET_SUFFIX = ".ruleset"
+KIT_SUFFIX = ".kit"
 CATALOG_SUFFIX = ".catalog.json"
 GRAMMAR = "grammar"
 GRAMMAR_SUFFIX = ".tables"
@@ -62,7 +63,7 @@ _STDLIB_CLASSES = frozenset({("datetime", "timedelta"), ("datetime", "datetime")
 
 
 def sha(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return "sha256:" + sha256(data).hexdigest()
 
 
 def text_sha(text: str) -> str:
@@ -111,7 +112,7 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes] | None:
 def library_fingerprint(modules: tuple[str, ...]) -> str | None:
     """A hash of the library modules ``modules`` (paths inside the package),
     as they are now; None when one is missing."""
-    h = hashlib.sha256()
+    h = sha256()
     for module in modules:
         if not module.endswith(".py") or ".." in Path(module).parts or Path(module).is_absolute():
             return None
@@ -209,7 +210,24 @@ def _ruleset(directory: Path, chain: tuple[Source, ...]) -> Ruleset | None:
     name = last[len(resources.BUNDLED_PREFIX):-len(resources.SUFFIX)]
     if not (last.startswith(resources.BUNDLED_PREFIX) and last.endswith(resources.SUFFIX) and plain_name(name)):
         return None
-    found = _read(directory / ruleset_file(name))
+    kit = _made_for(directory / (name + KIT_SUFFIX), chain)
+    if isinstance(kit, tuple) and len(kit) == 2 and len(kit[1]) == len(chain):
+        # the fast path alone, the program read when something asks for it
+        return Ruleset.from_kit(kit[0], chain, _catalogs(chain, kit[1]), rebuild,
+                                lambda: _program(directory, name, chain))
+    found = _made_for(directory / ruleset_file(name), chain)
+    if not (isinstance(found, tuple) and len(found) == 4 and len(found[2]) == len(chain)):
+        return None
+    program, warnings, domains, words = found
+    compiled = Ruleset(program, chain, _catalogs(chain, domains), limits=DEFAULT, rebuild=rebuild, words=words)
+    compiled.warnings = warnings
+    return compiled
+
+
+def _made_for(path: Path, chain: tuple[Source, ...]) -> Any:
+    """What the artefact at ``path`` holds, when it was made from exactly
+    ``chain`` by this library; None otherwise."""
+    found = _read(path)
     if found is None:
         return None
     header, payload = found
@@ -217,16 +235,27 @@ def _ruleset(directory: Path, chain: tuple[Source, ...]) -> Ruleset | None:
             or header.get("grammar") != grammar_sha() or not _made_by_this_library(header)):
         return None
     try:
-        program, warnings, domains, words = _LibraryUnpickler(io.BytesIO(payload)).load()
+        return _LibraryUnpickler(io.BytesIO(payload)).load()
     except Exception:  # a class that moved or changed shape: compile instead
         return None
-    if len(domains) != len(chain):
-        return None
-    catalogs = tuple(reversed([(Path(s.catalogs), domain) for s, domain in zip(chain, domains, strict=True)
-                               if s.catalogs is not None]))
-    compiled = Ruleset(program, chain, catalogs, limits=DEFAULT, rebuild=rebuild, words=words)
-    compiled.warnings = warnings
-    return compiled
+
+
+def _catalogs(chain: tuple[Source, ...], domains: list[str]) -> tuple[tuple[Path, str], ...]:
+    return tuple(reversed([(Path(s.catalogs), domain) for s, domain in zip(chain, domains, strict=True)
+                           if s.catalogs is not None]))
+
+
+def _program(directory: Path, name: str, chain: tuple[Source, ...]) -> tuple[Any, Any]:
+    """The program (and warnings) of a ruleset read from its kit: prepared,
+    or compiled from the sources when the prepared form is not whole."""
+    found = _made_for(directory / ruleset_file(name), chain)
+    if isinstance(found, tuple) and len(found) == 4:
+        return found[0], found[1]
+    from breachrules.limits import DEFAULT
+    from breachrules.loader import compile_chain
+
+    compiled: Any = compile_chain(chain, DEFAULT)
+    return compiled.program, compiled.warnings
 
 
 def rebuild(chain: tuple[Source, ...], limits: Limits) -> object:
@@ -310,8 +339,13 @@ def generated_code(name: str, source: str) -> CodeType | None:
     ruleset's generated function, :mod:`breachrules.codegen`) by this
     version of Python's compiler; None otherwise (the caller compiles it).
     Keyed by the source itself, it cannot be the code of another text."""
+    return code_by_key(code_key(name, source))
+
+
+def code_by_key(key: str) -> CodeType | None:
+    """The code compiled at build time under ``key`` (:func:`code_key`), if any."""
     table = _generated_table()
-    return None if table is None else table.get(code_key(name, source))
+    return None if table is None else table.get(key)
 
 
 @functools.cache

@@ -151,13 +151,17 @@ def _actions(_: Messages, report: ReportView, locale: str, timezone: str) -> lis
 
 def _facts(_: Messages, a: AssessmentView, locale: str, timezone: str) -> Section:
     """The facts as given, a table; made once for the same facts in the
-    same words (a section is remembered by what it depends on: see
+    same words, while they are among the recent ones (see
     :meth:`Messages.remember`, and :mod:`breachrules.render`, which writes
     it out once)."""
-    key = ("facts section", timezone, a.vocabulary, a.open_questions, json_key(a.facts))
-    return _.remember(key, lambda: Section(
-        _("record.facts"), (Table((_("record.fact_column"), _("record.value_column")),
-                                  tuple(fact_rows(a, locale, timezone))),)))
+    def table() -> Section:
+        return Section(_("record.facts"), (Table((_("record.fact_column"), _("record.value_column")),
+                                                 tuple(fact_rows(a, locale, timezone))),))
+
+    given = json_key(a.facts)
+    if given is None:  # more words than are worth keeping
+        return table()
+    return _.remember(("facts section", timezone, a.vocabulary, a.open_questions, given), table, recent=True)
 
 
 def _appendices(report: ReportView, locale: str, timezone: str) -> list[Block]:

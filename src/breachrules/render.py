@@ -154,6 +154,9 @@ class _Markdown:
 
 _WRITTEN: dict[tuple[Any, ...], list[str]] = {}
 _MOST_SECTIONS = 2_000  # sections remembered, then forgotten all at once
+_MOST_CHARACTERS = 2_000_000  # or once they hold this much text
+_LARGEST_SECTION = 20_000  # a section longer than this (an incident's long text) is not kept
+_written = [0]  # characters in _WRITTEN
 
 
 def _remembered(key: tuple[Any, ...], write: Callable[[], list[str]]) -> list[str]:
@@ -161,12 +164,18 @@ def _remembered(key: tuple[Any, ...], write: Callable[[], list[str]]) -> list[st
     record's plans, checklists and tables recur from one incident to the
     next, and its sections are made once and shared (:mod:`breachrules.record`),
     so a section seen before is found by identity, at the cost of a lookup.
-    (Blocks keep their hash: a new one is hashed once, as it is written.)"""
+    (Blocks keep their hash: a new one is hashed once, as it is written.)
+    The lines are never changed: callers copy them into their own list."""
     lines = _WRITTEN.get(key)
     if lines is None:
-        if len(_WRITTEN) >= _MOST_SECTIONS:
-            _WRITTEN.clear()
-        lines = _WRITTEN[key] = write()
+        lines = write()
+        size = sum(map(len, lines))
+        if size <= _LARGEST_SECTION:
+            if len(_WRITTEN) >= _MOST_SECTIONS or _written[0] + size > _MOST_CHARACTERS:
+                _WRITTEN.clear()
+                _written[0] = 0
+            _WRITTEN[key] = lines
+            _written[0] += size
     return lines
 
 

@@ -25,16 +25,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 
-from breachrules import catalogs, codegen, ir, packing, validator
+from breachrules import catalogs, packing
 from breachrules.assessment import Action, Assessment, ObligationResult, OpenQuestion, TraceEntry
 from breachrules.collector import paused_gc
 from breachrules.errors import EvaluationError
 from breachrules.extra_keys import ExtraKeys, without_extra_keys
 from breachrules.frozen import FrozenDict
 from breachrules.i18n import Messages
-from breachrules.incident import Facts, IncidentError, after, as_is, json_converter, moment, validate
+from breachrules.incident import Facts, IncidentError, after, as_is, converter, moment, validate
 from breachrules.limits import DEFAULT, Limits
-from breachrules.program import FactDef, ObligationDef, Program
 from breachrules.spans import Span
 from breachrules.vocabulary import FactShape, Vocabulary, digest
 
@@ -44,6 +43,8 @@ if TYPE_CHECKING:
     from breachrules import interpreter
     from breachrules.diagnostics import Diagnostic
     from breachrules.intake import Question
+    from breachrules.kit import Kit
+    from breachrules.program import FactDef, Program
     from breachrules.ranking import Ranking
     from breachrules.report import Report
 
@@ -78,6 +79,8 @@ class Source:
 
 
 class Ruleset:
+    _load: Callable[[], tuple[Program, tuple[Diagnostic, ...]]]  # the program of a ruleset from a kit
+
     def __init__(self, program: Program, sources: tuple[Source, ...],
                  catalogs: tuple[tuple[Path, str], ...], limits: Limits = DEFAULT,
                  rebuild: Callable[[tuple[Source, ...], Limits], object] | None = None,
@@ -86,32 +89,72 @@ class Ruleset:
         ``compile_chain``): a ruleset pickles as its sources, and the other
         side recompiles them, as :mod:`re` patterns do. ``words`` is
         :func:`vocabulary_of` the program, when it was prepared with it."""
+        from breachrules import codegen
+
         self.program = program
         self._rebuild = rebuild
         self.sources = sources
         self.catalogs = catalogs
         self.limits = limits
         # what `breachrules check` warns about: declarations nothing reads (see usage.py)
-        self.warnings: tuple[Diagnostic, ...] = ()
+        self.warnings = ()
         self._read = frozenset(codegen.read_facts(program))
         self._value_names = program.value_names()  # what its catalogs may put in braces
         self._static = _StaticParts(program, tuple((str(d), domain) for d, domain in catalogs),
                                     tuple(source.text for source in sources), words)
-        self._validate_fast = validator.build(program, self._read)
+        self._kit: Kit | None = None
         # The decision cache: one shared, read-only Decision per distinct
         # result. Filling it from several threads at once is harmless: every
         # thread builds an equal value for a key.
         self._decisions: dict[int, Decision] = {}
 
+    @classmethod
+    def from_kit(cls, kit: Kit, sources: tuple[Source, ...], catalogs: tuple[tuple[Path, str], ...],
+                 rebuild: Callable[[tuple[Source, ...], Limits], object],
+                 load: Callable[[], tuple[Program, tuple[Diagnostic, ...]]]) -> Ruleset:
+        """A bundled ruleset from its kit (:mod:`breachrules.kit`): what a
+        complete incident's assessment needs, prepared at build time, with
+        the program itself read (``load``) only when something else needs
+        it. The same ruleset as compiled, sooner."""
+        ruleset = cls.__new__(cls)
+        ruleset._rebuild = rebuild
+        ruleset.sources = sources
+        ruleset.catalogs = catalogs
+        ruleset.limits = DEFAULT
+        ruleset._read = kit.read
+        ruleset._value_names = kit.value_names
+        ruleset._static = kit.static.placed(tuple((str(d), domain) for d, domain in catalogs),
+                                            tuple(source.text for source in sources), lambda: ruleset.program)
+        ruleset._kit = kit
+        ruleset._load = functools.cache(load)
+        ruleset._decisions = {}
+        return ruleset
+
+    @functools.cached_property
+    def program(self) -> Program:
+        """The compiled program (of a ruleset from a kit: read on first need)."""
+        return self._load()[0]
+
+    @functools.cached_property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """What ``breachrules check`` warns about (see usage.py)."""
+        return self._load()[1]
+
+    @functools.cached_property
+    def _validate_fast(self) -> Callable[[Any], Facts | None]:
+        from breachrules import validator
+
+        return validator.build(self.program, self._read)
+
     # -------------------------------------------------------------- identity
 
     @property
     def name(self) -> str:
-        return self.program.name
+        return self._static.name
 
     @property
     def version(self) -> str:
-        return self.program.version
+        return self._static.version
 
     @property
     def facts(self) -> Mapping[str, FactDef]:
@@ -236,8 +279,12 @@ class Ruleset:
                      "_facts_of": static.facts_of, "_facts_json": static.facts_json,
                      "_slow": self._assess_slow, "_Facts": Facts}
         try:
-            with paused_gc():  # (as the loader compiles: see collector.py)
-                function = codegen.build(self.program, traced=method == "assess", names=names)
+            function = self._kit.function(method, names) if self._kit is not None else None
+            if function is None:
+                from breachrules import codegen
+
+                with paused_gc():  # (as the loader compiles: see collector.py)
+                    function = codegen.build(self.program, traced=method == "assess", names=names)
         except (RecursionError, SyntaxError, MemoryError):
             # A backstop, never reached by a ruleset the limits admit: were the
             # generated source ever too much for Python's compiler, the
@@ -337,34 +384,52 @@ class Ruleset:
         return ranking.rank(self, incident, now, exact)
 
 
+class _Duty(NamedTuple):
+    """What a result says of an obligation, whatever the incident."""
+
+    name: str
+    without_undue_delay: bool  # its deadline
+    message: str
+    cites: tuple[Any, ...]
+
+
+class _Step(NamedTuple):
+    """What a result says of an action, whatever the incident."""
+
+    name: str
+    plan: str
+    phase: str
+    message: str
+    cites: tuple[Any, ...]
+
+
 class _StaticParts:
     """Everything about a ruleset's results that does not depend on the
-    incident, built once: trace entries, level names, obligation texts."""
+    incident, built once: trace entries, level names, obligation texts.
+
+    It keeps of the program only what results say (so that a bundled
+    ruleset's is prepared at build time: see :mod:`breachrules.kit`); the
+    program itself is asked for only by the interpreter's results."""
 
     def __init__(self, program: Program, catalogs: tuple[tuple[str, str], ...], texts: tuple[str, ...],
                  words: Vocabulary | None = None) -> None:
-        self.program = program
+        from breachrules import codegen, ir
+
+        self._program: Program | None = program
+        self._load_program: Callable[[], Program] | None = None
         self.words = words
         self.catalogs = catalogs
         self.texts = texts
-        # facts whose JSON form is not their value: sets, levels, instants, durations
-        self.converters = {
-            name: converter for name, fact in program.facts.items()
-            if (converter := json_converter(fact)) is not as_is
-        }
-        # (the fast path may keep a set fact as a tuple, a frozenset or a set: the converter takes each)
-        self.json_order = tuple((name, json_converter(fact)) for name, fact in program.facts.items())
-        # Shared between assessments, filled on first need; every value is immutable.
-        self.levels_cache: dict[tuple[int, ...], Mapping[str, str]] = {}
-        self.obligations_cache: dict[tuple[Any, ...], tuple[ObligationResult, ...]] = {}
-        self.actions_cache: dict[tuple[bool | None, ...], tuple[Action, ...]] = {}
+        self.name, self.version, self.title = program.name, program.version, program.title
+        self.shapes = tuple((name, fact.type.kind, fact.type.members) for name, fact in program.facts.items())
+        self._fresh()
         self.layout = packing.TraceLayout(program)
-        self.shared: dict[int, dict[str, Any]] = {}  # see shared_for
-        self.statuses_cache: dict[tuple[Any, ...], ObligationResult] = {}  # see assessment
         self.dated = tuple(i for i, ob in enumerate(program.obligations) if codegen.dated(ob))
         self.outcomes = tuple(o.name for o in program.outcomes)
         self.level_names = {o.name: o.levels for o in program.outcomes}
-        self.obligations = program.obligations
+        self.obligations = tuple(_Duty(ob.name, ob.due == "without_undue_delay", ob.message, ob.cites)
+                                 for ob in program.obligations)
+        self.steps = tuple(_Step(a.name, a.plan, a.phase, a.message, a.cites) for a in program.actions)
         self.numbers = tuple(program.numbers())  # the names of what a reason may show, as the paths give them
         self.entries: dict[tuple[str, bool], TraceEntry] = {}
         for rule in program.rules.values():
@@ -393,6 +458,48 @@ class _StaticParts:
             for (_, certain), e in self.entries.items() if certain
         }
 
+    def _fresh(self) -> None:
+        """The converters of the facts' values and empty caches."""
+        # facts whose JSON form is not their value: sets, levels, instants, durations
+        self.converters = {name: convert for name, kind, members in self.shapes
+                           if (convert := converter(kind, members)) is not as_is}
+        # (the fast path may keep a set fact as a tuple, a frozenset or a set: the converter takes each)
+        self.json_order = tuple((name, converter(kind, members)) for name, kind, members in self.shapes)
+        # Shared between assessments, filled on first need; every value is immutable.
+        self.levels_cache: dict[tuple[int, ...], Mapping[str, str]] = {}
+        self.obligations_cache: dict[tuple[Any, ...], tuple[ObligationResult, ...]] = {}
+        self.actions_cache: dict[tuple[bool | None, ...], tuple[Action, ...]] = {}
+        self.shared: dict[int, dict[str, Any]] = {}  # see shared_for
+        self.statuses_cache: dict[tuple[Any, ...], ObligationResult] = {}  # see assessment
+
+    @property
+    def program(self) -> Program:
+        if self._program is None:
+            assert self._load_program is not None, "prepared parts are placed before use"
+            self._program = self._load_program()
+        return self._program
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a kit keeps (:mod:`breachrules.kit`): neither the program,
+        nor the catalogs' places and the sources' texts (the machine's that
+        reads it), nor the caches, nor functions."""
+        kept = {"_program", "_load_program", "catalogs", "texts", "converters", "json_order", "levels_cache",
+                "obligations_cache", "actions_cache", "shared", "statuses_cache", "vocabulary"}
+        return {name: value for name, value in self.__dict__.items() if name not in kept}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._program, self._load_program = None, None
+        self.catalogs, self.texts = (), ()
+        self._fresh()
+
+    def placed(self, catalogs: tuple[tuple[str, str], ...], texts: tuple[str, ...],
+               load_program: Callable[[], Program]) -> _StaticParts:
+        """These parts, read from a kit, with the catalogs and sources of
+        the ruleset they are for, and how to read its program."""
+        self.catalogs, self.texts, self._load_program = catalogs, texts, load_program
+        return self
+
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
         """Built on the first assessment, not at load: the digest reads the catalogs."""
@@ -405,7 +512,7 @@ class _StaticParts:
         if actions is None:
             actions = _kept(self.actions_cache, flags, tuple(
                 Action(a.name, a.plan, a.phase, a.message, a.cites, certain=flag is True)
-                for a, flag in zip(self.program.actions, flags, strict=True) if flag is not False
+                for a, flag in zip(self.steps, flags, strict=True) if flag is not False
             ))
         return actions
 
@@ -413,7 +520,7 @@ class _StaticParts:
         from breachrules import ir
 
         if isinstance(node, ir.Const):
-            return str(self.program.scales[outcome].levels[node.value])
+            return str(self.level_names[outcome][node.value])
         if isinstance(node, ir.DefineRef):
             return node.name
         return "?"
@@ -485,16 +592,16 @@ class _StaticParts:
             obligations = _kept(self.obligations_cache, statuses, tuple(
                 ObligationResult(
                     id=ob.name, required=bool(required), certain=True, due=None,
-                    without_undue_delay=bool(required) and ob.due == "without_undue_delay",
+                    without_undue_delay=bool(required) and ob.without_undue_delay,
                     exempted_by=exempted, instead_of=instead, message=ob.message, cites=ob.cites,
                 )
                 for ob, (required, exempted, instead) in zip(self.obligations, statuses, strict=True)
             ))
         entries = self.trace_entries
         return attrs.asdict(Assessment(
-            ruleset=self.program.name,
-            ruleset_version=self.program.version,
-            title=self.program.title,
+            ruleset=self.name,
+            ruleset_version=self.version,
+            title=self.title,
             levels=names,
             certain_levels=names,
             provisional=False,
@@ -563,7 +670,7 @@ class _StaticParts:
 
 
     @staticmethod
-    def _obligation(ob: ObligationDef, status: interpreter.ObligationStatus) -> ObligationResult:
+    def _obligation(ob: _Duty, status: interpreter.ObligationStatus) -> ObligationResult:
         return ObligationResult(
             id=ob.name,
             required=status.required is not False,
@@ -585,7 +692,7 @@ def vocabulary_of(program: Program) -> Vocabulary:
     """What rendering needs of ``program`` (see vocabulary.py), all but the
     digest of its texts: the program's alone, so a bundled ruleset's is
     prepared with it at build time (it runs the interpreter)."""
-    from breachrules import interpreter
+    from breachrules import interpreter, ir
 
     definitions = {d.name: d.expr for d in program.defines}
     bound = [ob for ob in program.obligations if ob.condition is not None

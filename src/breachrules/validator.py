@@ -26,19 +26,25 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from breachrules import prepared
 from breachrules.durations import parse_iso_duration
 from breachrules.incident import Facts, fixed_offset, in_window
 from breachrules.instants import parse_instant
 from breachrules.limits import MAX_MAGNITUDE
-from breachrules.program import FactDef, Program
+
+if TYPE_CHECKING:
+    from breachrules.program import FactDef, Program
 
 # What the generated code catches around the checks: an absent fact read
 # with d[...], a level that is not one (and, for safety, a TypeError: the
 # checks test each class before they use a value). The full validator then runs.
 CAUGHT = "KeyError, TypeError"
+
+
+class Decline(Exception):  # noqa: N818 - not an error: the incident is for the full path
+    """Raised by the generated checks on an incident they do not vouch for."""
 
 
 class _Absent:
@@ -51,6 +57,7 @@ class _Absent:
 
 
 ABSENT = _Absent()
+SET_TYPES = frozenset({list, tuple, set, frozenset})  # what a set fact may be given as
 
 
 def _duration(value: Any) -> timedelta | None:
@@ -98,8 +105,7 @@ class Checks:
         self.raw = raw
         self.snapshot = snapshot
         self.constants: dict[str, Any] = {
-            "_ABSENT": ABSENT, "_duration": _duration, "_datetime": _datetime,
-            "_SETS": frozenset({list, tuple, set, frozenset}),  # what a set fact may be given as
+            "_ABSENT": ABSENT, "_duration": _duration, "_datetime": _datetime, "_SETS": SET_TYPES,
         }
         self.index = {name: i for i, name in enumerate(program.facts)}
 

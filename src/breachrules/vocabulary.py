@@ -16,12 +16,13 @@ assessment carries a :class:`Vocabulary`, and the renderers read it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
+
+from breachrules.sha import sha256
 
 # The parts of a communication to the data subjects, in the order the letter
 # tells them (what Art. 34(2), with Art. 33(3)(b) to (d), asks it to say),
@@ -139,7 +140,7 @@ def digest(texts: Iterable[str], catalogs: Iterable[tuple[Path, str]]) -> str:
     equal rulesets and equal words."""
     from breachrules.i18n import LOCALES, catalog_path
 
-    h = hashlib.sha256()
+    h = sha256()
     for text in texts:
         h.update(b"source\0" + text.encode("utf-8") + b"\0")
     for directory, domain in catalogs:
