@@ -3,8 +3,10 @@ compiling now would give.
 
 The first use of the library would otherwise spend most of its time on
 work whose result is the same on every machine: Lark building the parse
-tables of the grammar, parsing and checking the bundled rulesets, and
-Babel reading and compiling the ``.po`` catalogs. :mod:`breachrules.prepare`
+tables of the grammar, parsing and checking the bundled rulesets (and,
+for a first assessment, creating the classes of their programs: a kit,
+:mod:`breachrules.kit`, holds what it needs without them), and Babel
+reading and compiling the ``.po`` catalogs. :mod:`breachrules.prepare`
 does that work once, when the package is built, and leaves the results in
 the package's ``artefacts`` directory: never a cache a user (or a third
 party) can write to, so nothing here ever reads a file whose name a caller
