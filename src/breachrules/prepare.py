@@ -128,7 +128,7 @@ def _rulesets() -> Made:
         ruleset._static.words = words  # (what the kit's results say of the ruleset's words)
         made_kit = kit.make(ruleset)
         if made_kit is not None:
-            made[name + prepared.KIT_SUFFIX] = ({**fields, "kind": "kit"},
+            made[prepared.kit_file(name)] = ({**fields, "kind": "kit"},
                                                 pickle.dumps((made_kit, domains), protocol=5), True)
     return made
 

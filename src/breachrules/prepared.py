@@ -159,6 +159,10 @@ def ruleset_file(name: str) -> str:
     return name + RULESET_SUFFIX
 
 
+def kit_file(name: str) -> str:
+    return name + KIT_SUFFIX
+
+
 def bundled(name: str) -> Ruleset | None:
     """The bundled ruleset ``name`` as compiled at build time, when every
     file of its chain reads now as it did then; None otherwise (the caller
@@ -212,7 +216,7 @@ def _ruleset(directory: Path, chain: tuple[Source, ...]) -> Ruleset | None:
     name = last[len(resources.BUNDLED_PREFIX):-len(resources.SUFFIX)]
     if not (last.startswith(resources.BUNDLED_PREFIX) and last.endswith(resources.SUFFIX) and plain_name(name)):
         return None
-    kit = _made_for(directory / (name + KIT_SUFFIX), chain)
+    kit = _made_for(directory / kit_file(name), chain)
     if isinstance(kit, tuple) and len(kit) == 2 and len(kit[1]) == len(chain):
         # the fast path alone, the program read when something asks for it
         return Ruleset.from_kit(kit[0], chain, _catalogs(chain, kit[1]), rebuild,

@@ -384,12 +384,13 @@ def ranked(ruleset: Ruleset, facts: Facts, report: Report, relevance: Relevance 
     candidates = [name for name in program.facts if name not in known and name in probe.read]
     candidates += [name for name in asked if name not in candidates]
     matters: dict[str, bool | None] = {}
-    # what the solver decides whatever the answers is no longer open to one
-    decided = {ob for ob, required in relevance.required.items() if required is not None} if relevance else set()
+    decided: set[str] = set()
     if relevance is not None:
         matters = {**dict.fromkeys(relevance.undecided), **dict.fromkeys(relevance.needless, False),
                    **{m.fact: True for m in relevance.matters}}
         candidates += [m.fact for m in relevance.matters if m.fact not in candidates]
+        # what the solver decides whatever the answers is no longer open to one
+        decided = {ob for ob, required in relevance.required.items() if required is not None}
     deadlines = {d.obligation: d for d in report.deadlines}
     order = {ob.name: i for i, ob in enumerate(program.obligations)}
     found: dict[str, tuple[dict[str, Answer], dict[str, Answer], Answer | None]] = {}

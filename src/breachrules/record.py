@@ -27,6 +27,7 @@ out once: a record seen before costs little more than finding its parts.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -142,7 +143,7 @@ def _actions(_: Messages, report: ReportView, locale: str, timezone: str) -> lis
     if required:
         out.append(Section(_("record.checklists"), tuple(
             _.remember(("checklist section", c, a.open_questions if c.phased else ()),
-                       lambda c=c: _checklist(_, report, c))  # type: ignore[misc]
+                       functools.partial(_checklist, _, report, c))
             for c in required)))
     out.append(_.remember(("plans section", report.plans, a.actions),
                           lambda: Section(_("record.plans"), _plans(_, report))))

@@ -166,13 +166,13 @@ class _Reading:
         matters, needless, undecided = self._questions()
         return Relevance(levels, required, matters, needless, undecided, self.exact and not undecided)
 
-    def _check(self, *goal: Any) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
-        """The solver's answer for ``goal`` on top of the completions, within
-        what is left of the budget (none left: unknown)."""
+    def _check(self, *goal: Any, most_ms: int = TIMEOUT_MS) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
+        """The solver's answer for ``goal`` on top of the completions, in at
+        most ``most_ms`` and what is left of the budget (none left: unknown)."""
         left_ms = int((self.until - time.monotonic()) * 1000)
         if left_ms <= 0:
             return z3.unknown, None
-        self.solver.set("timeout", min(TIMEOUT_MS, left_ms))
+        self.solver.set("timeout", min(most_ms, left_ms))
         self.solver.push()
         self.solver.add(*goal)
         answer = self.solver.check()
@@ -247,15 +247,7 @@ class _Reading:
                               variable.utc - witness.REFERENCE <= YEAR, witness.REFERENCE - variable.utc <= YEAR]
             elif fact_def.type.kind == "duration":
                 plainness.append(variable % witness.MINUTE == 0)
-        left_ms = int((self.until - time.monotonic()) * 1000)
-        if left_ms <= 0:
-            return None
-        self.solver.set("timeout", min(PLAIN_TIMEOUT_MS, left_ms))
-        self.solver.push()
-        self.solver.add(*goal, chosen, *plainness)
-        model = self.solver.model() if self.solver.check() == z3.sat else None
-        self.solver.pop()
-        return model
+        return self._check(*goal, chosen, *plainness, most_ms=PLAIN_TIMEOUT_MS)[1]
 
     def _shown(self, model: z3.ModelRef, fact: str) -> Matters | None:
         """The pair the model gives, confirmed by the reference interpreter."""
